@@ -89,7 +89,7 @@ public final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch finished = new CountDownLatch(1);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props);
-             RecordPrinter printer = new RecordPrinter(bootstrapServers, topicPrefix, props, out)) {
+             RecordPrinter printer = RecordPrinter.forKafka(schemaClientConfig(props), topicPrefix)) {
             Thread stopper = new Thread(() -> {
                 consumer.wakeup();
                 try {
@@ -110,7 +110,7 @@ public final class InspectCommand implements Callable<Integer> {
                 long printed = 0;
                 while (maxRecords == null || printed < maxRecords) {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                        printer.print(r);
+                        out.println(printer.toJson(r));
                         if (maxRecords != null && ++printed >= maxRecords) {
                             break;
                         }
@@ -143,6 +143,13 @@ public final class InspectCommand implements Callable<Integer> {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return p;
+    }
+
+    private static java.util.Map<String, Object> schemaClientConfig(Properties consumer) {
+        java.util.Map<String, Object> c = new java.util.HashMap<>();
+        consumer.forEach((k, v) -> c.put(k.toString(), v));
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "pgkb-inspect-schemas");
+        return c;
     }
 
     private List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
