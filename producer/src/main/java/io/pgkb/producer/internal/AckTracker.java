@@ -130,6 +130,13 @@ public final class AckTracker {
         return c;
     }
 
+    /** Writing the progress record of {@code c} failed: report it again with the next one. */
+    public synchronized void putBack(Confirmable c) {
+        c.nextOffsets().forEach((k, v) -> offsetsSinceTake.merge(k, v, Math::max));
+        marksSinceTake.addAll(0, c.marks());
+        advanced = true;
+    }
+
     /** Drops transactions that will be re-read after a stream restart (their sends may still be acknowledged: ignored). */
     public synchronized void resetInFlight() {
         pending.clear();
