@@ -218,18 +218,29 @@ public final class Archiver implements AutoCloseable {
                 s.activeStartedNanos = System.nanoTime();
             }
             s.active.append(a);
+            // Roll exactly at the limit, so segment names depend only on the records and the limits.
+            if (isFull(s.active)) {
+                s.sealed.add(s.active);
+                s.active = null;
+            }
         }
+        if (s.inFlight == null) {
+            uploadNext(s);
+        }
+        if (!s.sealed.isEmpty() && !s.paused) {
+            consumer.pause(List.of(s.tp)); // full segments wait for an upload: stop fetching more for now
+            s.paused = true;
+        }
+    }
+
+    /** Starts the next upload of a partition with none in flight: a sealed segment, or buffered schemas. */
+    private void uploadNext(PartitionState s) {
         if (s.kind == PartitionState.Kind.SCHEMAS) {
-            if (s.inFlight == null && !s.schemaBuffer.isEmpty()) {
-                startUpload(s);
+            if (!s.schemaBuffer.isEmpty()) {
+                startSchemaUpload(s);
             }
-        } else if (s.active != null && isFull(s.active)) {
-            if (s.inFlight == null) {
-                startUpload(s);
-            } else if (!s.paused) {
-                consumer.pause(List.of(s.tp)); // the next segment is full while the previous one uploads
-                s.paused = true;
-            }
+        } else if (!s.sealed.isEmpty()) {
+            startUpload(s, s.sealed.poll());
         }
     }
 
@@ -275,8 +286,10 @@ public final class Archiver implements AutoCloseable {
         long now = System.nanoTime();
         long maxAge = config.segmentMaxAge().toNanos();
         for (PartitionState s : states.values()) {
-            if (s.active != null && s.inFlight == null && now - s.activeStartedNanos >= maxAge) {
-                startUpload(s);
+            if (s.active != null && s.inFlight == null && s.sealed.isEmpty() && now - s.activeStartedNanos >= maxAge) {
+                SegmentWriter w = s.active;
+                s.active = null;
+                startUpload(s, w);
             }
         }
     }
@@ -286,8 +299,8 @@ public final class Archiver implements AutoCloseable {
     private record UploadResult(PartitionState state, long first, long last, long count, long bytes, Exception error) {
     }
 
-    private void startUpload(PartitionState s) {
-        if (s.kind == PartitionState.Kind.SCHEMAS) {
+    private void startSchemaUpload(PartitionState s) {
+        {
             List<PartitionState.SchemaEntry> entries = new ArrayList<>(s.schemaBuffer);
             s.schemaBuffer.clear();
             long first = entries.get(0).offset();
@@ -307,10 +320,10 @@ public final class Archiver implements AutoCloseable {
                     results.add(new UploadResult(s, first, last, 0, 0, e));
                 }
             });
-            return;
         }
-        SegmentWriter w = s.active;
-        s.active = null;
+    }
+
+    private void startUpload(PartitionState s, SegmentWriter w) {
         String key = s.segmentsDir + ArchiveLayout.segmentName(w.firstOffset(), w.lastOffset());
         s.inFlight = uploads.submit(() -> {
             try (w; ObjectStore.ObjectWriter out = store.create(key)) {
@@ -352,12 +365,8 @@ public final class Archiver implements AutoCloseable {
             ArchiverMetrics.RECORDS.labelValues(s.tp.topic()).inc(r.count);
             ArchiverMetrics.SEGMENTS.labelValues(s.tp.topic()).inc();
             ArchiverMetrics.BYTES.labelValues(s.tp.topic()).inc(r.bytes);
-            if (s.active != null && (isFull(s.active) || all)) {
-                startUpload(s);
-            } else if (s.kind == PartitionState.Kind.SCHEMAS && !s.schemaBuffer.isEmpty()) {
-                startUpload(s);
-            }
-            if (s.paused && !retryAt.containsKey(s.tp)) {
+            uploadNext(s);
+            if (s.paused && s.sealed.isEmpty() && !retryAt.containsKey(s.tp)) {
                 consumer.resume(List.of(s.tp));
                 s.paused = false;
             }
@@ -429,6 +438,13 @@ public final class Archiver implements AutoCloseable {
             }
             s.active = null;
         }
+        for (SegmentWriter w; (w = s.sealed.poll()) != null; ) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                log.warn("cannot delete spool file error={}", e.getMessage());
+            }
+        }
         s.schemaBuffer.clear();
     }
 
@@ -438,13 +454,19 @@ public final class Archiver implements AutoCloseable {
         try {
             if (graceful) {
                 // Flush what is buffered: every partition gets its last segment uploaded and committed.
-                processResults(true);
+                // Seal every open segment; each completed upload starts the partition's next one (processResults).
                 for (PartitionState s : states.values()) {
-                    if (s.hasBuffered() && s.inFlight == null) {
-                        startUpload(s);
+                    if (s.active != null) {
+                        s.sealed.add(s.active);
+                        s.active = null;
+                    }
+                    if (s.inFlight == null) {
+                        uploadNext(s);
                     }
                 }
-                processResults(true);
+                while (states.values().stream().anyMatch(s -> s.inFlight != null)) {
+                    processResults(true);
+                }
                 log.info("archiver stopped gracefully records={} segments={} bytes={}", recordsArchived.get(),
                         segmentsWritten.get(), bytesWritten.get());
             } else {
@@ -601,10 +623,7 @@ public final class Archiver implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 PartitionState s = states.remove(tp);
                 if (s != null) {
-                    abandon(s);
-                    if (s.paused) {
-                        consumer.resume(List.of(tp));
-                    }
+                    abandon(s); // pause state goes with the assignment
                     retryAt.remove(tp);
                     ArchiverMetrics.LAG.remove(tp.topic(), Integer.toString(tp.partition()));
                 }
