@@ -9,6 +9,7 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.store.FileSystemStore;
 import io.pgkb.testkit.LocalPostgres;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -107,7 +108,7 @@ class DumpBoundaryIT {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> committed.get() >= 500);
         DumpResult result;
-        try (TestDirStore store = new TestDirStore(archive)) {
+        try (FileSystemStore store = new FileSystemStore(archive)) {
             result = new DumpTaker(PgUrl.parse(pg.uri(DB)), store, new ArchiveLayout("pgkb"))
                     .take(List.of(new TableId("public", table)), DumpListener.NONE);
         }
@@ -167,7 +168,7 @@ class DumpBoundaryIT {
 
     private Set<Long> readDump(DumpManifest m) throws Exception {
         Set<Long> out = new HashSet<>();
-        try (TestDirStore store = new TestDirStore(archive);
+        try (FileSystemStore store = new FileSystemStore(archive);
              BufferedReader r = new BufferedReader(new InputStreamReader(
                      DumpFormat.openVerified(store.open(m.dataKey()), m, m.dataKey()), StandardCharsets.UTF_8))) {
             for (String line = r.readLine(); line != null; line = r.readLine()) {
