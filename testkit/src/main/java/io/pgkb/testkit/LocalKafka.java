@@ -1,0 +1,332 @@
+package io.pgkb.testkit;
+
+import io.pgkb.testkit.internal.Files2;
+import io.pgkb.testkit.internal.KafkaChildMain;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one process) in a child JVM that
+ * uses this JVM's class path.
+ *
+ * <p>{@link #stop()} kills the broker but keeps its data (a Kafka outage); {@link #startAgain()} brings it
+ * back on the same port with the same data. {@link #close()} kills it and, for a temporary broker,
+ * deletes the data. The child also dies with this JVM: a shutdown hook kills it, and the child exits by
+ * itself when its stdin pipe from this JVM closes (this JVM was killed).
+ */
+public final class LocalKafka implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    /** Room for 64 MiB records plus batch overhead. */
+    static final int MAX_MESSAGE_BYTES = 70 * 1024 * 1024;
+
+    private final Path directory;
+    private final boolean deleteOnClose;
+    private final int port;
+    private final int controllerPort;
+    private final Map<String, String> extraConfig;
+    private final Thread shutdownHook;
+    private Process process;
+
+    private LocalKafka(Path directory, boolean deleteOnClose, int port, Map<String, String> extraConfig) {
+        this.directory = directory;
+        this.deleteOnClose = deleteOnClose;
+        this.port = port == 0 ? Files2.freePort() : port;
+        this.controllerPort = Files2.freePort();
+        this.extraConfig = Map.copyOf(extraConfig);
+        this.shutdownHook = new Thread(this::killQuietly, "pgkb-kafka-killer");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts a broker on free ports with its data in a temporary directory. */
+    public static LocalKafka start() {
+        return start(Map.of());
+    }
+
+    /** Like {@link #start()}, with extra broker settings (server.properties keys). */
+    public static LocalKafka start(Map<String, String> extraConfig) {
+        try {
+            LocalKafka kafka = new LocalKafka(Files.createTempDirectory("pgkb-kafka-"), true, 0, extraConfig);
+            kafka.startAgain();
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a broker with its data (formatted when new, reused otherwise) in {@code directory}, listening
+     * on {@code port} (0 = a free one). The data is kept on {@link #close()}.
+     */
+    public static LocalKafka start(Path directory, int port) {
+        LocalKafka kafka = new LocalKafka(directory.toAbsolutePath(), false, port, Map.of());
+        kafka.startAgain();
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return "localhost:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The broker's combined stdout/stderr. */
+    public Path logFile() {
+        return directory.resolve("broker.log");
+    }
+
+    /** A new admin client for this broker; the caller closes it. */
+    public Admin admin() {
+        return Admin.create(clientConfig(Duration.ofSeconds(30)));
+    }
+
+    public Properties clientConfig(Duration timeout) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        return p;
+    }
+
+    public synchronized boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the broker (again) on the same port and data; waits until it answers. No-op when running. */
+    public synchronized void startAgain() {
+        if (isRunning()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(directory);
+            Path config = writeConfig();
+            Path logConfig = writeLogConfig();
+            Path logDir = directory.resolve("data");
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(config, logConfig);
+            }
+            List<String> cmd = javaCommand(logConfig);
+            cmd.add(KafkaChildMain.class.getName());
+            cmd.add("kafka.Kafka");
+            cmd.add(config.toString());
+            process = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            awaitReady();
+            log.info("kafka started bootstrapServers={} directory={} millis={}", bootstrapServers(), directory,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (IOException e) {
+            killQuietly();
+            throw new UncheckedIOException("cannot start Kafka in " + directory + " (log: " + logFile() + ")", e);
+        } catch (RuntimeException e) {
+            killQuietly();
+            throw e;
+        }
+    }
+
+    private void format(Path config, Path logConfig) throws IOException {
+        List<String> cmd = javaCommand(logConfig);
+        cmd.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
+                "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                .start();
+        try {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("Kafka storage format timed out; log: " + logFile());
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+        }
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException("Kafka storage format failed with exit code " + p.exitValue()
+                    + "; log: " + logFile());
+        }
+    }
+
+    private List<String> javaCommand(Path logConfig) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-Xms128m");
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dlogback.configurationFile=" + logConfig);
+        cmd.add("-Dlog4j2.configurationFile=" + logConfig.resolveSibling("log4j2.properties"));
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        return cmd;
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Properties props = clientConfig(Duration.ofSeconds(2));
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("Kafka broker exited with code " + process.exitValue()
+                            + " during startup; log: " + logFile());
+                }
+                try {
+                    int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
+                            .nodes().get(3, TimeUnit.SECONDS).size();
+                    if (nodes > 0) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for Kafka", e);
+                } catch (Exception notYet) {
+                    // not ready yet: the request itself waited, so there is no busy loop
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka broker not ready after " + READY_TIMEOUT.toSeconds()
+                            + "s; log: " + logFile());
+                }
+            }
+        }
+    }
+
+    private Path writeConfig() throws IOException {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+        p.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("log.dirs", directory.resolve("data").toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "10");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("min.insync.replicas", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("message.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        p.put("replica.fetch.max.bytes", String.valueOf(MAX_MESSAGE_BYTES));
+        p.put("socket.request.max.bytes", String.valueOf(2 * MAX_MESSAGE_BYTES));
+        p.put("num.network.threads", "2");
+        p.put("num.io.threads", "4");
+        p.put("log.retention.check.interval.ms", "30000");
+        p.putAll(extraConfig);
+        Path file = directory.resolve("server.properties");
+        try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            p.store(out, "generated by pgkb testkit");
+        }
+        return file;
+    }
+
+    private Path writeLogConfig() throws IOException {
+        Path logback = directory.resolve("logback.xml");
+        Files.writeString(logback, """
+                <configuration>
+                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
+                  </appender>
+                  <logger name="org.apache.kafka" level="INFO"/>
+                  <logger name="kafka" level="INFO"/>
+                  <logger name="state.change.logger" level="WARN"/>
+                  <logger name="org.apache.kafka.clients" level="WARN"/>
+                  <root level="INFO"><appender-ref ref="OUT"/></root>
+                </configuration>
+                """, StandardCharsets.UTF_8);
+        Files.writeString(directory.resolve("log4j2.properties"), """
+                rootLogger.level=INFO
+                rootLogger.appenderRef.out.ref=OUT
+                appender.out.type=Console
+                appender.out.name=OUT
+                appender.out.layout.type=PatternLayout
+                appender.out.layout.pattern=%d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %m%n
+                """, StandardCharsets.UTF_8);
+        return logback;
+    }
+
+    /** Kills the broker process (an outage); data and port are kept for {@link #startAgain()}. */
+    public synchronized void stop() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("Kafka broker pid=" + process.pid() + " did not die");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while stopping Kafka", e);
+        }
+        process = null;
+        log.info("kafka stopped bootstrapServers={}", bootstrapServers());
+    }
+
+    /** Kills and starts the broker again on the same port and data. */
+    public synchronized void restart() {
+        stop();
+        startAgain();
+    }
+
+    private void killQuietly() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            stop();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+            if (deleteOnClose) {
+                Files2.deleteRecursively(directory);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalKafka{bootstrapServers=" + bootstrapServers() + ", directory=" + directory + "}";
+    }
+}

@@ -1,0 +1,244 @@
+package io.pgkb.testkit;
+
+import io.pgkb.testkit.internal.Files2;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL 17 server from zonky's embedded binaries, configured for logical replication.
+ *
+ * <p>Clients authenticate with a password (scram-sha-256 for TCP and socket connections) so that
+ * tests can check that passwords never leak into logs. The password is random per data directory
+ * and kept next to it, so a server restarted on the same data keeps its password.
+ *
+ * <p>When the JVM runs as root, zonky starts initdb/postgres through {@code unshare -U}, i.e. as an
+ * unprivileged user in a fresh user namespace; PostgreSQL's refusal to run as root stays intact.
+ */
+public final class LocalPostgres implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
+    private static final String USER = "postgres";
+    private static final String PASSWORD_FILE_SUFFIX = ".password";
+
+    private final Path dataDirectory;
+    private final boolean deleteOnClose;
+    private final Map<String, String> settings;
+    private final String password;
+    private int port;
+    private EmbeddedPostgres server;
+
+    private LocalPostgres(Path dataDirectory, boolean deleteOnClose, int port, Map<String, String> settings, String password) {
+        this.dataDirectory = dataDirectory;
+        this.deleteOnClose = deleteOnClose;
+        this.port = port;
+        this.settings = settings;
+        this.password = password;
+    }
+
+    /** Starts a server on a fresh temporary data directory and a free port; {@link #close()} deletes the data. */
+    public static LocalPostgres start() {
+        return start(Map.of());
+    }
+
+    /** Like {@link #start()}, with extra server settings (e.g. {@code max_slot_wal_keep_size=1MB}). */
+    public static LocalPostgres start(Map<String, String> extraSettings) {
+        try {
+            Path dir = Files.createTempDirectory("pgkb-pg-");
+            return start(dir.resolve("data"), 0, extraSettings, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a server on the given data directory (initialised when empty or missing, reused otherwise)
+     * and port (0 = a free one). The data is kept on {@link #close()}.
+     */
+    public static LocalPostgres start(Path dataDirectory, int port, Map<String, String> extraSettings) {
+        return start(dataDirectory, port, extraSettings, false);
+    }
+
+    private static LocalPostgres start(Path dataDirectory, int port, Map<String, String> extraSettings, boolean deleteOnClose) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("wal_level", "logical");
+        settings.put("max_replication_slots", "32");
+        settings.put("max_wal_senders", "32");
+        settings.put("listen_addresses", "localhost");
+        settings.put("password_encryption", "scram-sha-256");
+        // Fast shutdown/startup matter more than durability of a throwaway test server,
+        // but fsync stays on: restart tests must see what a real server would keep.
+        settings.putAll(extraSettings);
+        Path abs = dataDirectory.toAbsolutePath();
+        String password = loadOrCreatePassword(abs);
+        LocalPostgres pg = new LocalPostgres(abs, deleteOnClose, port, settings, password);
+        pg.startServer();
+        return pg;
+    }
+
+    private static String loadOrCreatePassword(Path dataDirectory) {
+        Path file = passwordFile(dataDirectory);
+        try {
+            if (Files.exists(file)) {
+                return Files.readString(file, StandardCharsets.UTF_8).strip();
+            }
+            Files.createDirectories(file.getParent());
+            byte[] random = new byte[12];
+            new SecureRandom().nextBytes(random);
+            String password = "pw-" + HexFormat.of().formatHex(random);
+            Files.writeString(file, password + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return password;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create " + file, e);
+        }
+    }
+
+    private static Path passwordFile(Path dataDirectory) {
+        return dataDirectory.resolveSibling(dataDirectory.getFileName() + PASSWORD_FILE_SUFFIX);
+    }
+
+    private synchronized void startServer() {
+        if (server != null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            Files.createDirectories(dataDirectory);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDirectory)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setConnectConfig("password", password);
+            // zonky runs initdb with "-A trust" followed by these "--key=value" options (meant for
+            // locale settings); later options win, so this sets the password and scram authentication.
+            builder.setLocaleConfig("pwfile", passwordFile(dataDirectory).toString());
+            builder.setLocaleConfig("auth-host", "scram-sha-256");
+            builder.setLocaleConfig("auth-local", "scram-sha-256");
+            settings.forEach(builder::setServerConfig);
+            server = builder.start();
+            port = server.getPort();
+            log.info("postgres started port={} dataDirectory={} millis={}", port, dataDirectory,
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory, e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return "localhost";
+    }
+
+    public String user() {
+        return USER;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    /** JDBC URL without credentials; pass {@link #user()} and {@link #password()} separately. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://localhost:" + port + "/" + database;
+    }
+
+    /** {@code postgresql://user:password@localhost:port/db}, for command-line arguments. */
+    public String uri(String database) {
+        return "postgresql://" + USER + ":" + URLEncoder.encode(password, StandardCharsets.UTF_8)
+                + "@localhost:" + port + "/" + database;
+    }
+
+    public Properties connectionProperties() {
+        Properties props = new Properties();
+        props.setProperty("user", USER);
+        props.setProperty("password", password);
+        return props;
+    }
+
+    public Connection connect(String database) throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(database), connectionProperties());
+    }
+
+    public void createDatabase(String name) {
+        try (Connection c = connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + quoteIdent(name));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    static String quoteIdent(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    public synchronized boolean isRunning() {
+        return server != null;
+    }
+
+    /** Stops the server (fast shutdown), keeping its data and port for {@link #startAgain()}. */
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot stop PostgreSQL in " + dataDirectory, e);
+        } finally {
+            server = null;
+        }
+        log.info("postgres stopped port={}", port);
+    }
+
+    /** Starts a stopped server again on the same data directory and port. */
+    public synchronized void startAgain() {
+        startServer();
+    }
+
+    /** Stops and starts again on the same data and port, to test that clients reconnect. */
+    public synchronized void restart() {
+        stop();
+        startServer();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            stop();
+        } finally {
+            if (deleteOnClose) {
+                Files2.deleteRecursively(dataDirectory.getParent());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalPostgres{port=" + port + ", dataDirectory=" + dataDirectory + "}";
+    }
+}
