@@ -32,11 +32,13 @@ public final class Planner {
     private final ArchiveCatalog catalog;
     private final ProgressIndex progress;
     private final ChangeDecoding decoding;
+    private final String prefix;
 
-    public Planner(ArchiveCatalog catalog, ProgressIndex progress, ChangeDecoding decoding) {
+    public Planner(ArchiveCatalog catalog, ProgressIndex progress, ChangeDecoding decoding, String prefix) {
         this.catalog = catalog;
         this.progress = progress;
         this.decoding = decoding;
+        this.prefix = prefix;
     }
 
     public long resolve(RestoreTargetSpec spec, List<TableTarget> tables) {
@@ -65,7 +67,7 @@ public final class Planner {
     /** The last commit at or before the time, among progress records and the chosen tables' changes. */
     private long resolveTime(Instant time, List<TableTarget> tables) {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, time);
-        List<String> topics = tables.stream().map(t -> t.source().topic(catalog.layout().root().split("/")[0])).toList();
+        List<String> topics = tables.stream().map(t -> t.source().topic(prefix)).toList();
         ProgressIndex.TimeWindow w = progress.timeWindow(micros, topics).orElseThrow(() ->
                 new PgkbException.ArchiveIncompleteException("--to-time " + time + " is after the newest point the archive covers"
                         + progress.newestConfirm().map(r -> " (" + Instant.EPOCH.plus(r.commitTimeMicros(), ChronoUnit.MICROS) + ")").orElse("")));
@@ -102,7 +104,6 @@ public final class Planner {
             throw new PgkbException.ArchiveIncompleteException("target " + Lsn.of(target) + " is beyond what the archive proves complete"
                     + progress.latest().stream().mapToObj(l -> " (newest covered point: " + Lsn.of(l) + ", use --latest)").findFirst().orElse(""));
         }
-        String prefix = catalog.layout().root().substring(0, catalog.layout().root().length() - ("/" + io.pgkb.schemas.ArchiveLayout.VERSION + "/").length());
         List<RestorePlan.TablePlan> plans = new ArrayList<>();
         for (TableTarget t : tables) {
             TableId table = t.source();
