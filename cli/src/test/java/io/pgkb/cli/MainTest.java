@@ -83,6 +83,13 @@ class MainTest {
     }
 
     @Test
+    void unknownOptionIsReportedBeforeMissingRequiredOnes() {
+        Run r = run("inspect", "--tabel", "public.t");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("Unknown option", "--tabel", "--table").doesNotContain("Missing");
+    }
+
+    @Test
     void missingRequiredOptionNamesIt() {
         Run r = run("inspect", "--table", "public.t");
         assertThat(r.code).isEqualTo(2);
