@@ -84,6 +84,9 @@ public final class Main implements Callable<Integer> {
             if (sub.getCommandSpec().findOption("--help") == null) {
                 sub.getCommandSpec().mixinStandardHelpOptions(true);
             }
+            if (sub.getCommandSpec().version().length == 0) {
+                sub.getCommandSpec().versionProvider(new VersionProvider()); // `pgkb produce -V` says pgkb's version
+            }
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setAbbreviatedOptionsAllowed(false);

@@ -9,6 +9,7 @@ import io.pgkb.cli.internal.DemoDatabase.Fingerprint;
 import io.pgkb.producer.ProduceCommand;
 import io.pgkb.producer.Producer;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.ObjectStores;
 import io.pgkb.store.S3Options;
@@ -161,7 +162,18 @@ public final class QuickstartCommand implements Callable<Integer> {
             say("workload stopped       " + txs + " transactions; the source has moved on since the mark");
 
             try (ArchiveLag lag = new ArchiveLag(bs, GROUP, Archiver.topicPattern("pgkb"))) {
-                if (!lag.awaitArchived(Duration.ofSeconds(90))) {
+                ProgressReporter progress = ProgressReporter.create("archiving");
+                long[] last = {-1};
+                boolean archived = lag.awaitArchived(Duration.ofSeconds(90), l -> {
+                    if (last[0] < 0) {
+                        progress.start(l, "records");
+                    } else if (l < last[0]) {
+                        progress.advance(last[0] - l);
+                    }
+                    last[0] = l;
+                });
+                progress.done();
+                if (!archived) {
                     throw new PgkbException.FatalException("the archiver did not archive everything within 90s; see the log above");
                 }
             }
