@@ -151,6 +151,27 @@ class MainTest {
     }
 
     @Test
+    void inJsonModeTheFinalErrorIsAJsonLogLine() throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        Run r;
+        try {
+            r = run("--log-format", "json", "fail", "--with", "incomplete");
+        } finally {
+            System.setErr(original);
+            io.pgkb.cli.internal.Logging.configure(io.pgkb.cli.internal.Logging.Format.TEXT, io.pgkb.cli.internal.Logging.LogLevel.INFO);
+        }
+        assertThat(r.code).isEqualTo(3);
+        var lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(1);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertThat(json.get("level").asText()).isEqualTo("ERROR");
+        assertThat(json.get("message").asText()).isEqualTo("pgkb fail: gap in pgkb.public.t partition 0: offsets 10-19 missing");
+        assertThat(json.get("exit_code").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void errorLinesNeverShowThePasswordOfTheUrl() {
         CommandLine cl = Main.commandLine();
         Run r = run("fail", "--with", "checked", "--pg", "postgresql://alice:s3cret-pw@db:5432/app");
