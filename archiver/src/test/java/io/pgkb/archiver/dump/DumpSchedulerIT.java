@@ -12,7 +12,8 @@ import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.DumpRef;
-import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,18 +22,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@RealServices
 class DumpSchedulerIT {
-    private static final String DB = "sched";
     private static final String PREFIX = "pgkb";
     private static final ArchiveLayout LAYOUT = new ArchiveLayout(PREFIX);
     private static final TableId A = new TableId("public", "a");
     private static final TableId B = new TableId("public", "b");
-    private static LocalPostgres pg;
+    private static TestDatabase db;
 
     @TempDir
     Path dir;
@@ -40,26 +40,18 @@ class DumpSchedulerIT {
     Path spool;
 
     @BeforeAll
-    static void start() throws Exception {
-        pg = LocalPostgres.start();
-        pg.createDatabase(DB);
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+    static void start(TestDatabase database) throws Exception {
+        db = database;
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE a (id int PRIMARY KEY)");
             st.execute("INSERT INTO a SELECT generate_series(1, 100)");
             st.execute("CREATE TABLE b (id int PRIMARY KEY)");
         }
     }
 
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
     @Test
     void dumpsNewTablesThenByChangesAndIntervalOneAtATimeAndPrunes() throws Exception {
-        PgUrl url = PgUrl.parse(pg.uri(DB));
+        PgUrl url = PgUrl.parse(db.uri());
         try (FileSystemStore store = new FileSystemStore(dir)) {
             ArchiveCatalog catalog = new ArchiveCatalog(store, LAYOUT);
             segment(store, A, 0, 0, 9, 0x10);
@@ -101,7 +93,7 @@ class DumpSchedulerIT {
 
     @Test
     void missingTableIsRetriedLaterWithoutStoppingOthers() throws Exception {
-        PgUrl url = PgUrl.parse(pg.uri(DB));
+        PgUrl url = PgUrl.parse(db.uri());
         try (FileSystemStore store = new FileSystemStore(dir)) {
             TableId gone = new TableId("public", "gone");
             DumpPolicy policy = new DumpPolicy(null, 0, Duration.ofSeconds(1), RetentionPolicy.KEEP_ALL);
