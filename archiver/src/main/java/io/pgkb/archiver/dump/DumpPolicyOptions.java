@@ -11,17 +11,17 @@ public final class DumpPolicyOptions {
             description = "Dump each table again when its newest dump is this old; 0s = never by time (default: ${DEFAULT-VALUE})")
     public String dumpInterval = "24h";
 
-    @Option(names = "--dump-after-changes", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--dump-after-changes", paramLabel = "N", defaultValue = "1000000",
             description = "Dump a table again after N archived changes since its newest dump; 0 = never by count (default: ${DEFAULT-VALUE})")
-    public long dumpAfterChanges;
+    public long dumpAfterChanges = 1_000_000;
 
     @Option(names = "--dump-check-interval", paramLabel = "DURATION", defaultValue = "1m",
             description = "How often the dump policy is evaluated (default: ${DEFAULT-VALUE})")
     public String dumpCheckInterval = "1m";
 
-    @Option(names = "--keep-dumps", paramLabel = "N", defaultValue = "0",
-            description = "Keep the newest N dumps per table and delete older dumps and the segments only they needed; 0 = keep all (default: ${DEFAULT-VALUE})")
-    public int keepDumps;
+    @Option(names = "--keep-dumps", paramLabel = "N", defaultValue = "3",
+            description = "Keep the newest N dumps per table; delete older dumps and the segments no kept dump needs; 0 = no count rule (default: ${DEFAULT-VALUE})")
+    public int keepDumps = 3;
 
     @Option(names = "--keep-dumps-for", paramLabel = "DURATION",
             description = "Keep dumps taken within this window (with --keep-dumps: a dump either rule keeps is kept); the newest dump is always kept (default: keep all)")
