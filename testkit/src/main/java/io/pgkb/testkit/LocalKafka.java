@@ -2,6 +2,7 @@ package io.pgkb.testkit;
 
 import io.pgkb.testkit.internal.Files2;
 import io.pgkb.testkit.internal.KafkaChildMain;
+import io.pgkb.testkit.internal.KafkaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * deletes the data. The child also dies with this JVM: a shutdown hook kills it, and the child exits by
  * itself when its stdin pipe from this JVM closes (this JVM was killed).
  */
-public final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements KafkaServer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     /** Room for 64 MiB records plus batch overhead. */
@@ -80,6 +81,7 @@ public final class LocalKafka implements AutoCloseable {
         return kafka;
     }
 
+    @Override
     public String bootstrapServers() {
         return "localhost:" + port;
     }
@@ -124,14 +126,11 @@ public final class LocalKafka implements AutoCloseable {
             Files.createDirectories(directory);
             Path config = writeConfig();
             Path logConfig = writeLogConfig();
-            Path logDir = directory.resolve("data");
-            if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(config, logConfig);
-            }
             List<String> cmd = javaCommand(logConfig);
             cmd.add(KafkaChildMain.class.getName());
-            cmd.add("kafka.Kafka");
             cmd.add(config.toString());
+            cmd.add(directory.resolve("data").toString());
+            cmd.add(Uuid.randomUuid().toString());
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
@@ -149,36 +148,14 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private void format(Path config, Path logConfig) throws IOException {
-        List<String> cmd = javaCommand(logConfig);
-        cmd.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                .start();
-        try {
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("Kafka storage format timed out; log: " + logFile());
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("Kafka storage format failed with exit code " + p.exitValue()
-                    + "; log: " + logFile());
-        }
-    }
-
     private List<String> javaCommand(Path logConfig) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-Xms128m");
         cmd.add("-XX:+UseSerialGC");
+        // C1 only: a test broker needs a fast start more than peak throughput
+        cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlogback.configurationFile=" + logConfig);
         cmd.add("-Dlog4j2.configurationFile=" + logConfig.resolveSibling("log4j2.properties"));
@@ -245,6 +222,9 @@ public final class LocalKafka implements AutoCloseable {
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
         p.put("log.retention.check.interval.ms", "30000");
+        // a killed broker's registration blocks its successor until this session expires
+        p.put("broker.session.timeout.ms", "4000");
+        p.put("broker.heartbeat.interval.ms", "1000");
         p.putAll(extraConfig);
         Path file = directory.resolve("server.properties");
         try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -294,6 +274,21 @@ public final class LocalKafka implements AutoCloseable {
         }
         process = null;
         log.info("kafka stopped bootstrapServers={}", bootstrapServers());
+    }
+
+    @Override
+    public void stopBroker() {
+        stop();
+    }
+
+    @Override
+    public void startBroker() {
+        startAgain();
+    }
+
+    @Override
+    public boolean isBrokerRunning() {
+        return isRunning();
     }
 
     /** Kills and starts the broker again on the same port and data. */

@@ -1,6 +1,7 @@
 package io.pgkb.testkit;
 
 import io.pgkb.testkit.internal.Files2;
+import io.pgkb.testkit.internal.PostgresServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>When the JVM runs as root, zonky starts initdb/postgres through {@code unshare -U}, i.e. as an
  * unprivileged user in a fresh user namespace; PostgreSQL's refusal to run as root stays intact.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres implements PostgresServer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
     private static final String USER = "postgres";
     private static final String PASSWORD_FILE_SUFFIX = ".password";
@@ -82,8 +83,13 @@ public final class LocalPostgres implements AutoCloseable {
         settings.put("max_wal_senders", "32");
         settings.put("listen_addresses", "localhost");
         settings.put("password_encryption", "scram-sha-256");
-        // Fast shutdown/startup matter more than durability of a throwaway test server,
-        // but fsync stays on: restart tests must see what a real server would keep.
+        // zonky turns synchronous_commit off; a real server has it on, and logical decoding only sees
+        // flushed WAL, so with it off a change shows up in a slot up to wal_writer_delay late.
+        settings.put("synchronous_commit", "on");
+        if (deleteOnClose) {
+            // a throwaway server: data still survives process restarts (the OS keeps it), not OS crashes
+            settings.put("fsync", "off");
+        }
         settings.putAll(extraSettings);
         Path abs = dataDirectory.toAbsolutePath();
         String password = loadOrCreatePassword(abs);
@@ -142,18 +148,22 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    @Override
     public int port() {
         return port;
     }
 
+    @Override
     public String host() {
         return "localhost";
     }
 
+    @Override
     public String user() {
         return USER;
     }
 
+    @Override
     public String password() {
         return password;
     }
