@@ -73,8 +73,10 @@ public final class DumpTaker {
             }
             List<DumpManifest> manifests = new ArrayList<>();
             Lsn d;
+            long snapStart = System.nanoTime();
             try (ExportedSnapshot snap = ExportedSnapshot.create(pg)) {
                 d = snap.consistentPoint();
+                log.debug("dump snapshot ready lsn={} millis={}", d, (System.nanoTime() - snapStart) / 1_000_000);
                 exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
                 exec(conn, "SET TRANSACTION SNAPSHOT '" + snap.snapshotName().replace("'", "''") + "'");
                 for (TableId t : sorted) {
