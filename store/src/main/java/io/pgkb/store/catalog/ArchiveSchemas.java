@@ -2,6 +2,7 @@ package io.pgkb.store.catalog;
 
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
 /** Writer schemas kept in the archive ({@code schemas/<fingerprint>.avsc}), read once each. */
-public final class ArchiveSchemas {
+public final class ArchiveSchemas implements SchemaResolver {
     private final ObjectStore store;
     private final ArchiveLayout layout;
     private final Map<Long, Schema> cache = new ConcurrentHashMap<>();
@@ -24,6 +25,23 @@ public final class ArchiveSchemas {
     /** The schema with this CRC-64-AVRO fingerprint; exit 3 naming the key when the archive lacks it. */
     public Schema schema(long fingerprint) {
         return cache.computeIfAbsent(fingerprint, this::load);
+    }
+
+    /** {@link SchemaResolver}: null when the archive does not hold the schema. */
+    @Override
+    public Schema findByFingerprint(long fingerprint) {
+        try {
+            return schema(fingerprint);
+        } catch (PgkbException.ArchiveIncompleteException e) {
+            if (e.getMessage().contains("is missing")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    public String keyOf(long fingerprint) {
+        return store.describe(layout.schema(hex(fingerprint)));
     }
 
     public static String hex(long fingerprint) {
