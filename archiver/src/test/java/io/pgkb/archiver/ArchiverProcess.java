@@ -49,6 +49,18 @@ final class ArchiverProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits until the archiver logged that it runs (JVM start-up takes seconds on a loaded machine). */
+    ArchiverProcess awaitStarted() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("archiver exited with " + process.exitValue() + "; log " + log);
+                    }
+                    return java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("archiver started");
+                });
+        return this;
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
