@@ -7,6 +7,7 @@ import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
+import java.io.PrintStream;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -61,6 +62,8 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--batch-keys", defaultValue = "10000", paramLabel = "N",
             description = "Keys folded per set-wise batch; bounds memory (default: ${DEFAULT-VALUE})")
     int batchKeys = 10000;
+
+    PrintStream out = System.out;
 
     public void validate() {
         store.validate();
@@ -118,7 +121,7 @@ public final class RestoreCommand implements Callable<Integer> {
         validate();
         List<TableTarget> list = TableTarget.parseList(tables);
         try (ObjectStore s = store.open()) {
-            new Restorer(s, topicPrefix, pgUrl(), parallel, batchKeys, System.out).restore(list, spec(), replace, dryRun);
+            new Restorer(s, topicPrefix, pgUrl(), parallel, batchKeys, out).restore(list, spec(), replace, dryRun);
         }
         return 0;
     }

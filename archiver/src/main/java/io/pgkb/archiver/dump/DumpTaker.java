@@ -1,5 +1,6 @@
 package io.pgkb.archiver.dump;
 
+import io.pgkb.archiver.dump.internal.DumpMetrics;
 import io.pgkb.archiver.dump.internal.DumpSink;
 import io.pgkb.archiver.dump.internal.ExportedSnapshot;
 import io.pgkb.archiver.dump.internal.Sql;
@@ -73,8 +74,10 @@ public final class DumpTaker {
             }
             List<DumpManifest> manifests = new ArrayList<>();
             Lsn d;
+            long snapStart = System.nanoTime();
             try (ExportedSnapshot snap = ExportedSnapshot.create(pg)) {
                 d = snap.consistentPoint();
+                log.debug("dump snapshot ready lsn={} millis={}", d, (System.nanoTime() - snapStart) / 1_000_000);
                 exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
                 exec(conn, "SET TRANSACTION SNAPSHOT '" + snap.snapshotName().replace("'", "''") + "'");
                 for (TableId t : sorted) {
@@ -99,7 +102,11 @@ public final class DumpTaker {
             }
             committed = true;
             Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+            DumpMetrics.LAST_SUCCESS.set(System.currentTimeMillis() / 1000.0);
             for (DumpManifest m : manifests) {
+                DumpMetrics.DUMPS.labelValues("ok").inc();
+                DumpMetrics.ROWS.inc(m.rowCount());
+                DumpMetrics.BYTES.inc(m.uncompressedBytes());
                 log.info("dump committed table={} lsn={} rows={} bytes={} compressed_bytes={} elapsed_ms={}",
                         m.tableId(), d, m.rowCount(), m.uncompressedBytes(), m.dataBytes(), elapsed.toMillis());
             }
@@ -112,6 +119,7 @@ public final class DumpTaker {
                     + Sql.firstLine(e));
         } finally {
             if (!committed) {
+                DumpMetrics.DUMPS.labelValues("failed").inc(sorted.size());
                 cleanUp(written);
             }
         }

@@ -1,5 +1,6 @@
 package io.pgkb.archiver.dump;
 
+import io.pgkb.archiver.dump.internal.DumpMetrics;
 import io.pgkb.archiver.dump.internal.Sql;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
@@ -101,6 +102,7 @@ public final class Retention {
         for (DumpRef d : expired) {
             deleteDump(d);
             deletedDumps.add(d.lsn());
+            DumpMetrics.DELETED_DUMPS.inc();
         }
         List<String> garbage = deleteUnfinished(table, newest);
 
@@ -114,6 +116,7 @@ public final class Retention {
                     if (ref.lastOffset() < s) {
                         delete(ref.key());
                         deletedSegments.add(ref.key());
+                        DumpMetrics.DELETED_SEGMENTS.inc();
                     }
                 }
             }
