@@ -1,0 +1,29 @@
+package io.pgkb.schemas;
+
+/**
+ * Bytes that are not a decodable pgkb record. The message says what is wrong; callers add where (topic,
+ * partition, offset or object key) before it reaches the operator.
+ */
+public class CodecException extends PgkbException.FatalException {
+    public CodecException(String message) {
+        super(message);
+    }
+
+    public CodecException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The fingerprint in the header is not known to the resolver. */
+    public static class UnknownSchemaException extends CodecException {
+        private final long fingerprint;
+
+        public UnknownSchemaException(long fingerprint) {
+            super("writer schema " + SingleObjectCodec.hex(fingerprint) + " not found (not in the _schemas topic or archive)");
+            this.fingerprint = fingerprint;
+        }
+
+        public long fingerprint() {
+            return fingerprint;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.pgkb.schemas;
+
+import org.apache.avro.Schema;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A resolver over schemas held in memory (tests, schemas read from the archive). Thread-safe. */
+public final class MapSchemaResolver implements SchemaResolver {
+    private final Map<Long, Schema> schemas = new ConcurrentHashMap<>();
+
+    public MapSchemaResolver(Schema... initial) {
+        for (Schema s : initial) {
+            add(s);
+        }
+    }
+
+    /** Adds a schema under its fingerprint; returns the fingerprint as 16 hex digits. */
+    public String add(Schema schema) {
+        long fp = SingleObjectCodec.fingerprint64(schema);
+        schemas.put(fp, schema);
+        return SingleObjectCodec.hex(fp);
+    }
+
+    @Override
+    public Schema findByFingerprint(long fingerprint) {
+        return schemas.get(fingerprint);
+    }
+
+    public int size() {
+        return schemas.size();
+    }
+}

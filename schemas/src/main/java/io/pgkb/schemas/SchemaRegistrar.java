@@ -1,0 +1,167 @@
+package io.pgkb.schemas;
+
+import org.apache.avro.Schema;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Producer side of {@code <prefix>._schemas}: makes sure a writer schema is durably in the topic (acks=all,
+ * acknowledged) before the caller sends the first record that uses it. Creates the topic (compacted, one
+ * partition) when missing. Thread-safe.
+ */
+public final class SchemaRegistrar implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SchemaRegistrar.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final int MAX_SCHEMA_BYTES = 16 * 1024 * 1024;
+
+    private final String topic;
+    private final Producer<byte[], byte[]> producer;
+    private final Admin admin;
+    private final Set<Long> registered = ConcurrentHashMap.newKeySet();
+    private volatile boolean topicReady;
+
+    /**
+     * @param clientConfig Kafka client settings (bootstrap.servers, TLS/SASL); acks, idempotence and serializers
+     *                     are set here
+     */
+    public SchemaRegistrar(Map<String, Object> clientConfig, String prefix) {
+        this.topic = topic(prefix);
+        Map<String, Object> p = new HashMap<>(clientConfig);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "pgkb-schema-registrar");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_SCHEMA_BYTES + 64 * 1024);
+        this.producer = new KafkaProducer<>(p);
+        Map<String, Object> a = new HashMap<>(clientConfig);
+        a.keySet().removeIf(k -> k.startsWith("key.") || k.startsWith("value.") || k.equals("acks")
+                || k.startsWith("enable.idempotence"));
+        this.admin = Admin.create(a);
+    }
+
+    /** From a Kafka client properties file as given with {@code --kafka-config}, plus bootstrap servers. */
+    public static SchemaRegistrar fromProperties(java.util.Properties clientConfig, String prefix) {
+        Map<String, Object> m = new HashMap<>();
+        clientConfig.forEach((k, v) -> m.put(k.toString(), v));
+        return new SchemaRegistrar(m, prefix);
+    }
+
+    public SchemaRegistrar(String bootstrapServers, String prefix) {
+        this(Map.of("bootstrap.servers", bootstrapServers), prefix);
+    }
+
+    /** {@code <prefix>._schemas} */
+    public static String topic(String prefix) {
+        return prefix + "._schemas";
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /**
+     * Registers the schema unless this registrar already did; returns only after Kafka acknowledged it.
+     *
+     * @return the fingerprint as 16 lower-case hex digits
+     * @throws PgkbException.RetriableException when Kafka did not acknowledge in time
+     */
+    public String ensureRegistered(Schema schema) {
+        long fp = SingleObjectCodec.fingerprint64(schema);
+        String hex = SingleObjectCodec.hex(fp);
+        if (registered.contains(fp)) {
+            return hex;
+        }
+        ensureTopic();
+        byte[] key = hex.getBytes(StandardCharsets.UTF_8);
+        byte[] value = schema.toString().getBytes(StandardCharsets.UTF_8);
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgkbException.RetriableException("interrupted while registering schema " + hex + " in " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new PgkbException.RetriableException("cannot register schema " + hex + " in topic " + topic + ": "
+                    + cause, cause);
+        }
+        registered.add(fp);
+        log.info("schema registered topic={} fingerprint={} name={}", topic, hex, schema.getFullName());
+        return hex;
+    }
+
+    /** Creates the topic when missing; refuses a topic that exists without compaction (it would lose schemas). */
+    public void ensureTopic() {
+        if (topicReady) {
+            return;
+        }
+        synchronized (this) {
+            if (topicReady) {
+                return;
+            }
+            try {
+                NewTopic nt = new NewTopic(topic, Optional.of(1), Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                // schemas of very wide tables exceed the 1 MB default
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_SCHEMA_BYTES)));
+                try {
+                    admin.createTopics(List.of(nt)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    log.info("topic created topic={} cleanup.policy=compact partitions=1", topic);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                    checkCompacted();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PgkbException.RetriableException("interrupted while creating topic " + topic, e);
+            } catch (ExecutionException | TimeoutException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                throw new PgkbException.RetriableException("cannot create topic " + topic + ": " + cause, cause);
+            }
+            topicReady = true;
+        }
+    }
+
+    private void checkCompacted() throws ExecutionException, InterruptedException, TimeoutException {
+        ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config cfg = admin.describeConfigs(List.of(res)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(res);
+        ConfigEntry policy = cfg.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)
+                || policy.value().contains(TopicConfig.CLEANUP_POLICY_DELETE)) {
+            throw new PgkbException.ConfigException("topic " + topic + " exists with cleanup.policy="
+                    + (policy == null ? "?" : policy.value()) + "; it must be compact only, or schemas expire");
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(10));
+        admin.close(Duration.ofSeconds(10));
+    }
+}
