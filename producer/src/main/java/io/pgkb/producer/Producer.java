@@ -306,7 +306,7 @@ public final class Producer implements AutoCloseable {
             }
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
-                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix());
+                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
             TransactionAssembler assembler = new TransactionAssembler(writer, catalog);
             long confirmEvery = config.confirmInterval().toNanos();
             long nextConfirm = System.nanoTime() + confirmEvery;
