@@ -409,7 +409,11 @@ public final class Archiver implements AutoCloseable {
             return;
         }
         try {
-            consumer.commitSync(commits);
+            try {
+                consumer.commitSync(commits);
+            } catch (WakeupException e) {
+                consumer.commitSync(commits); // stop() woke the consumer outside poll(); a wakeup fires once
+            }
         } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
             // The archive already holds these segments and is what resumption trusts; the offset is only a hint.
             log.warn("offset commit skipped during a rebalance partitions={} error={}", commits.keySet(), e.getMessage());
