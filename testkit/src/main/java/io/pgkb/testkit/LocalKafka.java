@@ -33,7 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalKafka implements KafkaServer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    /** System property replacing the broker JVM's options, e.g. to drop the C1-only flag in a benchmark. */
+    public static final String JVM_OPTIONS_PROPERTY = "pgkb.testkit.kafkaJvmOptions";
+    /** C1 only: a test broker needs a fast start on a busy machine more than peak throughput. */
+    static final String DEFAULT_JVM_OPTIONS = "-Xmx512m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
     /** Room for 64 MiB records plus batch overhead. */
     static final int MAX_MESSAGE_BYTES = 70 * 1024 * 1024;
 
@@ -151,11 +155,10 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     private List<String> javaCommand(Path logConfig) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-Xms128m");
-        cmd.add("-XX:+UseSerialGC");
-        // C1 only: a test broker needs a fast start more than peak throughput
-        cmd.add("-XX:TieredStopAtLevel=1");
+        String options = System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS).strip();
+        if (!options.isEmpty()) {
+            cmd.addAll(List.of(options.split("\\s+")));
+        }
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlogback.configurationFile=" + logConfig);
         cmd.add("-Dlog4j2.configurationFile=" + logConfig.resolveSibling("log4j2.properties"));

@@ -202,6 +202,22 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
         }
     }
 
+    /** Creates the database unless one of that name exists. */
+    public void createDatabaseIfMissing(String name) {
+        try (Connection c = connect("postgres");
+             var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (var rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot look up database " + name + ": " + e.getMessage(), e);
+        }
+        createDatabase(name);
+    }
+
     static String quoteIdent(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
     }

@@ -1,0 +1,163 @@
+package io.pgkb.producer;
+
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.Durations;
+import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.config.Sizes;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code pgkb produce}: streams a PostgreSQL database's changes into Kafka until SIGTERM. */
+@Command(name = "produce", mixinStandardHelpOptions = true,
+        description = "Read a pgoutput logical replication slot and publish every change to Kafka, one topic per table.")
+public final class ProduceCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ProduceCommand.class);
+
+    @Option(names = "--pg", paramLabel = "URL",
+            description = "PostgreSQL to read: postgresql://user@host:5432/db or a JDBC URL; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE fill in the rest")
+    String pg;
+
+    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", required = true, description = "Kafka bootstrap servers, host:port[,host:port]")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "pgkb",
+            description = "prefix of every topic (<prefix>.<schema>.<table>, <prefix>._schemas, <prefix>._progress) (default: ${DEFAULT-VALUE})")
+    String topicPrefix;
+
+    @Option(names = "--slot", paramLabel = "NAME", defaultValue = "pgkb",
+            description = "logical replication slot, created when missing on first run (default: ${DEFAULT-VALUE})")
+    String slot;
+
+    @Option(names = "--publication", paramLabel = "NAME", defaultValue = "pgkb",
+            description = "publication, created when missing and kept listing the tables to back up (default: ${DEFAULT-VALUE})")
+    String publication;
+
+    @Option(names = "--tables", paramLabel = "LIST",
+            description = "comma-separated tables (schema.table, double-quoted where needed); default: every table outside system schemas, including ones created later")
+    String tables;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
+            description = "partitions of table topics the producer creates (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties file (TLS, SASL), as in Kafka's own tools")
+    Path kafkaConfig;
+
+    @Option(names = "--max-message-bytes", paramLabel = "SIZE", defaultValue = "64MiB",
+            description = "largest change record; topics are created with this max.message.bytes (default: ${DEFAULT-VALUE})")
+    String maxMessageBytes;
+
+    @Option(names = "--on-missing-identity", paramLabel = "skip|fail", defaultValue = "skip",
+            description = "a table without primary key or REPLICA IDENTITY FULL/INDEX is never published; skip it with a warning or fail (default: ${DEFAULT-VALUE})")
+    String onMissingIdentity;
+
+    @Option(names = "--recreate-slot", defaultValue = "false",
+            description = "when the slot is missing (with history in <prefix>._progress) or invalidated: create it again and record a GAP (default: ${DEFAULT-VALUE})")
+    boolean recreateSlot;
+
+    @Option(names = "--refresh-interval", paramLabel = "DURATION", defaultValue = "10s",
+            description = "how often new tables are added to the publication (default: ${DEFAULT-VALUE})")
+    String refreshInterval;
+
+    /** Parses and checks every option; errors name the option (exit 2). */
+    public ProducerConfig validate() {
+        PgUrl url;
+        try {
+            url = PgUrl.parse(pg);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException("--pg: " + e.getMessage());
+        }
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new PgkbException.ConfigException("--bootstrap-servers: required (host:port[,host:port])");
+        }
+        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*") || topicPrefix.length() > 100) {
+            throw new PgkbException.ConfigException("--topic-prefix: '" + topicPrefix + "' is not a legal topic prefix (letters, digits, _ - .)");
+        }
+        if (slot == null || !slot.matches("[a-z0-9_]{1,63}")) {
+            throw new PgkbException.ConfigException("--slot: '" + slot + "' is not a replication slot name (lower-case letters, digits, _; at most 63)");
+        }
+        if (publication == null || !publication.matches("[a-z0-9_]{1,63}")) {
+            throw new PgkbException.ConfigException("--publication: '" + publication + "' must be lower-case letters, digits and _ (at most 63)");
+        }
+        List<TableId> list;
+        try {
+            list = tables == null ? List.of() : TableId.parseList(tables);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException("--tables: " + e.getMessage());
+        }
+        if (tables != null && list.isEmpty()) {
+            throw new PgkbException.ConfigException("--tables: empty list");
+        }
+        if (partitions < 1 || partitions > 10_000) {
+            throw new PgkbException.ConfigException("--partitions: " + partitions + " is not between 1 and 10000");
+        }
+        long maxBytes;
+        try {
+            maxBytes = Sizes.parse(maxMessageBytes);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new PgkbException.ConfigException("--max-message-bytes: " + e.getMessage());
+        }
+        if (maxBytes < 1024 || maxBytes > Integer.MAX_VALUE / 2) {
+            throw new PgkbException.ConfigException("--max-message-bytes: " + maxMessageBytes + " is not between 1KiB and 1GiB");
+        }
+        ProducerConfig.MissingIdentity missing;
+        try {
+            missing = ProducerConfig.MissingIdentity.valueOf(onMissingIdentity.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException("--on-missing-identity: '" + onMissingIdentity + "' is not skip or fail");
+        }
+        Duration refresh;
+        try {
+            refresh = Durations.parse(refreshInterval);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException("--refresh-interval: " + e.getMessage());
+        }
+        if (refresh.toMillis() < 100) {
+            throw new PgkbException.ConfigException("--refresh-interval: at least 100ms");
+        }
+        Properties kafkaProps = new Properties();
+        if (kafkaConfig != null) {
+            try (Reader r = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
+                kafkaProps.load(r);
+            } catch (IOException e) {
+                throw new PgkbException.ConfigException("--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage());
+            }
+        }
+        return new ProducerConfig(url, bootstrapServers.strip(), topicPrefix, slot, publication, list, partitions,
+                kafkaProps, maxBytes, missing, recreateSlot, refresh, Duration.ofMillis(200));
+    }
+
+    @Override
+    public Integer call() {
+        ProducerConfig config = validate();
+        Producer producer = new Producer(config);
+        Thread hook = new Thread(() -> {
+            log.info("SIGTERM: stopping");
+            producer.stop();
+        }, "pgkb-producer-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            producer.run();
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it waits for the producer to finish
+            }
+        }
+        return 0;
+    }
+}

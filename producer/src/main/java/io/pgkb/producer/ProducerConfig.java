@@ -1,0 +1,82 @@
+package io.pgkb.producer;
+
+import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.PgUrl;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Everything a {@link Producer} needs, already validated. Built by {@link ProduceCommand} or directly in tests.
+ *
+ * @param tables            explicit table list, or empty for every table of the database (except system schemas)
+ * @param kafkaProperties   extra Kafka client properties (TLS, SASL) from {@code --kafka-config}
+ * @param refreshInterval   how often the publication is compared with the tables that exist
+ */
+public record ProducerConfig(PgUrl pg, String bootstrapServers, String topicPrefix, String slot, String publication,
+                             List<TableId> tables, int partitions, Properties kafkaProperties, long maxMessageBytes,
+                             MissingIdentity onMissingIdentity, boolean recreateSlot, Duration refreshInterval,
+                             Duration confirmInterval) {
+
+    /** What to do with a table that has no usable replica identity. */
+    public enum MissingIdentity { SKIP, FAIL }
+
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
+
+    public ProducerConfig {
+        Objects.requireNonNull(pg, "pg");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        tables = List.copyOf(tables);
+        kafkaProperties = kafkaProperties == null ? new Properties() : kafkaProperties;
+    }
+
+    /** Defaults for everything but the connections; for tests and embedding. */
+    public static ProducerConfig of(PgUrl pg, String bootstrapServers, String topicPrefix) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, "pgkb", "pgkb", List.of(), 1, new Properties(),
+                DEFAULT_MAX_MESSAGE_BYTES, MissingIdentity.SKIP, false, Duration.ofSeconds(10), Duration.ofMillis(200));
+    }
+
+    public ProducerConfig withSlot(String slotName, String publicationName) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slotName, publicationName, tables, partitions,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+    }
+
+    public ProducerConfig withTables(List<TableId> list) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, list, partitions,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+    }
+
+    public ProducerConfig withPartitions(int n) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, n,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+    }
+
+    public ProducerConfig withRefreshInterval(Duration d) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, d, confirmInterval);
+    }
+
+    public ProducerConfig withOnMissingIdentity(MissingIdentity m) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+                kafkaProperties, maxMessageBytes, m, recreateSlot, refreshInterval, confirmInterval);
+    }
+
+    public ProducerConfig withRecreateSlot(boolean r) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, r, refreshInterval, confirmInterval);
+    }
+
+    public ProducerConfig withKafkaProperties(Properties p) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+                p, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+    }
+
+    public String progressTopic() {
+        return topicPrefix + "._progress";
+    }
+
+    public String schemasTopic() {
+        return topicPrefix + "._schemas";
+    }
+}

@@ -1,0 +1,17 @@
+package io.pgkb.producer.internal;
+
+/** Receives the assembled stream, in order. Implementations publish to Kafka (or collect, in tests). */
+public interface ChangeSink {
+    /** A relation was (re)described; its schema must be registered before the next change of it is published. */
+    void relation(RelationInfo relation);
+
+    void begin(Txn txn);
+
+    void change(Change change);
+
+    /** A {@code pgkb.mark} logical message inside {@code txn}; it becomes a restore point once txn is confirmed. */
+    void mark(Txn txn, String name);
+
+    /** COMMIT: {@code endLsn} is the flush position to confirm once every change of txn is acknowledged. */
+    void commit(Txn txn, long endLsn);
+}

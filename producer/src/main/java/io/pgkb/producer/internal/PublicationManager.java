@@ -1,0 +1,163 @@
+package io.pgkb.producer.internal;
+
+import io.pgkb.producer.ProducerConfig.MissingIdentity;
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the publication listing the tables to back up: every table of the database (outside system schemas) or
+ * the configured list. A table without a usable replica identity is never added: UPDATE and DELETE on it would
+ * start failing on the primary. It is reported by name with the fix, and skipped or fatal as configured.
+ */
+public final class PublicationManager {
+    private static final Logger log = LoggerFactory.getLogger(PublicationManager.class);
+
+    /** A candidate table and whether UPDATE/DELETE on it can still run once it is published. */
+    record Candidate(TableId table, char replicaIdentity, boolean usableIdentity) {
+    }
+
+    private final String publication;
+    private final List<TableId> configured;
+    private final MissingIdentity onMissing;
+    private final Set<TableId> reported = new HashSet<>();
+
+    public PublicationManager(String publication, List<TableId> configured, MissingIdentity onMissing) {
+        this.publication = publication;
+        this.configured = List.copyOf(configured);
+        this.onMissing = onMissing;
+    }
+
+    /**
+     * Creates the publication when missing and adds the tables it lacks; returns the tables added now.
+     * {@code beforeAdd} runs for each table before it is published (create its topic).
+     */
+    public List<TableId> sync(Connection c, java.util.function.Consumer<TableId> beforeAdd) throws SQLException {
+        Boolean allTables = publicationAllTables(c);
+        if (allTables == null) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE PUBLICATION " + TableId.quoteIdent(publication)
+                        + " WITH (publish = 'insert, update, delete, truncate', publish_via_partition_root = true)");
+            }
+            log.info("created publication publication={}", publication);
+        }
+        Map<TableId, Candidate> candidates = candidates(c);
+        List<TableId> added = new ArrayList<>();
+        Set<TableId> published = allTables == Boolean.TRUE ? candidates.keySet() : publishedTables(c);
+        for (Candidate cand : candidates.values()) {
+            if (!cand.usableIdentity()) {
+                reportMissingIdentity(cand);
+                continue;
+            }
+            if (published.contains(cand.table()) || allTables == Boolean.TRUE) {
+                continue;
+            }
+            beforeAdd.accept(cand.table());
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER PUBLICATION " + TableId.quoteIdent(publication) + " ADD TABLE " + cand.table().quoted());
+            } catch (SQLException e) {
+                if ("42710".equals(e.getSQLState())) {
+                    continue; // added concurrently
+                }
+                if ("42P01".equals(e.getSQLState())) {
+                    continue; // dropped meanwhile
+                }
+                throw new PgkbException.ConfigException("cannot add table " + cand.table().qualified() + " to publication "
+                        + publication + ": " + PgConnections.firstLine(e.getMessage())
+                        + " (the producer's role must own the table, or create the publication as its owner)");
+            }
+            added.add(cand.table());
+            log.info("published table table={} publication={}", cand.table().qualified(), publication);
+        }
+        for (TableId t : configured) {
+            if (!candidates.containsKey(t) && reported.add(t)) {
+                log.warn("table from --tables does not exist (yet) table={}; it is published once it exists", t.qualified());
+            }
+        }
+        return added;
+    }
+
+    private void reportMissingIdentity(Candidate cand) {
+        String fix = "table " + cand.table().qualified() + " has no usable replica identity ("
+                + (cand.replicaIdentity() == 'n' ? "REPLICA IDENTITY NOTHING" : cand.replicaIdentity() == 'i'
+                ? "its REPLICA IDENTITY index is gone" : "no primary key")
+                + "), so it is not published (UPDATE/DELETE on it would fail on the primary): add a primary key or run "
+                + "ALTER TABLE " + cand.table().quoted() + " REPLICA IDENTITY FULL";
+        if (onMissing == MissingIdentity.FAIL) {
+            throw new PgkbException.ConfigException(fix + " (or --on-missing-identity skip)");
+        }
+        if (reported.add(cand.table())) {
+            log.warn("{}", fix);
+        }
+    }
+
+    /** null: no such publication; TRUE: FOR ALL TABLES (left as it is); FALSE: a table list. */
+    private Boolean publicationAllTables(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getBoolean(1) : null;
+            }
+        }
+    }
+
+    private Set<TableId> publishedTables(Connection c) throws SQLException {
+        Set<TableId> out = new HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT n.nspname, cl.relname FROM pg_publication p
+                JOIN pg_publication_rel pr ON pr.prpubid = p.oid
+                JOIN pg_class cl ON cl.oid = pr.prrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
+                WHERE p.pubname = ?""")) {
+            ps.setString(1, publication);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TableId(rs.getString(1), rs.getString(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Permanent tables that are not partitions (partitioned tables are published as their root). */
+    Map<TableId, Candidate> candidates(Connection c) throws SQLException {
+        Map<TableId, Candidate> out = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT n.nspname, cl.relname, cl.relreplident,
+                       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisprimary),
+                       EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = cl.oid AND i.indisreplident)
+                FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
+                WHERE cl.relkind IN ('r', 'p') AND NOT cl.relispartition AND cl.relpersistence = 'p'
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                ORDER BY 1, 2""")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    TableId t = new TableId(rs.getString(1), rs.getString(2));
+                    if (!configured.isEmpty() && !configured.contains(t)) {
+                        continue;
+                    }
+                    char ident = rs.getString(3).charAt(0);
+                    boolean usable = switch (ident) {
+                        case 'f' -> true;
+                        case 'd' -> rs.getBoolean(4);
+                        case 'i' -> rs.getBoolean(5);
+                        default -> false;
+                    };
+                    out.put(t, new Candidate(t, ident, usable));
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,69 @@
+package io.pgkb.producer.internal;
+
+import io.pgkb.schemas.PgkbException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the topics the producer writes to when they are missing; remembers the ones it has seen. */
+public final class TopicManager {
+    private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+    private static final long TIMEOUT_SECONDS = 60;
+
+    private final Admin admin;
+    private final int partitions;
+    private final long maxMessageBytes;
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    public TopicManager(Admin admin, int partitions, long maxMessageBytes) {
+        this.admin = admin;
+        this.partitions = partitions;
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    /** A table topic: the configured partition count, large messages, zstd. */
+    public void ensureTableTopic(String topic) {
+        ensure(topic, partitions, Map.of("max.message.bytes", Long.toString(maxMessageBytes), "compression.type", "zstd"));
+    }
+
+    /** The progress topic: one partition so its records stay in order. */
+    public void ensureProgressTopic(String topic) {
+        ensure(topic, 1, Map.of("compression.type", "zstd"));
+    }
+
+    private void ensure(String topic, int count, Map<String, String> configs) {
+        if (known.contains(topic)) {
+            return;
+        }
+        try {
+            if (!admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic)) {
+                NewTopic t = new NewTopic(topic, Optional.of(count), Optional.empty()).configs(configs);
+                try {
+                    admin.createTopics(List.of(t)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    log.info("created topic topic={} partitions={}", topic, count);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            known.add(topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgkbException.RetriableException("interrupted while creating topic " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new PgkbException.RetriableException("cannot create Kafka topic " + topic + ": " + cause, cause);
+        }
+    }
+}
