@@ -87,6 +87,7 @@ public final class Archiver implements AutoCloseable {
     private final AtomicLong segmentsWritten = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong quarantined = new AtomicLong();
+    private final Set<TableId> knownTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private ExecutorService uploads;
     private KafkaSchemaResolver schemaResolver;
@@ -108,6 +109,11 @@ public final class Archiver implements AutoCloseable {
 
     public Stats stats() {
         return new Stats(recordsArchived.get(), segmentsWritten.get(), bytesWritten.get(), quarantined.get());
+    }
+
+    /** Tables whose topics this archiver has been assigned (any thread; for the dump scheduler). */
+    public Set<TableId> knownTables() {
+        return Set.copyOf(knownTables);
     }
 
     /** Topics this archiver consumes: every table topic of the prefix, {@code _progress} and {@code _schemas}. */
@@ -409,7 +415,11 @@ public final class Archiver implements AutoCloseable {
             return;
         }
         try {
-            consumer.commitSync(commits);
+            try {
+                consumer.commitSync(commits);
+            } catch (WakeupException e) {
+                consumer.commitSync(commits); // stop() woke the consumer outside poll(); a wakeup fires once
+            }
         } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
             // The archive already holds these segments and is what resumption trusts; the offset is only a hint.
             log.warn("offset commit skipped during a rebalance partitions={} error={}", commits.keySet(), e.getMessage());
@@ -580,6 +590,7 @@ public final class Archiver implements AutoCloseable {
         }
         TableId table = TableId.fromTopic(config.topicPrefix(), tp.topic()).orElseThrow(() ->
                 new PgkbException.FatalException("topic " + tp.topic() + " is not a table topic of prefix " + config.topicPrefix()));
+        knownTables.add(table);
         return new PartitionState(tp, PartitionState.Kind.TABLE, layout.segmentsDir(table, tp.partition()));
     }
 
