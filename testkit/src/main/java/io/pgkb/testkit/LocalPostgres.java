@@ -132,7 +132,10 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setPGStartupWait(Duration.ofSeconds(60))
-                    .setConnectConfig("password", password);
+                    .setConnectConfig("password", password)
+                    // server output to a file next to the data, not into the test log
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
             // zonky runs initdb with "-A trust" followed by these "--key=value" options (meant for
             // locale settings); later options win, so this sets the password and scram authentication.
             builder.setLocaleConfig("pwfile", passwordFile(dataDirectory).toString());
@@ -144,8 +147,16 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
             log.info("postgres started port={} dataDirectory={} millis={}", port, dataDirectory,
                     (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory, e);
+            throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory + " (log: " + logFile() + ")", e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start PostgreSQL in " + dataDirectory + " (log: " + logFile() + "): "
+                    + e.getMessage(), e);
         }
+    }
+
+    /** initdb and server output. */
+    public Path logFile() {
+        return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
     }
 
     @Override
@@ -200,6 +211,22 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create database " + name + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Creates the database unless one of that name exists. */
+    public void createDatabaseIfMissing(String name) {
+        try (Connection c = connect("postgres");
+             var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (var rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot look up database " + name + ": " + e.getMessage(), e);
+        }
+        createDatabase(name);
     }
 
     static String quoteIdent(String name) {

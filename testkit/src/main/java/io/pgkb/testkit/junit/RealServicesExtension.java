@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Parameters it resolves (constructor, lifecycle and test methods):
  * <ul>
- *   <li>{@link TestDatabase}: a fresh database for the test class;</li>
- *   <li>{@link TestKafka}: the broker with a topic prefix for the test class;</li>
+ *   <li>{@link TestDatabase}: a fresh database for the test class (a {@code @Nested} class shares its enclosing class's);</li>
+ *   <li>{@link TestKafka}: the broker with a topic prefix for the test class (shared the same way);</li>
  *   <li>{@link LocalPostgres}, {@link LocalKafka}: the servers themselves, for restart tests;</li>
  *   <li>{@code LocalS3}: an S3 endpoint, started on first request (needs s3proxy on the test class path).</li>
  * </ul>
