@@ -43,9 +43,9 @@ public final class DumpCommand implements Callable<Integer> {
             description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
     String topicPrefix = "pgkb";
 
-    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "1",
             description = "zstd compression level of the data objects, 1-19 (default: ${DEFAULT-VALUE})")
-    int zstdLevel = 3;
+    int zstdLevel = 1;
 
     @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
             description = "How often to print progress of a long dump on stderr; 0s for never (default: ${DEFAULT-VALUE})")

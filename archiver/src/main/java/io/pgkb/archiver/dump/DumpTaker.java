@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class DumpTaker {
     private static final Logger log = LoggerFactory.getLogger(DumpTaker.class);
-    public static final int DEFAULT_ZSTD_LEVEL = 3;
+    // level 1: half the CPU of level 3 and, on COPY text, about the same ratio (docs/dumps.md, Benchmark)
+    public static final int DEFAULT_ZSTD_LEVEL = 1;
 
     private final PgUrl pg;
     private final ObjectStore store;
