@@ -138,6 +138,8 @@ public final class Planner {
                             + " are missing from the archive (needed " + from + "-" + (to - 1) + ")");
                 }
                 pp.add(new RestorePlan.PartitionPlan(p, from, to, cov.segments()));
+                log.info("restore.plan table={} partition={} dump={} target={} from_offset={} to_offset={} segments={}", table, p,
+                        dump.lsn(), Lsn.of(target), from, to, cov.segments().size());
             }
             plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp));
         }
