@@ -15,6 +15,7 @@ import io.pgkb.store.ObjectStores;
 import io.pgkb.store.S3Options;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.LocalStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -23,9 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -104,6 +103,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path archive = dataDir.resolve("archive");
         say("pgkb quickstart: PostgreSQL 17 and Kafka on this machine, the whole chain in this process (data in " + dataDir + ")");
 
+        LocalStack stack = null;
         LocalPostgres pg = null;
         LocalKafka kafka = null;
         Producer producer = null;
@@ -112,13 +112,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         ObjectStore store = null;
         DemoDatabase demo = null;
         try {
-            CompletableFuture<LocalKafka> kafkaStarting = CompletableFuture.supplyAsync(() -> LocalKafka.start(dataDir.resolve("kafka"), 0));
-            try {
-                pg = LocalPostgres.start(dataDir.resolve("postgres"), 0, Map.of());
-            } finally {
-                kafka = kafkaStarting.join(); // joined even when PostgreSQL failed, so the broker is stopped below
-            }
-            pg.createDatabase(DATABASE);
+            stack = LocalStack.start(dataDir);
+            pg = stack.postgres();
+            kafka = stack.kafka();
+            stack.createDatabaseIfMissing(DATABASE);
             say("PostgreSQL 17 ready    postgresql://" + pg.user() + "@localhost:" + pg.port() + "/" + DATABASE);
             say("Kafka ready            " + kafka.bootstrapServers());
 
@@ -225,11 +222,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             if (store != null) {
                 store.close();
             }
-            if (kafka != null) {
-                kafka.close();
-            }
-            if (pg != null) {
-                pg.close();
+            if (stack != null) {
+                stack.close();
             }
             cleanedUp.countDown();
         }
