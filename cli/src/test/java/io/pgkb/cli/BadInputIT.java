@@ -89,7 +89,7 @@ class BadInputIT {
 
     @Test
     void wrongFlagNamesItAndPointsToHelp() throws Exception {
-        for (String cmd : List.of("produce", "archive", "dump", "restore", "inspect", "quickstart")) {
+        for (String cmd : List.of("produce", "archive", "dump", "restore", "list", "verify", "inspect", "quickstart")) {
             Run r = pgkb(cmd, "--no-such-flag");
             assertOneLine(r, 2, "--no-such-flag", "see pgkb " + cmd + " --help");
             assertThat(r.err).as(cmd).hasSize(1);
@@ -105,6 +105,8 @@ class BadInputIT {
         assertOneLine(pgkb("dump", "--pg", "postgresql://localhost/x", "--store", "/tmp/x"), 2, "--tables", "see pgkb dump --help");
         assertOneLine(pgkb("restore", "--store", "/tmp/x", "--tables", "public.t", "--latest"), 2, "--target", "see pgkb restore --help");
         assertOneLine(pgkb("inspect", "--table", "public.t"), 2, "--bootstrap-servers", "see pgkb inspect --help");
+        assertOneLine(pgkb("list", "--json"), 2, "--store", "see pgkb list --help");
+        assertOneLine(pgkb("verify", "--tables", "public.t"), 2, "--store", "see pgkb verify --help");
         assertOneLine(pgkb("restore", "--store", "/tmp/x", "--target", "postgresql://localhost/x", "--tables", "public.t"), 2,
                 "--to-lsn", "--latest");
     }
