@@ -142,6 +142,7 @@ class BadInputIT {
                 "localhost:" + closedPort);
         Run inspect = pgkb("inspect", "--bootstrap-servers", kafkaDown, "--table", "public.t", "--timeout", "3s");
         assertOneLine(inspect, 1, kafkaDown, "--bootstrap-servers");
+        assertThat(inspect.err).as("a one-shot command does not repeat the Kafka client's retries").hasSize(1);
         assertOneLine(pgkb("dump", "--pg", "postgresql://pgkb@no-such-host.invalid:5432/app", "--store", dir.toString(), "--tables", "t"), 1,
                 "no-such-host.invalid");
     }
