@@ -179,6 +179,7 @@ class ComposeFileTest {
         assertThat(endpoint.getHost()).isEqualTo("minio");
         assertThat(endpoint.getPort()).isEqualTo(9000);
         assertThat(list(services.get("minio").get("ports"))).contains("9000:9000");
+        assertThat(archiver).as("MinIO without MINIO_DOMAIN serves path-style requests only").containsKey("--s3-path-style");
         Map<String, String> archiverEnv = env("archiver");
         assertThat(archiverEnv.get("AWS_ACCESS_KEY_ID")).isEqualTo(minioEnv.get("MINIO_ROOT_USER"));
         assertThat(archiverEnv.get("AWS_SECRET_ACCESS_KEY")).isEqualTo(minioEnv.get("MINIO_ROOT_PASSWORD"));

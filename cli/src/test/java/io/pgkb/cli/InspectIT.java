@@ -5,22 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pgkb.testkit.LocalKafka;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+@RealServices
 class InspectIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = SharedKafka.get();
-    }
 
     private static List<JsonNode> lines(String out) throws Exception {
         List<JsonNode> nodes = new ArrayList<>();
@@ -31,15 +26,15 @@ class InspectIT {
     }
 
     @Test
-    void printsDecodedRecordsFromTheBeginning() throws Exception {
-        try (TestRecords w = new TestRecords(kafka.bootstrapServers(), "insp1")) {
+    void printsDecodedRecordsFromTheBeginning(TestKafka kafka) throws Exception {
+        try (TestRecords w = new TestRecords(kafka.bootstrapServers(), kafka.prefix() + "1")) {
             w.createTopic(2);
             w.insert(1, "alice", "12.34", 0);
             w.insert(2, "bob \"the\" builder", "-0.50", 1);
             w.insert(3, null, null, 0);
 
             InProcess.Result r = InProcess.run("inspect", "--bootstrap-servers", kafka.bootstrapServers(), "--table", "public.accounts",
-                    "--topic-prefix", "insp1", "--from-beginning", "--max-records", "3");
+                    "--topic-prefix", kafka.prefix() + "1", "--from-beginning", "--max-records", "3");
             assertThat(r.code()).as(r.err()).isZero();
             List<JsonNode> recs = lines(r.out());
             assertThat(recs).hasSize(3);
@@ -47,7 +42,7 @@ class InspectIT {
             recs.sort((a, b) -> Long.compare(a.at("/key/id").asLong(), b.at("/key/id").asLong()));
 
             JsonNode alice = recs.get(0);
-            assertThat(alice.get("topic").asText()).isEqualTo("insp1.public.accounts");
+            assertThat(alice.get("topic").asText()).isEqualTo(kafka.prefix() + "1.public.accounts");
             assertThat(alice.get("partition").asInt()).isZero();
             assertThat(alice.get("offset").asLong()).isZero();
             assertThat(alice.get("timestamp").asText()).endsWith("Z");
@@ -73,14 +68,14 @@ class InspectIT {
     }
 
     @Test
-    void followsOnlyNewRecordsByDefault() throws Exception {
-        try (TestRecords w = new TestRecords(kafka.bootstrapServers(), "insp2")) {
+    void followsOnlyNewRecordsByDefault(TestKafka kafka) throws Exception {
+        try (TestRecords w = new TestRecords(kafka.bootstrapServers(), kafka.prefix() + "2")) {
             w.createTopic(1);
             for (int i = 1; i <= 5; i++) {
                 w.insert(i, "old-" + i, "1.00", 0);
             }
             CompletableFuture<InProcess.Result> inspect = CompletableFuture.supplyAsync(() -> InProcess.run("inspect",
-                    "--bootstrap-servers", kafka.bootstrapServers(), "--table", "public.accounts", "--topic-prefix", "insp2",
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--table", "public.accounts", "--topic-prefix", kafka.prefix() + "2",
                     "--max-records", "2"));
             // inspect starts at the end whenever it gets there: keep writing new records until it has printed two
             long[] next = {100};
@@ -103,11 +98,11 @@ class InspectIT {
     }
 
     @Test
-    void unknownTableIsAUsageErrorOnOneLine() {
+    void unknownTableIsAUsageErrorOnOneLine(TestKafka kafka) {
         InProcess.Result r = InProcess.run("inspect", "--bootstrap-servers", kafka.bootstrapServers(), "--table", "public.nope",
-                "--topic-prefix", "insp3", "--max-records", "1");
+                "--topic-prefix", kafka.prefix() + "3", "--max-records", "1");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err().strip()).doesNotContain("\n").contains("no topic insp3.public.nope", "pgkb produce --tables");
+        assertThat(r.err().strip()).doesNotContain("\n").contains("no topic " + kafka.prefix() + "3.public.nope", "pgkb produce --tables");
         assertThat(r.out()).isEmpty();
     }
 }

@@ -216,5 +216,8 @@ final class ChainEnv implements AutoCloseable {
             // best effort
         }
         store.close();
+        try (var files = Files.walk(storeDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
     }
 }

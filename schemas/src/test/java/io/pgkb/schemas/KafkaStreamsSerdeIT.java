@@ -1,12 +1,10 @@
 package io.pgkb.schemas;
 
-import io.pgkb.testkit.LocalKafka;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestKafka;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -18,8 +16,6 @@ import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -41,20 +36,8 @@ import static org.awaitility.Awaitility.await;
  * Another team's Kafka Streams app materialises the latest row per key of a pgkb table topic with
  * {@link ChangeRecordSerde}, configured only with {@code pgkb.bootstrap.servers} and {@code pgkb.topic.prefix}.
  */
+@RealServices
 class KafkaStreamsSerdeIT {
-    static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
 
     static final TableId TABLE = new TableId("acc", "Weird \"Name\"");
 
@@ -70,12 +53,10 @@ class KafkaStreamsSerdeIT {
     }
 
     @Test
-    void streamsAppMaterialisesLatestRowPerKey(@TempDir Path stateDir) throws Exception {
-        String prefix = "it" + Long.toHexString(System.nanoTime());
+    void streamsAppMaterialisesLatestRowPerKey(TestKafka kafka, @TempDir Path stateDir) throws Exception {
+        String prefix = kafka.prefix();
         String topic = TABLE.topic(prefix);
-        try (Admin admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
-        }
+        kafka.createTopic(topic, 3, Map.of());
         ChangeEnvelopes v1 = new ChangeEnvelopes(new RelationDef(16400, TABLE, 'd', columns(false)));
         ChangeEnvelopes v2 = new ChangeEnvelopes(new RelationDef(16400, TABLE, 'd', columns(true)));
         assertThat(v2.schemas().key().toString()).as("adding a non-key column keeps the key schema")
@@ -100,7 +81,7 @@ class KafkaStreamsSerdeIT {
                 .toTable(Materialized.as("latest"));
 
         try (SchemaRegistrar registrar = new SchemaRegistrar(kafka.bootstrapServers(), prefix);
-             KafkaProducer<byte[], byte[]> producer = producer();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties());
              KafkaStreams streams = new KafkaStreams(builder.build(), props)) {
             // phase 1: schema version 1, before the app starts
             registrar.ensureRegistered(v1.schemas().value());
@@ -114,7 +95,7 @@ class KafkaStreamsSerdeIT {
 
             streams.start();
             await().atMost(Duration.ofSeconds(90)).ignoreExceptions().untilAsserted(() -> {
-                Map<Long, Map<String, Object>> latest = latest(streams, prefix);
+                Map<Long, Map<String, Object>> latest = latest(streams, kafka);
                 assertThat(latest).containsOnlyKeys(1L, 3L);
                 assertThat(latest.get(1L)).containsEntry("balance", new BigDecimal("11.50"));
             });
@@ -128,7 +109,7 @@ class KafkaStreamsSerdeIT {
             producer.flush();
 
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
-                Map<Long, Map<String, Object>> latest = latest(streams, prefix);
+                Map<Long, Map<String, Object>> latest = latest(streams, kafka);
                 assertThat(latest).containsOnlyKeys(2L, 3L, 4L);
                 assertThat(latest.get(2L)).containsExactlyEntriesOf(ordered("id", 2L, "name", "bob again",
                         "balance", new BigDecimal("2.00"), "Note", null));
@@ -151,11 +132,11 @@ class KafkaStreamsSerdeIT {
     }
 
     /** The store's content, keys decoded through the _schemas topic like any consumer would. */
-    private static Map<Long, Map<String, Object>> latest(KafkaStreams streams, String prefix) {
+    private static Map<Long, Map<String, Object>> latest(KafkaStreams streams, TestKafka kafka) {
         ReadOnlyKeyValueStore<Bytes, ChangeRecord> store = streams.store(
                 StoreQueryParameters.fromNameAndType("latest", QueryableStoreTypes.keyValueStore()));
         Map<Long, Map<String, Object>> out = new TreeMap<>();
-        try (KafkaSchemaResolver resolver = new KafkaSchemaResolver(kafka.bootstrapServers(), prefix);
+        try (KafkaSchemaResolver resolver = new KafkaSchemaResolver(kafka.bootstrapServers(), kafka.prefix());
              KeyValueIterator<Bytes, ChangeRecord> it = store.all()) {
             ChangeRecordDecoder keys = new ChangeRecordDecoder(resolver);
             while (it.hasNext()) {
@@ -180,12 +161,4 @@ class KafkaStreamsSerdeIT {
         producer.send(new ProducerRecord<>(topic, key, SingleObjectCodec.encode(env.schemas().value(), value))).get();
     }
 
-    private static KafkaProducer<byte[], byte[]> producer() {
-        Map<String, Object> p = new HashMap<>();
-        p.put("bootstrap.servers", kafka.bootstrapServers());
-        p.put("acks", "all");
-        p.put("key.serializer", ByteArraySerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        return new KafkaProducer<>(p);
-    }
 }

@@ -1,9 +1,8 @@
 package io.pgkb.schemas;
 
-import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestDatabase;
 import org.apache.avro.generic.GenericRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 
@@ -24,24 +23,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * settings of the replication connection), converted to Avro, encoded and decoded as a change record, turned back
  * into input text and loaded with COPY into a second table; both tables must print identically, row by row.
  */
+@RealServices
 class PgTypesIT {
-    static LocalPostgres pg;
+    final TestDatabase db;
 
-    @BeforeAll
-    static void start() {
-        pg = LocalPostgres.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
-        }
+    PgTypesIT(TestDatabase db) {
+        this.db = db;
     }
 
     static final String DDL = """
-            CREATE EXTENSION hstore;
-            CREATE EXTENSION citext;
+            CREATE EXTENSION IF NOT EXISTS hstore SCHEMA public;
+            CREATE EXTENSION IF NOT EXISTS citext SCHEMA public;
             CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy ☺');
             CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
             CREATE TYPE pair AS (a integer, b text);
@@ -114,9 +106,7 @@ class PgTypesIT {
 
     @Test
     void everyValueSurvivesTextToAvroToBytesToTextThroughCopy() throws Exception {
-        String db = "types_" + Long.toHexString(System.nanoTime());
-        pg.createDatabase(db);
-        try (Connection c = connect(db); Statement st = c.createStatement()) {
+        try (Connection c = connect("roundtrip"); Statement st = c.createStatement()) {
             st.execute(DDL);
             for (String row : ROWS) {
                 st.execute(row);
@@ -170,9 +160,7 @@ class PgTypesIT {
 
     @Test
     void typeNamesAndSchemasComeFromTheCatalogAsTheProducerSeesThem() throws Exception {
-        String db = "names_" + Long.toHexString(System.nanoTime());
-        pg.createDatabase(db);
-        try (Connection c = connect(db); Statement st = c.createStatement()) {
+        try (Connection c = connect("names"); Statement st = c.createStatement()) {
             st.execute(DDL);
             TableSchemas s = RowSchemas.derive(relation(st));
             assertThat(s.row().getField("c_num").getProp("pgkb.type")).isEqualTo("numeric(12,3)");
@@ -199,7 +187,7 @@ class PgTypesIT {
                 cols.add(new ColumnDef(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getString(4), rs.getBoolean(5)));
             }
         }
-        return new RelationDef(1, new TableId("public", "src"), 'd', cols);
+        return new RelationDef(1, new TableId("test", "src"), 'd', cols);
     }
 
     static List<String> rowsAsText(Statement st, String table) throws Exception {
@@ -220,12 +208,16 @@ class PgTypesIT {
         return v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r");
     }
 
-    /** Text-protocol results straight from the output functions, with the replication session's settings. */
-    static Connection connect(String db) throws Exception {
-        Properties p = pg.connectionProperties();
+    /**
+     * Text-protocol results straight from the output functions, with the replication session's settings; each
+     * test works in a schema of its own.
+     */
+    Connection connect(String schema) throws Exception {
+        db.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+        Properties p = db.properties();
         p.setProperty("preferQueryMode", "simple");
         p.setProperty("options", "-c DateStyle=ISO -c IntervalStyle=postgres -c TimeZone=UTC"
-                + " -c extra_float_digits=3 -c bytea_output=hex");
-        return DriverManager.getConnection(pg.jdbcUrl(db), p);
+                + " -c extra_float_digits=3 -c bytea_output=hex -c search_path=" + schema + ",public");
+        return DriverManager.getConnection(db.jdbcUrl(), p);
     }
 }

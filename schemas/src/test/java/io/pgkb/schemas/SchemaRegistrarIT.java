@@ -1,18 +1,16 @@
 package io.pgkb.schemas;
 
-import io.pgkb.testkit.LocalKafka;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestKafka;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -25,28 +23,17 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+@RealServices
 class SchemaRegistrarIT {
-    static LocalKafka kafka;
+    final TestKafka kafka;
 
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
-
-    static String prefix() {
-        return "reg" + Long.toHexString(System.nanoTime());
+    SchemaRegistrarIT(TestKafka kafka) {
+        this.kafka = kafka;
     }
 
     @Test
     void registersIntoACompactedSinglePartitionTopicBeforeReturning() throws Exception {
-        String prefix = prefix();
+        String prefix = kafka.prefix() + "-acked";
         TableSchemas s = RowSchemas.derive(Fixtures.orders());
         try (SchemaRegistrar registrar = new SchemaRegistrar(kafka.bootstrapServers(), prefix)) {
             String fp = registrar.ensureRegistered(s.value());
@@ -55,7 +42,8 @@ class SchemaRegistrarIT {
             registrar.ensureRegistered(s.value()); // cached: no second record
 
             String topic = prefix + "._schemas";
-            try (Admin admin = kafka.admin()) {
+            {
+                Admin admin = kafka.admin();
                 TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
                 assertThat(d.partitions()).hasSize(1);
                 ConfigResource res = new ConfigResource(ConfigResource.Type.TOPIC, topic);
@@ -75,7 +63,7 @@ class SchemaRegistrarIT {
 
     @Test
     void resolverFindsSchemasRegisteredAfterItStarted() {
-        String prefix = prefix();
+        String prefix = kafka.prefix() + "-refresh";
         TableSchemas v1 = RowSchemas.derive(Fixtures.orders());
         List<ColumnDef> cols = Fixtures.ordersColumns();
         cols.add(new ColumnDef("added", PgTypes.DATE, -1, "date", false));
@@ -99,12 +87,36 @@ class SchemaRegistrarIT {
     }
 
     @Test
-    void refusesAnExistingTopicThatIsNotCompacted() throws Exception {
-        String prefix = prefix();
-        try (Admin admin = kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(prefix + "._schemas", 1, (short) 1)
-                    .configs(Map.of("cleanup.policy", "delete")))).all().get();
+    void neverReportsRegisteredWithoutTheBrokersAcknowledgement() {
+        String prefix = kafka.prefix() + "-outage";
+        TableSchemas s = RowSchemas.derive(Fixtures.orders());
+        Map<String, Object> client = new HashMap<>();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        client.put("delivery.timeout.ms", 4000);
+        client.put("request.timeout.ms", 2000);
+        client.put("max.block.ms", 4000);
+        try (SchemaRegistrar registrar = new SchemaRegistrar(client, prefix)) {
+            registrar.ensureTopic();
+            kafka.stopBroker();
+            try {
+                assertThatThrownBy(() -> registrar.ensureRegistered(s.value()))
+                        .isInstanceOf(PgkbException.RetriableException.class)
+                        .hasMessageContaining(SingleObjectCodec.fingerprint(s.value()));
+            } finally {
+                kafka.startBroker();
+            }
+            // a failed registration is not cached: the next call sends again and returns once acknowledged
+            registrar.ensureRegistered(s.value());
+            List<ConsumerRecord<byte[], byte[]>> records = readAll(prefix + "._schemas");
+            assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .contains(SingleObjectCodec.fingerprint(s.value()));
         }
+    }
+
+    @Test
+    void refusesAnExistingTopicThatIsNotCompacted() throws Exception {
+        String prefix = kafka.prefix() + "-delete";
+        kafka.createTopic(prefix + "._schemas", 1, Map.of("cleanup.policy", "delete"));
         try (SchemaRegistrar registrar = new SchemaRegistrar(kafka.bootstrapServers(), prefix)) {
             assertThatThrownBy(() -> registrar.ensureRegistered(RowSchemas.derive(Fixtures.orders()).value()))
                     .isInstanceOf(PgkbException.ConfigException.class)
@@ -112,7 +124,7 @@ class SchemaRegistrarIT {
         }
     }
 
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         Map<String, Object> c = new HashMap<>();
         c.put("bootstrap.servers", kafka.bootstrapServers());
         c.put("key.deserializer", ByteArrayDeserializer.class.getName());

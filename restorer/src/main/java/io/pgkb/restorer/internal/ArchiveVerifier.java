@@ -103,8 +103,8 @@ public final class ArchiveVerifier {
             }
             long bound = progress.partitions(topic).getOrDefault(p, 0L);
             if (reach < bound) {
-                problems.accept("table " + table + " partition " + p + ": progress records acknowledge offsets up to " + (bound - 1)
-                        + " but the archive ends at " + (reach - 1) + " (archiver behind, or objects lost)");
+                problems.accept("table " + table + " partition " + p + ": offsets " + reach + "-" + (bound - 1)
+                        + " are missing: progress records acknowledge them but no object holds them (archiver behind, or objects lost)");
             }
         }
         for (String stray : catalog.strayKeys(table)) {
