@@ -124,6 +124,7 @@ public final class Archiver implements AutoCloseable {
     public void run() {
         try {
             Files.createDirectories(spool);
+            deleteStaleSpools();
             uploads = Executors.newFixedThreadPool(config.uploadThreads(), r -> {
                 Thread t = new Thread(r, "pgkb-upload");
                 t.setDaemon(true);
@@ -511,6 +512,35 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
+    /** Spool directories of archivers that died (SIGKILL) hold nothing anyone needs: Kafka has those records. */
+    private void deleteStaleSpools() {
+        try (var dirs = Files.list(config.spoolDir())) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String[] parts = d.getFileName().toString().split("-");
+                if (parts.length < 3 || !parts[0].equals("archiver") || d.equals(spool)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[1]);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    try (var files = Files.list(d)) {
+                        for (Path f : (Iterable<Path>) files::iterator) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                    Files.deleteIfExists(d);
+                    log.info("stale spool directory removed dir={}", d);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot clean stale spool directories dir={} error={}", config.spoolDir(), e.getMessage());
+        }
+    }
+
     private void deleteSpool() {
         try (var files = Files.list(spool)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -599,11 +629,12 @@ public final class Archiver implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Uploads already running are let finish so their offsets can be committed before the partition moves;
             // whatever is still only buffered is abandoned: the next owner reads it again.
+            long deadline = System.nanoTime() + REVOKE_WAIT.toNanos();
             for (TopicPartition tp : partitions) {
                 PartitionState s = states.get(tp);
                 if (s != null) {
                     abandon(s);
-                    waitFor(s.inFlight, REVOKE_WAIT);
+                    waitFor(s.inFlight, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 }
             }
             processResultsOf(partitions);

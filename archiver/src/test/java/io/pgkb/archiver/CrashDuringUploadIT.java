@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
+import io.pgkb.testkit.LocalS3;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,15 +40,11 @@ class CrashDuringUploadIT {
     Path dir;
 
     @BeforeAll
-    static void startS3() throws Exception {
-        s3 = LocalS3.start();
+    static void startS3(LocalS3 shared) {
+        s3 = shared;
         s3.createBucket("crash");
     }
 
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"fs", "s3"})
@@ -65,8 +61,8 @@ class CrashDuringUploadIT {
         Map<String, String> env = new HashMap<>();
         if (kind.equals("s3")) {
             args.addAll(List.of("--s3-endpoint", s3.endpoint().toString(), "--s3-path-style", "--s3-part-size", "5MiB"));
-            env.put("AWS_ACCESS_KEY_ID", LocalS3.ACCESS_KEY);
-            env.put("AWS_SECRET_ACCESS_KEY", LocalS3.SECRET_KEY);
+            env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
+            env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
             env.put("AWS_REGION", "us-east-1");
         }
 
@@ -84,7 +80,7 @@ class CrashDuringUploadIT {
         long end = ArchiveAudit.endOffsets(kafka.bootstrapServers(), List.of(tp.topic())).get(tp);
         String segDir = new ArchiveLayout(prefix).segmentsDir(TableId.fromTopic(prefix, tp.topic()).orElseThrow(), 0);
 
-        try (ObjectStore store = kind.equals("fs") ? new FileSystemStore(dir.resolve("archive")) : ObjectStores.open(storeUri, s3.options())) {
+        try (ObjectStore store = kind.equals("fs") ? new FileSystemStore(dir.resolve("archive")) : ObjectStores.open(storeUri, S3Test.options(s3))) {
             Path marker = dir.resolve("crashed-key");
             Map<String, String> crashEnv = new HashMap<>(env);
             crashEnv.put("PGKB_CRASH_AT_SEGMENT", "2");
@@ -127,7 +123,7 @@ class CrashDuringUploadIT {
 
     private static long openMultipartUploads() {
         try (S3Client c = S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(s3.options().credentials()).build()) {
+                .credentialsProvider(S3Test.options(s3).credentials()).build()) {
             return c.listMultipartUploads(r -> r.bucket("crash")).uploads().size();
         }
     }

@@ -320,7 +320,7 @@ public final class Producer implements AutoCloseable {
                         // a keepalive told us the server's WAL end and nothing is in flight: confirm it (DESIGN §10)
                         tracker.advanceIdle(stream.getLastReceiveLSN().asLong());
                     }
-                    LockSupport.parkNanos(2_000_000L);
+                    LockSupport.parkNanos(1_000_000L);
                 }
                 long now = System.nanoTime();
                 if (now - nextConfirm >= 0) {

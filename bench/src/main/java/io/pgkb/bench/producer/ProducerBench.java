@@ -80,7 +80,7 @@ public final class ProducerBench {
         Lsn end = walEnd(pg, "bench1");
 
         long t0 = System.nanoTime();
-        long[] drained = drain(pg, "bench1", "drain", end);
+        long[] drained = drain(pg, "bench1", "drain", rows / 100);
         long drainNanos = System.nanoTime() - t0;
         System.out.printf("bare pgjdbc drain: %d messages, %d bytes, %d ms%n", drained[0], drained[1], drainNanos / 1_000_000);
 
@@ -102,7 +102,7 @@ public final class ProducerBench {
     }
 
     /** Reads the slot with the producer's options and does nothing with the data; returns {messages, bytes}. */
-    static long[] drain(LocalPostgres pg, String db, String slot, Lsn end) throws Exception {
+    static long[] drain(LocalPostgres pg, String db, String slot, int transactions) throws Exception {
         Properties p = pg.connectionProperties();
         PGProperty.REPLICATION.set(p, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
@@ -113,7 +113,8 @@ public final class ProducerBench {
                     .withSlotOption("messages", "true").withStatusInterval(1, TimeUnit.SECONDS).start();
             long n = 0;
             long bytes = 0;
-            while (s.getLastReceiveLSN().asLong() < end.asLong()) {
+            int commits = 0;
+            while (commits < transactions) {
                 ByteBuffer b = s.readPending();
                 if (b == null) {
                     Thread.sleep(1);
@@ -121,8 +122,11 @@ public final class ProducerBench {
                 }
                 n++;
                 bytes += b.remaining();
+                if (b.get(b.position()) == 'C') {
+                    commits++;
+                }
             }
-            s.setFlushedLSN(LogSequenceNumber.valueOf(end.asLong()));
+            s.setFlushedLSN(s.getLastReceiveLSN());
             s.forceUpdateStatus();
             s.close();
             return new long[] {n, bytes};
