@@ -147,6 +147,26 @@ class DumpCommandIT {
         assertNoDumpSlotLeft();
     }
 
+    @Test
+    void cancelledDumpLeavesNothing() throws Exception {
+        db.execute("CREATE TABLE big (id bigint PRIMARY KEY)", "INSERT INTO big SELECT generate_series(1, 3000000)");
+        try (FileSystemStore fs = new FileSystemStore(archive)) {
+            DumpTaker taker = new DumpTaker(PgUrl.parse(db.uri()), fs, new ArchiveLayout("pgkb"));
+            // cancel once the first MiB went through, as a shutdown hook would
+            DumpListener cancelling = new DumpListener() {
+                @Override
+                public void progress(TableId table, long rows, long bytes) {
+                    taker.cancel();
+                }
+            };
+            assertThatThrownBy(() -> taker.take(List.of(TableId.parse("big")), cancelling))
+                    .isInstanceOf(PgkbException.FatalException.class)
+                    .hasMessageContaining("cancelled");
+            assertThat(fs.list("")).isEmpty();
+        }
+        assertNoDumpSlotLeft();
+    }
+
     private String copyNow(DumpManifest manifest) throws Exception {
         try (Connection c = db.connect()) {
             try (Statement st = c.createStatement()) {
