@@ -90,7 +90,13 @@ public final class Producer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeResources();
             finished.countDown();
-            throw e;
+            if (e instanceof PgkbException) {
+                throw e;
+            }
+            if (e instanceof org.apache.kafka.common.config.ConfigException) {
+                throw new PgkbException.ConfigException("Kafka client configuration (--kafka-config): " + e.getMessage(), e);
+            }
+            throw new PgkbException.FatalException("producer setup failed: " + e, e);
         }
         thread = new Thread(this::loop, "pgkb-producer-" + config.slot());
         thread.start();
