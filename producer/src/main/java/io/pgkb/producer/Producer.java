@@ -75,6 +75,7 @@ public final class Producer implements AutoCloseable {
     private ProgressWriter progress;
     private Connection control;
     private long nextRefreshNanos;
+    private boolean streamedBefore;
 
     public Producer(io.pgkb.producer.ProducerConfig config) {
         this.config = config;
@@ -308,8 +309,13 @@ public final class Producer implements AutoCloseable {
                         .withStatusInterval(1, TimeUnit.SECONDS)
                         .start();
             } catch (SQLException e) {
+                if ("55006".equals(e.getSQLState()) && streamedBefore) {
+                    // our own previous walsender may linger until wal_sender_timeout after a network failure
+                    throw new PgkbException.RetriableException("slot " + config.slot() + " still active after a reconnect", e);
+                }
                 throw startFailure(e);
             }
+            streamedBefore = true;
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
                     new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
