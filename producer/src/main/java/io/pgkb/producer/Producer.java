@@ -75,6 +75,7 @@ public final class Producer implements AutoCloseable {
     private ProgressWriter progress;
     private Connection control;
     private long nextRefreshNanos;
+    private boolean streamedBefore;
 
     public Producer(io.pgkb.producer.ProducerConfig config) {
         this.config = config;
@@ -90,7 +91,13 @@ public final class Producer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeResources();
             finished.countDown();
-            throw e;
+            if (e instanceof PgkbException) {
+                throw e;
+            }
+            if (e instanceof org.apache.kafka.common.config.ConfigException) {
+                throw new PgkbException.ConfigException("Kafka client configuration (--kafka-config): " + e.getMessage(), e);
+            }
+            throw new PgkbException.FatalException("producer setup failed: " + e, e);
         }
         thread = new Thread(this::loop, "pgkb-producer-" + config.slot());
         thread.start();
@@ -302,8 +309,13 @@ public final class Producer implements AutoCloseable {
                         .withStatusInterval(1, TimeUnit.SECONDS)
                         .start();
             } catch (SQLException e) {
+                if ("55006".equals(e.getSQLState()) && streamedBefore) {
+                    // our own previous walsender may linger until wal_sender_timeout after a network failure
+                    throw new PgkbException.RetriableException("slot " + config.slot() + " still active after a reconnect", e);
+                }
                 throw startFailure(e);
             }
+            streamedBefore = true;
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
                     new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
