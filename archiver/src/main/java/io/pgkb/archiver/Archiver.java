@@ -87,6 +87,7 @@ public final class Archiver implements AutoCloseable {
     private final AtomicLong segmentsWritten = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong quarantined = new AtomicLong();
+    private final Set<TableId> knownTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private ExecutorService uploads;
     private KafkaSchemaResolver schemaResolver;
@@ -110,6 +111,11 @@ public final class Archiver implements AutoCloseable {
         return new Stats(recordsArchived.get(), segmentsWritten.get(), bytesWritten.get(), quarantined.get());
     }
 
+    /** Tables whose topics this archiver has been assigned (any thread; for the dump scheduler). */
+    public Set<TableId> knownTables() {
+        return Set.copyOf(knownTables);
+    }
+
     /** Topics this archiver consumes: every table topic of the prefix, {@code _progress} and {@code _schemas}. */
     public static Pattern topicPattern(String prefix) {
         return Pattern.compile(Pattern.quote(prefix) + "\\.(_progress|_schemas|[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
@@ -118,6 +124,7 @@ public final class Archiver implements AutoCloseable {
     public void run() {
         try {
             Files.createDirectories(spool);
+            deleteStaleSpools();
             uploads = Executors.newFixedThreadPool(config.uploadThreads(), r -> {
                 Thread t = new Thread(r, "pgkb-upload");
                 t.setDaemon(true);
@@ -409,7 +416,11 @@ public final class Archiver implements AutoCloseable {
             return;
         }
         try {
-            consumer.commitSync(commits);
+            try {
+                consumer.commitSync(commits);
+            } catch (WakeupException e) {
+                consumer.commitSync(commits); // stop() woke the consumer outside poll(); a wakeup fires once
+            }
         } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
             // The archive already holds these segments and is what resumption trusts; the offset is only a hint.
             log.warn("offset commit skipped during a rebalance partitions={} error={}", commits.keySet(), e.getMessage());
@@ -501,6 +512,35 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
+    /** Spool directories of archivers that died (SIGKILL) hold nothing anyone needs: Kafka has those records. */
+    private void deleteStaleSpools() {
+        try (var dirs = Files.list(config.spoolDir())) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String[] parts = d.getFileName().toString().split("-");
+                if (parts.length < 3 || !parts[0].equals("archiver") || d.equals(spool)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[1]);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    try (var files = Files.list(d)) {
+                        for (Path f : (Iterable<Path>) files::iterator) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                    Files.deleteIfExists(d);
+                    log.info("stale spool directory removed dir={}", d);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot clean stale spool directories dir={} error={}", config.spoolDir(), e.getMessage());
+        }
+    }
+
     private void deleteSpool() {
         try (var files = Files.list(spool)) {
             for (Path p : (Iterable<Path>) files::iterator) {
@@ -580,6 +620,7 @@ public final class Archiver implements AutoCloseable {
         }
         TableId table = TableId.fromTopic(config.topicPrefix(), tp.topic()).orElseThrow(() ->
                 new PgkbException.FatalException("topic " + tp.topic() + " is not a table topic of prefix " + config.topicPrefix()));
+        knownTables.add(table);
         return new PartitionState(tp, PartitionState.Kind.TABLE, layout.segmentsDir(table, tp.partition()));
     }
 
@@ -588,11 +629,12 @@ public final class Archiver implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Uploads already running are let finish so their offsets can be committed before the partition moves;
             // whatever is still only buffered is abandoned: the next owner reads it again.
+            long deadline = System.nanoTime() + REVOKE_WAIT.toNanos();
             for (TopicPartition tp : partitions) {
                 PartitionState s = states.get(tp);
                 if (s != null) {
                     abandon(s);
-                    waitFor(s.inFlight, REVOKE_WAIT);
+                    waitFor(s.inFlight, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 }
             }
             processResultsOf(partitions);

@@ -19,7 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
+import io.pgkb.testkit.LocalS3;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,15 +39,11 @@ class ArchiverGroupIT {
     Path dir;
 
     @BeforeAll
-    static void startS3() throws Exception {
-        s3 = LocalS3.start();
+    static void startS3(LocalS3 shared) {
+        s3 = shared;
         s3.createBucket("pgkb-archive");
     }
 
-    @AfterAll
-    static void stopS3() throws Exception {
-        s3.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"fs", "s3"})
@@ -64,15 +60,15 @@ class ArchiverGroupIT {
         Map<String, String> env = new HashMap<>();
         if (kind.equals("s3")) {
             args.addAll(List.of("--s3-endpoint", s3.endpoint().toString(), "--s3-path-style"));
-            env.put("AWS_ACCESS_KEY_ID", LocalS3.ACCESS_KEY);
-            env.put("AWS_SECRET_ACCESS_KEY", LocalS3.SECRET_KEY);
+            env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
+            env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
             env.put("AWS_REGION", "us-east-1");
         }
 
         List<ArchiverProcess> procs = new ArrayList<>();
         try (Workload w = new Workload(kafka.bootstrapServers(), prefix, 80);
              ObjectStore store = kind.equals("fs") ? new FileSystemStore(dir.resolve("archive"))
-                     : ObjectStores.open(storeUri, s3.options())) {
+                     : ObjectStores.open(storeUri, S3Test.options(s3))) {
             TableId a = w.addTable("public", "orders", 6);
             TableId b = w.addTable("Sales", "line items", 6);
             List<String> topics = List.of(a.topic(prefix), b.topic(prefix), prefix + "._progress");

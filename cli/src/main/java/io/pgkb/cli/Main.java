@@ -84,6 +84,9 @@ public final class Main implements Callable<Integer> {
             if (sub.getCommandSpec().findOption("--help") == null) {
                 sub.getCommandSpec().mixinStandardHelpOptions(true);
             }
+            if (sub.getCommandSpec().version().length == 0) {
+                sub.getCommandSpec().versionProvider(new VersionProvider()); // `pgkb produce -V` says pgkb's version
+            }
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setAbbreviatedOptionsAllowed(false);
@@ -146,8 +149,15 @@ public final class Main implements Callable<Integer> {
     private int handleParameterException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
-        String msg = OneLine.of(ex.getMessage());
-        if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        ParameterException reported = ex;
+        // picocli checks required options before it complains about unknown ones; a typo is the likelier cause
+        ParseResult pr = cmd.getParseResult();
+        if (!(ex instanceof UnmatchedArgumentException) && pr != null
+                && pr.unmatched().stream().anyMatch(a -> a.startsWith("-"))) {
+            reported = new UnmatchedArgumentException(cmd, pr.unmatched());
+        }
+        String msg = OneLine.of(reported.getMessage());
+        if (reported instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             msg += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
         }
         cmd.getErr().println(Secrets.mask(name + ": " + msg + " (see " + name + " --help)"));

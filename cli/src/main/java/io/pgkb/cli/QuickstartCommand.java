@@ -9,11 +9,13 @@ import io.pgkb.cli.internal.DemoDatabase.Fingerprint;
 import io.pgkb.producer.ProduceCommand;
 import io.pgkb.producer.Producer;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.ObjectStores;
 import io.pgkb.store.S3Options;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.LocalStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,9 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -103,6 +103,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path archive = dataDir.resolve("archive");
         say("pgkb quickstart: PostgreSQL 17 and Kafka on this machine, the whole chain in this process (data in " + dataDir + ")");
 
+        LocalStack stack = null;
         LocalPostgres pg = null;
         LocalKafka kafka = null;
         Producer producer = null;
@@ -111,13 +112,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         ObjectStore store = null;
         DemoDatabase demo = null;
         try {
-            CompletableFuture<LocalKafka> kafkaStarting = CompletableFuture.supplyAsync(() -> LocalKafka.start(dataDir.resolve("kafka"), 0));
-            try {
-                pg = LocalPostgres.start(dataDir.resolve("postgres"), 0, Map.of());
-            } finally {
-                kafka = kafkaStarting.join(); // joined even when PostgreSQL failed, so the broker is stopped below
-            }
-            pg.createDatabase(DATABASE);
+            stack = LocalStack.start(dataDir);
+            pg = stack.postgres();
+            kafka = stack.kafka();
+            stack.createDatabaseIfMissing(DATABASE);
             say("PostgreSQL 17 ready    postgresql://" + pg.user() + "@localhost:" + pg.port() + "/" + DATABASE);
             say("Kafka ready            " + kafka.bootstrapServers());
 
@@ -161,7 +159,18 @@ public final class QuickstartCommand implements Callable<Integer> {
             say("workload stopped       " + txs + " transactions; the source has moved on since the mark");
 
             try (ArchiveLag lag = new ArchiveLag(bs, GROUP, Archiver.topicPattern("pgkb"))) {
-                if (!lag.awaitArchived(Duration.ofSeconds(90))) {
+                ProgressReporter progress = ProgressReporter.create("archiving");
+                long[] last = {-1};
+                boolean archived = lag.awaitArchived(Duration.ofSeconds(90), l -> {
+                    if (last[0] < 0) {
+                        progress.start(l, "records");
+                    } else if (l < last[0]) {
+                        progress.advance(last[0] - l);
+                    }
+                    last[0] = l;
+                });
+                progress.done();
+                if (!archived) {
                     throw new PgkbException.FatalException("the archiver did not archive everything within 90s; see the log above");
                 }
             }
@@ -213,11 +222,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             if (store != null) {
                 store.close();
             }
-            if (kafka != null) {
-                kafka.close();
-            }
-            if (pg != null) {
-                pg.close();
+            if (stack != null) {
+                stack.close();
             }
             cleanedUp.countDown();
         }

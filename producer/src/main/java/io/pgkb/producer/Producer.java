@@ -306,7 +306,7 @@ public final class Producer implements AutoCloseable {
             }
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
-                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix());
+                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
             TransactionAssembler assembler = new TransactionAssembler(writer, catalog);
             long confirmEvery = config.confirmInterval().toNanos();
             long nextConfirm = System.nanoTime() + confirmEvery;
@@ -320,7 +320,7 @@ public final class Producer implements AutoCloseable {
                         // a keepalive told us the server's WAL end and nothing is in flight: confirm it (DESIGN §10)
                         tracker.advanceIdle(stream.getLastReceiveLSN().asLong());
                     }
-                    LockSupport.parkNanos(2_000_000L);
+                    LockSupport.parkNanos(1_000_000L);
                 }
                 long now = System.nanoTime();
                 if (now - nextConfirm >= 0) {

@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
+import io.pgkb.testkit.LocalS3;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -16,22 +16,19 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** S3Store against a real S3 API server (S3Proxy). */
+@io.pgkb.testkit.junit.RealServices
 class S3StoreIT {
     static LocalS3 s3;
 
     @BeforeAll
-    static void start() throws Exception {
-        s3 = LocalS3.start();
+    static void start(LocalS3 shared) {
+        s3 = shared;
         s3.createBucket("archive");
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        s3.close();
-    }
 
     private S3Store store(String prefix) {
-        return (S3Store) ObjectStores.open("s3://archive/" + prefix, s3.options());
+        return (S3Store) ObjectStores.open("s3://archive/" + prefix, S3Test.options(s3));
     }
 
     @Test
@@ -88,7 +85,7 @@ class S3StoreIT {
 
     @Test
     void wrongCredentialsFailWithoutPrintingTheSecret() {
-        S3Options bad = s3.options().withCredentials(
+        S3Options bad = S3Test.options(s3).withCredentials(
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("nobody", "very-secret-value")));
         try (S3Store st = (S3Store) ObjectStores.open("s3://archive/x", bad)) {
             assertThatThrownBy(() -> st.put("k", new byte[] {1}))
@@ -100,7 +97,7 @@ class S3StoreIT {
 
     private long openMultipartUploads() {
         try (S3Client c = S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
-                .credentialsProvider(s3.options().credentials()).build()) {
+                .credentialsProvider(S3Test.options(s3).credentials()).build()) {
             return c.listMultipartUploads(r -> r.bucket("archive")).uploads().size();
         }
     }

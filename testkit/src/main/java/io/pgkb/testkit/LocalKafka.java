@@ -87,7 +87,12 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
      * on {@code port} (0 = a free one). The data is kept on {@link #close()}.
      */
     public static LocalKafka start(Path directory, int port) {
-        LocalKafka kafka = new LocalKafka(directory.toAbsolutePath(), false, port, Map.of());
+        return start(directory, port, Map.of());
+    }
+
+    /** Like {@link #start(Path, int)}, with extra broker settings (server.properties keys). */
+    public static LocalKafka start(Path directory, int port, Map<String, String> extraConfig) {
+        LocalKafka kafka = new LocalKafka(directory.toAbsolutePath(), false, port, extraConfig);
         kafka.startAgain();
         return kafka;
     }
@@ -296,7 +301,7 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
         p.put("socket.request.max.bytes", String.valueOf(2 * MAX_MESSAGE_BYTES));
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
-        p.put("log.retention.check.interval.ms", "30000");
+        p.put("log.retention.check.interval.ms", "5000");
         // a killed broker's registration blocks its successor until this session expires
         p.put("broker.session.timeout.ms", "4000");
         p.put("broker.heartbeat.interval.ms", "1000");

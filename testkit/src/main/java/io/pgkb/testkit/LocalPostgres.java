@@ -252,6 +252,78 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
         log.info("postgres stopped port={}", port);
     }
 
+    /**
+     * Kills the postmaster and all its processes with SIGKILL, as a machine crash would (without losing
+     * what the OS already has): committed transactions survive, the next start runs crash recovery, and a
+     * replication slot's position is the one last written at a checkpoint, so it may go back. Start again
+     * with {@link #startAgain()}.
+     */
+    public synchronized void crash() {
+        if (server == null) {
+            return;
+        }
+        long pid = postmasterPid();
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException("postmaster pid=" + pid + " is not running"));
+        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
+        all.add(0, postmaster);
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("PostgreSQL process pid=" + p.pid() + " did not die", e);
+            }
+        }
+        try {
+            releaseZonkyHandle(server);
+        } finally {
+            server = null;
+        }
+        log.info("postgres crashed on purpose port={}", port);
+    }
+
+    /**
+     * zonky's close() would run "pg_ctl stop" on the dead server and log that failure as an ERROR with a stack
+     * trace; after a deliberate crash only its data directory lock must be released (pinned zonky 2.2.2 fields).
+     */
+    private static void releaseZonkyHandle(EmbeddedPostgres handle) {
+        try {
+            Class<?> type = EmbeddedPostgres.class;
+            java.lang.reflect.Field closed = type.getDeclaredField("closed");
+            java.lang.reflect.Field lock = type.getDeclaredField("lock");
+            java.lang.reflect.Field lockStream = type.getDeclaredField("lockStream");
+            closed.setAccessible(true);
+            lock.setAccessible(true);
+            lockStream.setAccessible(true);
+            ((java.util.concurrent.atomic.AtomicBoolean) closed.get(handle)).set(true);
+            java.nio.channels.FileLock fileLock = (java.nio.channels.FileLock) lock.get(handle);
+            if (fileLock != null) {
+                fileLock.release();
+            }
+            java.io.Closeable stream = (java.io.Closeable) lockStream.get(handle);
+            if (stream != null) {
+                stream.close();
+            }
+        } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+            log.debug("releasing zonky's handle directly failed, closing it error={}", e.toString());
+            try {
+                handle.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the server is dead; only the lock mattered
+            }
+        }
+    }
+
+    private long postmasterPid() {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        try {
+            return Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + pidFile, e);
+        }
+    }
+
     /** Starts a stopped server again on the same data directory and port. */
     public synchronized void startAgain() {
         startServer();

@@ -41,6 +41,15 @@ class RealServicesIT {
     }
 
     @Test
+    void postgresCrashKeepsCommittedData(LocalPostgres pg, TestDatabase db) {
+        db.execute("CREATE TABLE crashed (id int PRIMARY KEY)", "INSERT INTO crashed SELECT generate_series(1, 50)");
+        pg.crash();
+        assertThat(pg.isRunning()).isFalse();
+        pg.startAgain();
+        assertThat(db.queryForLong("SELECT count(*) FROM crashed")).isEqualTo(50);
+    }
+
+    @Test
     void postgresRequiresThePassword(LocalPostgres pg, TestDatabase db) throws Exception {
         try (Connection c = db.connect()) {
             assertThat(c.isValid(5)).isTrue();

@@ -77,11 +77,10 @@ public final class Logging {
             context.getLogger(name).setLevel(libraries);
         }
         if (!libraries.equals(Level.TRACE)) {
-            // a broker that is down makes these warn several times a second; pgkb says it once, with the address
-            for (String name : List.of("org.apache.kafka.clients.NetworkClient", "org.apache.kafka.clients.ClientUtils",
-                    "org.apache.kafka.clients.Metadata")) {
-                context.getLogger(name).setLevel(Level.ERROR);
-            }
+            RepeatedWarningFilter repeated = new RepeatedWarningFilter("org.apache.kafka.clients", 60_000);
+            repeated.setContext(context);
+            repeated.start();
+            context.addTurboFilter(repeated);
         }
     }
 
