@@ -1,6 +1,9 @@
 package io.pgkb.archiver;
 
+import io.pgkb.archiver.dump.DumpPolicyOptions;
+import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.Sizes;
 import io.pgkb.store.ObjectStore;
@@ -68,17 +71,8 @@ public class ArchiveCommand implements Callable<Integer> {
     @Option(names = "--pg", paramLabel = "URL", description = "PostgreSQL to take dumps from (postgresql:// URI or JDBC URL); without it no dumps are taken")
     String pg;
 
-    @Option(names = "--dump-interval", paramLabel = "DURATION", defaultValue = "24h",
-            description = "With --pg: dump each table at least this often (default: ${DEFAULT-VALUE})")
-    String dumpInterval;
-
-    @Option(names = "--dump-after-changes", paramLabel = "N", defaultValue = "1000000",
-            description = "With --pg: dump a table after this many archived changes (default: ${DEFAULT-VALUE})")
-    long dumpAfterChanges;
-
-    @Option(names = "--keep-dumps", paramLabel = "N", defaultValue = "3",
-            description = "With --pg: dumps kept per table; older dumps and segments no kept dump needs are deleted (default: ${DEFAULT-VALUE})")
-    int keepDumps;
+    @Mixin
+    DumpPolicyOptions dumpPolicy = new DumpPolicyOptions();
 
     private ArchiverConfig config;
 
@@ -111,13 +105,8 @@ public class ArchiveCommand implements Callable<Integer> {
             throw new PgkbException.ConfigException("--upload-threads: must be 1..64, got " + uploadThreads);
         }
         if (pg != null) {
-            duration("--dump-interval", dumpInterval);
-            if (dumpAfterChanges < 1) {
-                throw new PgkbException.ConfigException("--dump-after-changes: must be positive, got " + dumpAfterChanges);
-            }
-            if (keepDumps < 1) {
-                throw new PgkbException.ConfigException("--keep-dumps: must be at least 1, got " + keepDumps);
-            }
+            PgUrl.parse(pg);
+            dumpPolicy.validate();
         }
         Map<String, Object> kafka = new HashMap<>();
         if (kafkaConfig != null) {
@@ -157,7 +146,7 @@ public class ArchiveCommand implements Callable<Integer> {
                 }
             }, "pgkb-archiver-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            AutoCloseable dumps = startDumps(objects);
+            AutoCloseable dumps = startDumps(objects, archiver);
             try {
                 archiver.run();
                 clean.set(true);
@@ -177,15 +166,15 @@ public class ArchiveCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * TODO(dumps): start io.pgkb.archiver.dump.DumpScheduler here when --pg is given (policy: --dump-interval,
-     * --dump-after-changes, retention: --keep-dumps). The scheduler was not on branch `dumps` when this was written.
-     */
-    private AutoCloseable startDumps(ObjectStore objects) {
+    /** With --pg, dumps by policy and retention run beside archiving (DumpScheduler of io.pgkb.archiver.dump). */
+    private AutoCloseable startDumps(ObjectStore objects, Archiver archiver) {
         if (pg == null) {
             return null;
         }
-        throw new PgkbException.ConfigException("--pg: dumps from the archiver are not available in this build yet; use `pgkb dump`");
+        DumpScheduler scheduler = new DumpScheduler(PgUrl.parse(pg), objects, topicPrefix, dumpPolicy.policy())
+                .withTableSource(archiver::knownTables);
+        scheduler.start();
+        return scheduler;
     }
 
     private static long size(String option, String text) {

@@ -87,6 +87,7 @@ public final class Archiver implements AutoCloseable {
     private final AtomicLong segmentsWritten = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong quarantined = new AtomicLong();
+    private final Set<TableId> knownTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private ExecutorService uploads;
     private KafkaSchemaResolver schemaResolver;
@@ -110,6 +111,11 @@ public final class Archiver implements AutoCloseable {
         return new Stats(recordsArchived.get(), segmentsWritten.get(), bytesWritten.get(), quarantined.get());
     }
 
+    /** Tables whose topics this archiver has been assigned (any thread; for the dump scheduler). */
+    public Set<TableId> knownTables() {
+        return Set.copyOf(knownTables);
+    }
+
     /** Topics this archiver consumes: every table topic of the prefix, {@code _progress} and {@code _schemas}. */
     public static Pattern topicPattern(String prefix) {
         return Pattern.compile(Pattern.quote(prefix) + "\\.(_progress|_schemas|[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
@@ -118,6 +124,7 @@ public final class Archiver implements AutoCloseable {
     public void run() {
         try {
             Files.createDirectories(spool);
+            deleteStaleSpools();
             uploads = Executors.newFixedThreadPool(config.uploadThreads(), r -> {
                 Thread t = new Thread(r, "pgkb-upload");
                 t.setDaemon(true);
@@ -218,18 +225,29 @@ public final class Archiver implements AutoCloseable {
                 s.activeStartedNanos = System.nanoTime();
             }
             s.active.append(a);
+            // Roll exactly at the limit, so segment names depend only on the records and the limits.
+            if (isFull(s.active)) {
+                s.sealed.add(s.active);
+                s.active = null;
+            }
         }
+        if (s.inFlight == null) {
+            uploadNext(s);
+        }
+        if (!s.sealed.isEmpty() && !s.paused) {
+            consumer.pause(List.of(s.tp)); // full segments wait for an upload: stop fetching more for now
+            s.paused = true;
+        }
+    }
+
+    /** Starts the next upload of a partition with none in flight: a sealed segment, or buffered schemas. */
+    private void uploadNext(PartitionState s) {
         if (s.kind == PartitionState.Kind.SCHEMAS) {
-            if (s.inFlight == null && !s.schemaBuffer.isEmpty()) {
-                startUpload(s);
+            if (!s.schemaBuffer.isEmpty()) {
+                startSchemaUpload(s);
             }
-        } else if (s.active != null && isFull(s.active)) {
-            if (s.inFlight == null) {
-                startUpload(s);
-            } else if (!s.paused) {
-                consumer.pause(List.of(s.tp)); // the next segment is full while the previous one uploads
-                s.paused = true;
-            }
+        } else if (!s.sealed.isEmpty()) {
+            startUpload(s, s.sealed.poll());
         }
     }
 
@@ -275,8 +293,10 @@ public final class Archiver implements AutoCloseable {
         long now = System.nanoTime();
         long maxAge = config.segmentMaxAge().toNanos();
         for (PartitionState s : states.values()) {
-            if (s.active != null && s.inFlight == null && now - s.activeStartedNanos >= maxAge) {
-                startUpload(s);
+            if (s.active != null && s.inFlight == null && s.sealed.isEmpty() && now - s.activeStartedNanos >= maxAge) {
+                SegmentWriter w = s.active;
+                s.active = null;
+                startUpload(s, w);
             }
         }
     }
@@ -286,8 +306,8 @@ public final class Archiver implements AutoCloseable {
     private record UploadResult(PartitionState state, long first, long last, long count, long bytes, Exception error) {
     }
 
-    private void startUpload(PartitionState s) {
-        if (s.kind == PartitionState.Kind.SCHEMAS) {
+    private void startSchemaUpload(PartitionState s) {
+        {
             List<PartitionState.SchemaEntry> entries = new ArrayList<>(s.schemaBuffer);
             s.schemaBuffer.clear();
             long first = entries.get(0).offset();
@@ -307,10 +327,10 @@ public final class Archiver implements AutoCloseable {
                     results.add(new UploadResult(s, first, last, 0, 0, e));
                 }
             });
-            return;
         }
-        SegmentWriter w = s.active;
-        s.active = null;
+    }
+
+    private void startUpload(PartitionState s, SegmentWriter w) {
         String key = s.segmentsDir + ArchiveLayout.segmentName(w.firstOffset(), w.lastOffset());
         s.inFlight = uploads.submit(() -> {
             try (w; ObjectStore.ObjectWriter out = store.create(key)) {
@@ -352,12 +372,8 @@ public final class Archiver implements AutoCloseable {
             ArchiverMetrics.RECORDS.labelValues(s.tp.topic()).inc(r.count);
             ArchiverMetrics.SEGMENTS.labelValues(s.tp.topic()).inc();
             ArchiverMetrics.BYTES.labelValues(s.tp.topic()).inc(r.bytes);
-            if (s.active != null && (isFull(s.active) || all)) {
-                startUpload(s);
-            } else if (s.kind == PartitionState.Kind.SCHEMAS && !s.schemaBuffer.isEmpty()) {
-                startUpload(s);
-            }
-            if (s.paused && !retryAt.containsKey(s.tp)) {
+            uploadNext(s);
+            if (s.paused && s.sealed.isEmpty() && !retryAt.containsKey(s.tp)) {
                 consumer.resume(List.of(s.tp));
                 s.paused = false;
             }
@@ -400,7 +416,11 @@ public final class Archiver implements AutoCloseable {
             return;
         }
         try {
-            consumer.commitSync(commits);
+            try {
+                consumer.commitSync(commits);
+            } catch (WakeupException e) {
+                consumer.commitSync(commits); // stop() woke the consumer outside poll(); a wakeup fires once
+            }
         } catch (CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException e) {
             // The archive already holds these segments and is what resumption trusts; the offset is only a hint.
             log.warn("offset commit skipped during a rebalance partitions={} error={}", commits.keySet(), e.getMessage());
@@ -429,6 +449,13 @@ public final class Archiver implements AutoCloseable {
             }
             s.active = null;
         }
+        for (SegmentWriter w; (w = s.sealed.poll()) != null; ) {
+            try {
+                w.close();
+            } catch (IOException e) {
+                log.warn("cannot delete spool file error={}", e.getMessage());
+            }
+        }
         s.schemaBuffer.clear();
     }
 
@@ -438,13 +465,19 @@ public final class Archiver implements AutoCloseable {
         try {
             if (graceful) {
                 // Flush what is buffered: every partition gets its last segment uploaded and committed.
-                processResults(true);
+                // Seal every open segment; each completed upload starts the partition's next one (processResults).
                 for (PartitionState s : states.values()) {
-                    if (s.hasBuffered() && s.inFlight == null) {
-                        startUpload(s);
+                    if (s.active != null) {
+                        s.sealed.add(s.active);
+                        s.active = null;
+                    }
+                    if (s.inFlight == null) {
+                        uploadNext(s);
                     }
                 }
-                processResults(true);
+                while (states.values().stream().anyMatch(s -> s.inFlight != null)) {
+                    processResults(true);
+                }
                 log.info("archiver stopped gracefully records={} segments={} bytes={}", recordsArchived.get(),
                         segmentsWritten.get(), bytesWritten.get());
             } else {
@@ -476,6 +509,35 @@ public final class Archiver implements AutoCloseable {
                 schemaResolver.close();
             }
             deleteSpool();
+        }
+    }
+
+    /** Spool directories of archivers that died (SIGKILL) hold nothing anyone needs: Kafka has those records. */
+    private void deleteStaleSpools() {
+        try (var dirs = Files.list(config.spoolDir())) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                String[] parts = d.getFileName().toString().split("-");
+                if (parts.length < 3 || !parts[0].equals("archiver") || d.equals(spool)) {
+                    continue;
+                }
+                long pid;
+                try {
+                    pid = Long.parseLong(parts[1]);
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isEmpty()) {
+                    try (var files = Files.list(d)) {
+                        for (Path f : (Iterable<Path>) files::iterator) {
+                            Files.deleteIfExists(f);
+                        }
+                    }
+                    Files.deleteIfExists(d);
+                    log.info("stale spool directory removed dir={}", d);
+                }
+            }
+        } catch (IOException e) {
+            log.warn("cannot clean stale spool directories dir={} error={}", config.spoolDir(), e.getMessage());
         }
     }
 
@@ -558,6 +620,7 @@ public final class Archiver implements AutoCloseable {
         }
         TableId table = TableId.fromTopic(config.topicPrefix(), tp.topic()).orElseThrow(() ->
                 new PgkbException.FatalException("topic " + tp.topic() + " is not a table topic of prefix " + config.topicPrefix()));
+        knownTables.add(table);
         return new PartitionState(tp, PartitionState.Kind.TABLE, layout.segmentsDir(table, tp.partition()));
     }
 
@@ -566,11 +629,12 @@ public final class Archiver implements AutoCloseable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Uploads already running are let finish so their offsets can be committed before the partition moves;
             // whatever is still only buffered is abandoned: the next owner reads it again.
+            long deadline = System.nanoTime() + REVOKE_WAIT.toNanos();
             for (TopicPartition tp : partitions) {
                 PartitionState s = states.get(tp);
                 if (s != null) {
                     abandon(s);
-                    waitFor(s.inFlight, REVOKE_WAIT);
+                    waitFor(s.inFlight, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 }
             }
             processResultsOf(partitions);
@@ -601,10 +665,7 @@ public final class Archiver implements AutoCloseable {
             for (TopicPartition tp : partitions) {
                 PartitionState s = states.remove(tp);
                 if (s != null) {
-                    abandon(s);
-                    if (s.paused) {
-                        consumer.resume(List.of(tp));
-                    }
+                    abandon(s); // pause state goes with the assignment
                     retryAt.remove(tp);
                     ArchiverMetrics.LAG.remove(tp.topic(), Integer.toString(tp.partition()));
                 }

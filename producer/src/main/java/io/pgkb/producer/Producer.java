@@ -21,7 +21,13 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -280,6 +286,10 @@ public final class Producer implements AutoCloseable {
     private void stream() throws SQLException {
         checkSlotStillUsable();
         tracker.resetInFlight();
+        if (pendingConfirm != null) {
+            tracker.putBack(pendingConfirm.confirmable()); // its progress record may be lost: report it again
+            pendingConfirm = null;
+        }
         Connection repl = connections.replication();
         PGReplicationStream stream = null;
         try {
@@ -296,7 +306,7 @@ public final class Producer implements AutoCloseable {
             }
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
-                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix());
+                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
             TransactionAssembler assembler = new TransactionAssembler(writer, catalog);
             long confirmEvery = config.confirmInterval().toNanos();
             long nextConfirm = System.nanoTime() + confirmEvery;
@@ -310,7 +320,7 @@ public final class Producer implements AutoCloseable {
                         // a keepalive told us the server's WAL end and nothing is in flight: confirm it (DESIGN §10)
                         tracker.advanceIdle(stream.getLastReceiveLSN().asLong());
                     }
-                    LockSupport.parkNanos(2_000_000L);
+                    LockSupport.parkNanos(1_000_000L);
                 }
                 long now = System.nanoTime();
                 if (now - nextConfirm >= 0) {
@@ -322,7 +332,7 @@ public final class Producer implements AutoCloseable {
                         }
                         throw new PgkbException.RetriableException("Kafka did not acknowledge a record: " + sendFailure, sendFailure);
                     }
-                    confirm(stream);
+                    confirm(stream, false);
                     maybeRefresh(now);
                 }
             }
@@ -333,7 +343,8 @@ public final class Producer implements AutoCloseable {
                 if (!assembler.inTransaction()) {
                     tracker.advanceIdle(stream.getLastReceiveLSN().asLong());
                 }
-                confirm(stream);
+                confirm(stream, true);
+                confirm(stream, true);
             } else {
                 log.warn("not confirming on stop: a record was not acknowledged ({})", sendFailure.toString());
             }
@@ -349,21 +360,53 @@ public final class Producer implements AutoCloseable {
         }
     }
 
-    /** Progress first (acknowledged), then the slot: the progress record can never be missing for a confirmed LSN. */
-    private void confirm(PGReplicationStream stream) throws SQLException {
-        AckTracker.Confirmable c = tracker.takeConfirmable();
-        if (c == null) {
+    /** A progress write in flight and the confirmation it carries. */
+    private record PendingConfirm(AckTracker.Confirmable confirmable, List<Future<RecordMetadata>> writes) {
+    }
+
+    private PendingConfirm pendingConfirm;
+
+    /**
+     * Progress first, then the slot: the CONFIRM (and MARK) records are sent without blocking the stream, and the
+     * slot is confirmed once Kafka acknowledged them, so a confirmed LSN never lacks its progress record.
+     */
+    private void confirm(PGReplicationStream stream, boolean wait) throws SQLException {
+        if (pendingConfirm == null) {
+            AckTracker.Confirmable c = tracker.takeConfirmable();
+            if (c == null) {
+                return;
+            }
+            List<Future<RecordMetadata>> writes = new ArrayList<>();
+            for (AckTracker.Mark m : c.marks()) {
+                writes.add(progress.mark(m, c.confirmedLsn()));
+            }
+            writes.add(progress.confirm(c));
+            pendingConfirm = new PendingConfirm(c, writes);
+        }
+        PendingConfirm p = pendingConfirm;
+        try {
+            for (Future<RecordMetadata> f : p.writes()) {
+                if (wait) {
+                    f.get(30, TimeUnit.SECONDS);
+                } else if (!f.isDone()) {
+                    return;
+                } else {
+                    f.get();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            pendingConfirm = null;
+            tracker.putBack(p.confirmable());
+            log.warn("progress record not written, confirming later: {}", e.getCause() == null ? e.toString() : e.getCause().toString());
             return;
         }
-        try {
-            for (AckTracker.Mark m : c.marks()) {
-                progress.mark(m, c.confirmedLsn());
-                log.info("mark recorded name={} mark_lsn={}", m.name(), Lsn.of(m.commitLsn()));
-            }
-            progress.confirm(c);
-        } catch (PgkbException.RetriableException e) {
-            tracker.putBack(c);
-            throw e;
+        pendingConfirm = null;
+        AckTracker.Confirmable c = p.confirmable();
+        for (AckTracker.Mark m : c.marks()) {
+            log.info("mark recorded name={} mark_lsn={}", m.name(), Lsn.of(m.commitLsn()));
         }
         LogSequenceNumber lsn = LogSequenceNumber.valueOf(c.confirmedLsn());
         stream.setFlushedLSN(lsn);

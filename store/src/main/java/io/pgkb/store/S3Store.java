@@ -9,6 +9,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
@@ -49,7 +51,10 @@ public final class S3Store implements ObjectStore {
         S3ClientBuilder b = S3Client.builder()
                 .httpClientBuilder(ApacheHttpClient.builder())
                 .credentialsProvider(o.credentials() != null ? o.credentials() : DefaultCredentialsProvider.builder().build())
-                .forcePathStyle(o.pathStyle());
+                .forcePathStyle(o.pathStyle())
+                // S3-compatible servers often reject the SDK's default trailing-checksum chunked uploads
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
         if (o.endpoint() != null) {
             b.endpointOverride(o.endpoint());
         }

@@ -21,6 +21,8 @@ public final class PartitionState {
     /** Store directory of this partition's segments ("" for SCHEMAS). */
     public final String segmentsDir;
     public SegmentWriter active;
+    /** Full segments waiting for the upload of an earlier one (on disk, in offset order). */
+    public final java.util.ArrayDeque<SegmentWriter> sealed = new java.util.ArrayDeque<>();
     public long activeStartedNanos;
     public final List<SchemaEntry> schemaBuffer = new ArrayList<>();
     public Future<?> inFlight;
@@ -35,6 +37,6 @@ public final class PartitionState {
     }
 
     public boolean hasBuffered() {
-        return active != null || !schemaBuffer.isEmpty();
+        return active != null || !sealed.isEmpty() || !schemaBuffer.isEmpty();
     }
 }

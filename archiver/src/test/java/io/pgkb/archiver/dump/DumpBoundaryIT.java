@@ -10,7 +10,8 @@ import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.store.FileSystemStore;
-import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestDatabase;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,25 +40,17 @@ import org.junit.jupiter.api.io.TempDir;
  * tells the commit LSN of every transaction (BEGIN's final_lsn). Every number must be in exactly one of {the
  * dump, the transactions with commit_lsn ≥ D}.
  */
+@RealServices
 class DumpBoundaryIT {
     private static final int WRITERS = 4;
-    private static LocalPostgres pg;
-    private static final String DB = "boundary";
+    private static TestDatabase db;
 
     @TempDir
     Path archive;
 
     @BeforeAll
-    static void startPostgres() {
-        pg = LocalPostgres.start();
-        pg.createDatabase(DB);
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        if (pg != null) {
-            pg.close();
-        }
+    static void database(TestDatabase database) {
+        db = database;
     }
 
     @Test
@@ -72,7 +64,7 @@ class DumpBoundaryIT {
         String table = "seq_" + round;
         String slot = "boundary_" + round;
         String pub = "boundary_pub_" + round;
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE " + table + " (n bigint PRIMARY KEY, writer int NOT NULL)");
             st.execute("CREATE PUBLICATION " + pub + " FOR TABLE " + table);
             st.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
@@ -87,7 +79,7 @@ class DumpBoundaryIT {
             int writer = w;
             lastCommitted[w] = -1;
             Thread t = new Thread(() -> {
-                try (Connection c = pg.connect(DB);
+                try (Connection c = db.connect();
                      PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (n, writer) VALUES (?, ?)")) {
                     for (long n = writer; !stop.get(); n += WRITERS) {
                         ps.setLong(1, n);
@@ -109,7 +101,7 @@ class DumpBoundaryIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> committed.get() >= 500);
         DumpResult result;
         try (FileSystemStore store = new FileSystemStore(archive)) {
-            result = new DumpTaker(PgUrl.parse(pg.uri(DB)), store, new ArchiveLayout("pgkb"))
+            result = new DumpTaker(PgUrl.parse(db.uri()), store, new ArchiveLayout("pgkb"))
                     .take(List.of(new TableId("public", table)), DumpListener.NONE);
         }
         long atDump = committed.get();
@@ -155,11 +147,11 @@ class DumpBoundaryIT {
         assertThat(manifest.columns()).extracting(DumpManifest.Column::name).containsExactly("n", "writer");
         assertThat(manifest.consistentPoint()).isEqualTo(d);
 
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("SELECT pg_drop_replication_slot('" + slot + "')");
             st.execute("DROP PUBLICATION " + pub);
             // the dump's temporary slot is gone with its connection
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgkb_dump_%'")) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgkb_dump_%' AND database = current_database()")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
             }
@@ -181,7 +173,7 @@ class DumpBoundaryIT {
     /** number → commit LSN, from the pgoutput stream: BEGIN's final_lsn is the commit record's LSN. */
     private static Map<Long, Long> commitLsns(String slot, String pub) throws Exception {
         Map<Long, Long> out = new HashMap<>();
-        try (Connection c = pg.connect(DB)) {
+        try (Connection c = db.connect()) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("SELECT data FROM pg_logical_slot_peek_binary_changes(?, NULL, NULL, "
                     + "'proto_version', '1', 'publication_names', ?)")) {

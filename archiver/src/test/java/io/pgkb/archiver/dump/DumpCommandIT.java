@@ -12,7 +12,8 @@ import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
-import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestDatabase;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,26 +27,24 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.PGConnection;
 import picocli.CommandLine;
 
+@RealServices
 class DumpCommandIT {
-    private static final String DB = "dumpcmd";
     private static final TableId AWKWARD = new TableId("we.ird \"sch\"", "Tä b.\"le");
-    private static LocalPostgres pg;
+    private static TestDatabase db;
 
     @TempDir
     Path archive;
 
     @BeforeAll
-    static void start() throws Exception {
-        pg = LocalPostgres.start();
-        pg.createDatabase(DB);
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
+    static void start(TestDatabase database) throws Exception {
+        db = database;
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("CREATE SCHEMA " + TableId.quoteIdent(AWKWARD.schema()));
             st.execute("CREATE TABLE " + AWKWARD.quoted() + " (\"Id\" int PRIMARY KEY, \"na me\" text, at timestamptz, "
                     + "b bytea, d double precision, doomed int, g int GENERATED ALWAYS AS (\"Id\" * 2) STORED)");
@@ -58,13 +57,6 @@ class DumpCommandIT {
             st.execute("INSERT INTO public.small SELECT generate_series(1, 10)");
             st.execute("CREATE TABLE public.other (id int PRIMARY KEY)");
             st.execute("INSERT INTO public.other SELECT generate_series(1, 10)");
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pg != null) {
-            pg.close();
         }
     }
 
@@ -91,7 +83,7 @@ class DumpCommandIT {
 
     @Test
     void awkwardlyNamedTableLandsWithManifestAndExactCopyData() throws Exception {
-        Run r = run("--pg", pg.uri(DB), "--store", archive.toString(),
+        Run r = run("--pg", db.uri(), "--store", archive.toString(),
                 "--tables", "\"we.ird \"\"sch\"\"\".\"Tä b.\"\"le\"");
         assertThat(r.exit()).as(r.err()).isZero();
         Matcher m = Pattern.compile("dump at D=([0-9A-F]+/[0-9A-F]+)").matcher(r.out());
@@ -123,7 +115,7 @@ class DumpCommandIT {
 
     @Test
     void missingTableFailsWithOneLineAndLeavesNothing() throws Exception {
-        Run r = run("--pg", pg.uri(DB), "--store", archive.toString(), "--tables", "public.small, public.nope");
+        Run r = run("--pg", db.uri(), "--store", archive.toString(), "--tables", "public.small, public.nope");
         assertThat(r.exit()).isEqualTo(PgkbException.USAGE);
         assertThat(r.err().strip()).doesNotContain("\n").contains("\"public\".\"nope\"").contains("does not exist");
         assertThat(r.out()).isEmpty();
@@ -135,16 +127,16 @@ class DumpCommandIT {
 
     @Test
     void badOptionsNameTheOption() {
-        Run r = run("--pg", pg.uri(DB), "--store", archive.toString(), "--tables", "a.b.c");
+        Run r = run("--pg", db.uri(), "--store", archive.toString(), "--tables", "a.b.c");
         assertThat(r.exit()).isEqualTo(PgkbException.USAGE);
-        assertThat(r.err()).startsWith("pgkb dump: --tables:").doesNotContain(pg.password());
+        assertThat(r.err()).startsWith("pgkb dump: --tables:").doesNotContain(db.password());
     }
 
     @Test
     void failureAfterOneTableWasCopiedLeavesNothingVisible() throws Exception {
         try (FileSystemStore fs = new FileSystemStore(archive)) {
             ObjectStore failing = new FailingStore(fs, "public.small");
-            DumpTaker taker = new DumpTaker(PgUrl.parse(pg.uri(DB)), failing, new ArchiveLayout("pgkb"));
+            DumpTaker taker = new DumpTaker(PgUrl.parse(db.uri()), failing, new ArchiveLayout("pgkb"));
             // tables are dumped in name order: "other" is copied and committed before "small" fails
             assertThatThrownBy(() -> taker.take(List.of(TableId.parse("public.small"), TableId.parse("public.other")),
                     DumpListener.NONE))
@@ -155,8 +147,28 @@ class DumpCommandIT {
         assertNoDumpSlotLeft();
     }
 
+    @Test
+    void cancelledDumpLeavesNothing() throws Exception {
+        db.execute("CREATE TABLE big (id bigint PRIMARY KEY)", "INSERT INTO big SELECT generate_series(1, 3000000)");
+        try (FileSystemStore fs = new FileSystemStore(archive)) {
+            DumpTaker taker = new DumpTaker(PgUrl.parse(db.uri()), fs, new ArchiveLayout("pgkb"));
+            // cancel once the first MiB went through, as a shutdown hook would
+            DumpListener cancelling = new DumpListener() {
+                @Override
+                public void progress(TableId table, long rows, long bytes) {
+                    taker.cancel();
+                }
+            };
+            assertThatThrownBy(() -> taker.take(List.of(TableId.parse("big")), cancelling))
+                    .isInstanceOf(PgkbException.FatalException.class)
+                    .hasMessageContaining("cancelled");
+            assertThat(fs.list("")).isEmpty();
+        }
+        assertNoDumpSlotLeft();
+    }
+
     private String copyNow(DumpManifest manifest) throws Exception {
-        try (Connection c = pg.connect(DB)) {
+        try (Connection c = db.connect()) {
             try (Statement st = c.createStatement()) {
                 for (String set : DumpFormat.sessionStatements()) {
                     st.execute(set);
@@ -170,8 +182,8 @@ class DumpCommandIT {
     }
 
     private static void assertNoDumpSlotLeft() throws Exception {
-        try (Connection c = pg.connect(DB); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgkb_dump_%'")) {
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'pgkb_dump_%' AND database = current_database()")) {
             rs.next();
             assertThat(rs.getInt(1)).isZero();
         }

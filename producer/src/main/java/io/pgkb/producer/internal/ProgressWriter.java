@@ -25,13 +25,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import java.util.concurrent.Future;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Writes {@code <prefix>._progress} records (Progress.avsc, single-object encoded) and reads the newest one back.
- * Every write waits for Kafka's acknowledgement: the caller confirms the slot only after its progress record is
- * durable, so the offsets it carries can never be lost while the slot has already moved on.
+ * The caller confirms the slot only after the progress record is acknowledged, so the offsets it carries can never
+ * be lost while the slot has already moved on.
  */
 public final class ProgressWriter {
     public static final Schema SCHEMA = load();
@@ -53,7 +55,8 @@ public final class ProgressWriter {
         return topic;
     }
 
-    public void confirm(AckTracker.Confirmable c) {
+    /** Sends the CONFIRM record; the caller confirms the slot once the returned future completed successfully. */
+    public Future<RecordMetadata> confirm(AckTracker.Confirmable c) {
         GenericRecord r = base("CONFIRM", c.confirmedLsn(), c.lastCommitLsn(), c.commitTimeMicros());
         List<GenericRecord> offsets = new ArrayList<>();
         Schema po = SCHEMA.getField("offsets").schema().getElementType();
@@ -68,14 +71,14 @@ public final class ProgressWriter {
                     offsets.add(o);
                 });
         r.put("offsets", offsets);
-        write(r);
+        return send(r);
     }
 
-    public void mark(AckTracker.Mark m, long confirmedLsn) {
+    public Future<RecordMetadata> mark(AckTracker.Mark m, long confirmedLsn) {
         GenericRecord r = base("MARK", confirmedLsn, m.commitLsn(), m.commitTimeMicros());
         r.put("mark", m.name());
         r.put("mark_lsn", m.commitLsn());
-        write(r);
+        return send(r);
     }
 
     /** The slot was lost: no restore may cross {@code fromLsn..toLsn}. */
@@ -98,10 +101,13 @@ public final class ProgressWriter {
         return r;
     }
 
+    private Future<RecordMetadata> send(GenericRecord r) {
+        return producer.send(new ProducerRecord<>(topic, 0, null, encode(r)));
+    }
+
     private void write(GenericRecord r) {
-        byte[] value = encode(r);
         try {
-            producer.send(new ProducerRecord<>(topic, 0, null, value)).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            send(r).get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgkbException.RetriableException("interrupted while writing to " + topic, e);
