@@ -48,6 +48,7 @@ final class TableRebuild {
         try (InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
             long rows = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(DumpFormat.copyFromSql(work, m), in, 1 << 16);
             rowsLoaded.addAndGet(rows);
+            RestoreMetrics.ROWS_LOADED.inc(rows);
         } catch (SQLException e) {
             // the verifying stream throws at its end; pgjdbc wraps what the stream threw
             Throwable c = e;
@@ -74,6 +75,8 @@ final class TableRebuild {
                 n++;
             }
             applier.flush();
+            RestoreMetrics.CHANGES_APPLIED.inc(n);
+            RestoreMetrics.DUPLICATES.inc(merged.duplicates());
             log.info("restore.table table={} work={} dump={} rows={} changes={} duplicates_dropped={} load_ms={} apply_ms={}",
                     t.table().source(), work, t.dump().lsn(), m.rowCount(), n, merged.duplicates(),
                     (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
