@@ -52,7 +52,9 @@ public final class ProducerBench {
         int bigRows = Integer.getInteger("bigRows", 2_000_000);
         int pgbenchSeconds = Integer.getInteger("pgbenchSeconds", 30);
         try (LocalPostgres pg = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start()) {
-            throughput(pg, kafka, rows);
+            if (rows > 0) {
+                throughput(pg, kafka, rows);
+            }
             if (bigRows > 0) {
                 bigTransaction(pg, kafka, bigRows);
             }
@@ -235,6 +237,13 @@ public final class ProducerBench {
         }
     }
 
+    private static boolean published(LocalPostgres pg, String db) throws Exception {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'pgkb' AND tablename = 'big'")) {
+            return rs.next() && rs.getInt(1) == 1;
+        }
+    }
+
     private static Lsn confirmed(LocalPostgres pg, String db, String slot) throws Exception {
         try (Connection c = pg.connect(db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
@@ -242,9 +251,10 @@ public final class ProducerBench {
         }
     }
 
+    /** The slot exists and the table is in the publication (rows written before that are not in the stream). */
     private static void waitForSlot(LocalPostgres pg, String db, String slot) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (confirmed(pg, db, slot).isZero()) {
+        while (confirmed(pg, db, slot).isZero() || !published(pg, db)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("producer did not create slot " + slot);
             }
