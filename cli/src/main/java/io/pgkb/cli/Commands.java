@@ -3,7 +3,9 @@ package io.pgkb.cli;
 import io.pgkb.archiver.ArchiveCommand;
 import io.pgkb.archiver.dump.DumpCommand;
 import io.pgkb.producer.ProduceCommand;
+import io.pgkb.restorer.ListCommand;
 import io.pgkb.restorer.RestoreCommand;
+import io.pgkb.restorer.VerifyCommand;
 import java.util.List;
 
 /** The subcommands of {@code pgkb}, in the order {@code pgkb --help} lists them (the order of the data flow). */
@@ -17,6 +19,8 @@ final class Commands {
                 new ArchiveCommand(),
                 new DumpCommand(),
                 new RestoreCommand(),
+                new ListCommand(),
+                new VerifyCommand(),
                 new InspectCommand(),
                 new QuickstartCommand());
     }

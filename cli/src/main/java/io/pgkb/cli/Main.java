@@ -43,6 +43,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 "Logs go to stderr, command output to stdout. Documentation: docs/operations.md"})
 public final class Main implements Callable<Integer> {
     /** Option names whose values help name the failing service in an error line. */
+    /** Services that run until stopped: they keep the Kafka client's (rate-limited) warnings about unreachable brokers. */
+    private static final java.util.Set<String> LONG_RUNNING = java.util.Set.of("produce", "archive", "quickstart");
+
     private static final List<String> SERVICE_OPTIONS = List.of("--pg", "--target", "--bootstrap-servers", "--store", "--s3-endpoint");
 
     @Spec
@@ -84,6 +87,9 @@ public final class Main implements Callable<Integer> {
             if (sub.getCommandSpec().findOption("--help") == null) {
                 sub.getCommandSpec().mixinStandardHelpOptions(true);
             }
+            if (sub.getCommandSpec().version().length == 0) {
+                sub.getCommandSpec().versionProvider(new VersionProvider()); // `pgkb produce -V` says pgkb's version
+            }
         }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setAbbreviatedOptionsAllowed(false);
@@ -114,7 +120,8 @@ public final class Main implements Callable<Integer> {
 
     /** Logging and metrics are set up once the command line parsed, before the command runs. */
     private int execute(ParseResult parseResult) {
-        Logging.configure(logFormat(), logLevel());
+        String command = last(parseResult).commandSpec().name();
+        Logging.configure(logFormat(), logLevel(), LONG_RUNNING.contains(command));
         MetricsServer metrics = null;
         try {
             if (metricsPort != null) {
@@ -146,8 +153,15 @@ public final class Main implements Callable<Integer> {
     private int handleParameterException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         String name = cmd.getCommandSpec().qualifiedName();
-        String msg = OneLine.of(ex.getMessage());
-        if (ex instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+        ParameterException reported = ex;
+        // picocli checks required options before it complains about unknown ones; a typo is the likelier cause
+        ParseResult pr = cmd.getParseResult();
+        if (!(ex instanceof UnmatchedArgumentException) && pr != null
+                && pr.unmatched().stream().anyMatch(a -> a.startsWith("-"))) {
+            reported = new UnmatchedArgumentException(cmd, pr.unmatched());
+        }
+        String msg = OneLine.of(reported.getMessage());
+        if (reported instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             msg += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
         }
         cmd.getErr().println(Secrets.mask(name + ": " + msg + " (see " + name + " --help)"));

@@ -9,11 +9,13 @@ import io.pgkb.cli.internal.DemoDatabase.Fingerprint;
 import io.pgkb.producer.ProduceCommand;
 import io.pgkb.producer.Producer;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.ObjectStores;
 import io.pgkb.store.S3Options;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
+import io.pgkb.testkit.LocalStack;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -22,12 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -103,6 +105,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Path archive = dataDir.resolve("archive");
         say("pgkb quickstart: PostgreSQL 17 and Kafka on this machine, the whole chain in this process (data in " + dataDir + ")");
 
+        LocalStack stack = null;
         LocalPostgres pg = null;
         LocalKafka kafka = null;
         Producer producer = null;
@@ -111,13 +114,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         ObjectStore store = null;
         DemoDatabase demo = null;
         try {
-            CompletableFuture<LocalKafka> kafkaStarting = CompletableFuture.supplyAsync(() -> LocalKafka.start(dataDir.resolve("kafka"), 0));
-            try {
-                pg = LocalPostgres.start(dataDir.resolve("postgres"), 0, Map.of());
-            } finally {
-                kafka = kafkaStarting.join(); // joined even when PostgreSQL failed, so the broker is stopped below
-            }
-            pg.createDatabase(DATABASE);
+            stack = LocalStack.start(dataDir);
+            pg = stack.postgres();
+            kafka = stack.kafka();
+            stack.createDatabaseIfMissing(DATABASE);
             say("PostgreSQL 17 ready    postgresql://" + pg.user() + "@localhost:" + pg.port() + "/" + DATABASE);
             say("Kafka ready            " + kafka.bootstrapServers());
 
@@ -161,7 +161,18 @@ public final class QuickstartCommand implements Callable<Integer> {
             say("workload stopped       " + txs + " transactions; the source has moved on since the mark");
 
             try (ArchiveLag lag = new ArchiveLag(bs, GROUP, Archiver.topicPattern("pgkb"))) {
-                if (!lag.awaitArchived(Duration.ofSeconds(90))) {
+                ProgressReporter progress = ProgressReporter.create("archiving");
+                long[] last = {-1};
+                boolean archived = lag.awaitArchived(Duration.ofSeconds(90), l -> {
+                    if (last[0] < 0) {
+                        progress.start(l, "records");
+                    } else if (l < last[0]) {
+                        progress.advance(last[0] - l);
+                    }
+                    last[0] = l;
+                });
+                progress.done();
+                if (!archived) {
                     throw new PgkbException.FatalException("the archiver did not archive everything within 90s; see the log above");
                 }
             }
@@ -183,6 +194,11 @@ public final class QuickstartCommand implements Callable<Integer> {
                 out.printf("%-16s %-36s %-36s %s%n", DemoDatabase.TABLES[i], atMark[i].rows() + " " + atMark[i].md5(),
                         restored[i].rows() + " " + restored[i].md5(), same ? "MATCH" : "DIFFERENT");
             }
+            out.println();
+            run("verify", "--store", archive.toString());
+            say("archive verified       every checksum and offset range checked (pgkb verify)");
+            out.println();
+            run("list", "--store", archive.toString());
             out.println();
             where(pg, kafka, archive);
             if (!match) {
@@ -213,11 +229,8 @@ public final class QuickstartCommand implements Callable<Integer> {
             if (store != null) {
                 store.close();
             }
-            if (kafka != null) {
-                kafka.close();
-            }
-            if (pg != null) {
-                pg.close();
+            if (stack != null) {
+                stack.close();
             }
             cleanedUp.countDown();
         }
@@ -259,18 +272,38 @@ public final class QuickstartCommand implements Callable<Integer> {
                 + " --tables shop.orders=restored.orders_latest --latest");
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
+        // Ctrl-C and SIGTERM are caught before the JVM starts shutting down, so the producer and archiver stop
+        // (flush, confirm, commit) while Kafka and PostgreSQL still run; the shutdown hooks of those would
+        // otherwise kill them at the same time. A second signal takes the default way out.
+        List<Signal> signals = List.of(new Signal("INT"), new Signal("TERM"));
+        for (Signal sig : signals) {
+            Signal.handle(sig, s -> {
+                stop.countDown();
+                for (Signal again : signals) {
+                    Signal.handle(again, SignalHandler.SIG_DFL);
+                }
+            });
+        }
+        // any other way out (SIGHUP, System.exit elsewhere): at least wait for the cleanup below
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                // Ctrl-C: let the command's finally block stop the producer, archiver, Kafka and PostgreSQL first
                 cleanedUp.await(2, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "pgkb-quickstart-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        stop.await();
-        say("stopping");
+        try {
+            stop.await();
+            say("stopping: producer, archiver, Kafka, PostgreSQL");
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for the cleanup
+            }
+        }
     }
 
     /** Runs a pgkb subcommand in this process, with the same logging options; exit codes other than 0 fail the quickstart. */

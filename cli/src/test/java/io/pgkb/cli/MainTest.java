@@ -83,6 +83,13 @@ class MainTest {
     }
 
     @Test
+    void unknownOptionIsReportedBeforeMissingRequiredOnes() {
+        Run r = run("inspect", "--tabel", "public.t");
+        assertThat(r.code).isEqualTo(2);
+        assertThat(r.err.strip()).doesNotContain("\n").contains("Unknown option", "--tabel", "--table").doesNotContain("Missing");
+    }
+
+    @Test
     void missingRequiredOptionNamesIt() {
         Run r = run("inspect", "--table", "public.t");
         assertThat(r.code).isEqualTo(2);
@@ -141,6 +148,36 @@ class MainTest {
         Run debug = run("--log-level", "debug", "fail", "--with", "npe");
         assertThat(debug.code).isEqualTo(1);
         assertThat(debug.err).contains("\tat io.pgkb.cli.MainTest$FailCommand.call");
+    }
+
+    @Test
+    void inJsonModeTheFinalErrorIsAJsonLogLine() throws Exception {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        Run r;
+        try {
+            r = run("--log-format", "json", "fail", "--with", "incomplete");
+        } finally {
+            System.setErr(original);
+            io.pgkb.cli.internal.Logging.configure(io.pgkb.cli.internal.Logging.Format.TEXT, io.pgkb.cli.internal.Logging.LogLevel.INFO);
+        }
+        assertThat(r.code).isEqualTo(3);
+        var lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(1);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertThat(json.get("level").asText()).isEqualTo("ERROR");
+        assertThat(json.get("message").asText()).isEqualTo("pgkb fail: gap in pgkb.public.t partition 0: offsets 10-19 missing");
+        assertThat(json.get("exit_code").asInt()).isEqualTo(3);
+    }
+
+    @Test
+    void metricsPortInUseIsAConfigurationErrorNamingIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Run r = run("--metrics-port", Integer.toString(taken.getLocalPort()), "fail", "--with", "npe");
+            assertThat(r.code).isEqualTo(2);
+            assertThat(r.err.strip()).doesNotContain("\n").startsWith("pgkb fail: cannot serve metrics on --metrics-port " + taken.getLocalPort());
+        }
     }
 
     @Test

@@ -151,6 +151,18 @@ final class TestEnv implements AutoCloseable {
         }
     }
 
+    /** Records in the topic (sum of end offsets): cheap, for waiting on progress. */
+    long count(String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<PartitionInfo> parts = c.partitionsFor(topic, Duration.ofSeconds(10));
+            if (parts == null || parts.isEmpty()) {
+                return 0;
+            }
+            List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            return c.endOffsets(tps, Duration.ofSeconds(10)).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
     boolean topicExists(String topic) {
         try (var admin = kafka().admin()) {
             return admin.listTopics().names().get().contains(topic);

@@ -138,6 +138,6 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
 
     @Override
     public synchronized void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
     }
 }

@@ -118,6 +118,26 @@ class ChangeRecordTest {
     }
 
     @Test
+    void configuredSerdesShareOneResolverPerClusterAndPrefix() {
+        Map<String, Object> cfg = Map.of("pgkb.bootstrap.servers", "localhost:1", "pgkb.topic.prefix", "p1");
+        ChangeRecordSerde a = new ChangeRecordSerde();
+        ChangeRecordSerde b = new ChangeRecordSerde();
+        ChangeRecordSerde other = new ChangeRecordSerde();
+        a.configure(cfg, false);
+        b.configure(cfg, false);
+        other.configure(Map.of("pgkb.bootstrap.servers", "localhost:1", "pgkb.topic.prefix", "p2"), false);
+        assertThat(a.resolver()).isSameAs(b.resolver()).isNotSameAs(other.resolver());
+        SchemaResolver first = a.resolver();
+        a.close();
+        b.close();
+        other.close();
+        ChangeRecordSerde c = new ChangeRecordSerde();
+        c.configure(cfg, false);
+        assertThat(c.resolver()).as("closed with its last user").isNotSameAs(first);
+        c.close();
+    }
+
+    @Test
     void serdeWithoutBootstrapServersIsAConfigError() {
         try (ChangeRecordSerde serde = new ChangeRecordSerde()) {
             assertThatThrownBy(() -> serde.configure(Map.of(), false))

@@ -87,6 +87,33 @@ class SchemaRegistrarIT {
     }
 
     @Test
+    void neverReportsRegisteredWithoutTheBrokersAcknowledgement() {
+        String prefix = kafka.prefix() + "-outage";
+        TableSchemas s = RowSchemas.derive(Fixtures.orders());
+        Map<String, Object> client = new HashMap<>();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        client.put("delivery.timeout.ms", 4000);
+        client.put("request.timeout.ms", 2000);
+        client.put("max.block.ms", 4000);
+        try (SchemaRegistrar registrar = new SchemaRegistrar(client, prefix)) {
+            registrar.ensureTopic();
+            kafka.stopBroker();
+            try {
+                assertThatThrownBy(() -> registrar.ensureRegistered(s.value()))
+                        .isInstanceOf(PgkbException.RetriableException.class)
+                        .hasMessageContaining(SingleObjectCodec.fingerprint(s.value()));
+            } finally {
+                kafka.startBroker();
+            }
+            // a failed registration is not cached: the next call sends again and returns once acknowledged
+            registrar.ensureRegistered(s.value());
+            List<ConsumerRecord<byte[], byte[]>> records = readAll(prefix + "._schemas");
+            assertThat(records).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                    .contains(SingleObjectCodec.fingerprint(s.value()));
+        }
+    }
+
+    @Test
     void refusesAnExistingTopicThatIsNotCompacted() throws Exception {
         String prefix = kafka.prefix() + "-delete";
         kafka.createTopic(prefix + "._schemas", 1, Map.of("cleanup.policy", "delete"));

@@ -1,10 +1,15 @@
 package io.pgkb.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestDatabase;
 import io.pgkb.testkit.junit.TestKafka;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /** Smoke checks of the real services every module's integration tests rely on. */
@@ -33,6 +38,28 @@ class RealServicesIT {
         pg.restart();
         assertThat(pg.port()).isEqualTo(port);
         assertThat(db.queryForLong("SELECT count(*) FROM kept")).isEqualTo(100);
+    }
+
+    @Test
+    void postgresCrashKeepsCommittedData(LocalPostgres pg, TestDatabase db) {
+        db.execute("CREATE TABLE crashed (id int PRIMARY KEY)", "INSERT INTO crashed SELECT generate_series(1, 50)");
+        pg.crash();
+        assertThat(pg.isRunning()).isFalse();
+        pg.startAgain();
+        assertThat(db.queryForLong("SELECT count(*) FROM crashed")).isEqualTo(50);
+    }
+
+    @Test
+    void postgresRequiresThePassword(LocalPostgres pg, TestDatabase db) throws Exception {
+        try (Connection c = db.connect()) {
+            assertThat(c.isValid(5)).isTrue();
+        }
+        Properties wrong = new Properties();
+        wrong.setProperty("user", pg.user());
+        wrong.setProperty("password", "not-" + pg.password());
+        assertThatThrownBy(() -> DriverManager.getConnection(db.jdbcUrl(), wrong).close())
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("password authentication failed");
     }
 
     @Test

@@ -43,9 +43,9 @@ public final class DumpCommand implements Callable<Integer> {
             description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
     String topicPrefix = "pgkb";
 
-    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "1",
             description = "zstd compression level of the data objects, 1-19 (default: ${DEFAULT-VALUE})")
-    int zstdLevel = 3;
+    int zstdLevel = 1;
 
     @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
             description = "How often to print progress of a long dump on stderr; 0s for never (default: ${DEFAULT-VALUE})")
@@ -72,8 +72,9 @@ public final class DumpCommand implements Callable<Integer> {
         if (tableIds.isEmpty()) {
             throw new PgkbException.ConfigException("--tables: no table given");
         }
-        if (topicPrefix == null || topicPrefix.isBlank() || topicPrefix.contains("/")) {
-            throw new PgkbException.ConfigException("--topic-prefix: must be non-empty and contain no '/': '" + topicPrefix + "'");
+        // the same rule as pgkb archive and produce: it names topics and the archive namespace
+        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            throw new PgkbException.ConfigException("--topic-prefix: must be letters, digits, '-', '_' (got '" + topicPrefix + "')");
         }
         if (zstdLevel < 1 || zstdLevel > 19) {
             throw new PgkbException.ConfigException("--zstd-level: must be 1-19, got " + zstdLevel);
@@ -108,9 +109,29 @@ public final class DumpCommand implements Callable<Integer> {
                 ticker.scheduleAtFixedRate(progress::print, progressEvery.toMillis(), progressEvery.toMillis(),
                         TimeUnit.MILLISECONDS);
             }
-            DumpResult result = new DumpTaker(pgUrl, objects, new ArchiveLayout(topicPrefix))
-                    .withZstdLevel(zstdLevel)
-                    .take(tableIds, progress);
+            DumpTaker taker = new DumpTaker(pgUrl, objects, new ArchiveLayout(topicPrefix)).withZstdLevel(zstdLevel);
+            // SIGTERM/Ctrl-C: cancel the COPY so the dump removes what it wrote before the JVM exits
+            java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                taker.cancel();
+                try {
+                    finished.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "pgkb-dump-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
+            DumpResult result;
+            try {
+                result = taker.take(tableIds, progress);
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running and has been released by finished
+                }
+            }
             out.println("dump at D=" + result.consistentPoint() + " (" + result.consistentPoint().asLong() + ") in "
                     + String.format(Locale.ROOT, "%.1fs", result.elapsed().toMillis() / 1000.0));
             for (DumpManifest m : result.manifests()) {

@@ -263,9 +263,10 @@ public final class DumpScheduler implements AutoCloseable {
             t = thread;
         }
         if (t != null) {
+            // a long COPY would hold the stop; cancelled, the dump deletes what it wrote (no manifest is left)
+            taker.cancel();
             try {
-                // a running dump finishes or fails by itself; do not wait for a long COPY
-                t.join(Duration.ofSeconds(5).toMillis());
+                t.join(Duration.ofSeconds(30).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -40,11 +40,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class DumpTaker {
     private static final Logger log = LoggerFactory.getLogger(DumpTaker.class);
-    public static final int DEFAULT_ZSTD_LEVEL = 3;
+    // level 1: half the CPU of level 3 and, on COPY text, about the same ratio (docs/dumps.md, Benchmark)
+    public static final int DEFAULT_ZSTD_LEVEL = 1;
 
     private final PgUrl pg;
     private final ObjectStore store;
     private final ArchiveLayout layout;
+    private volatile Connection running;
+    private volatile boolean cancelled;
     private int zstdLevel = DEFAULT_ZSTD_LEVEL;
 
     public DumpTaker(PgUrl pg, ObjectStore store, ArchiveLayout layout) {
@@ -68,6 +71,8 @@ public final class DumpTaker {
         List<String> written = new ArrayList<>();
         boolean committed = false;
         try (Connection conn = openDataConnection()) {
+            running = conn;
+            checkCancelled(sorted);
             // fail on a missing table before a slot is created
             for (TableId t : sorted) {
                 TableDescription.read(conn, t);
@@ -75,8 +80,10 @@ public final class DumpTaker {
             List<DumpManifest> manifests = new ArrayList<>();
             Lsn d;
             long snapStart = System.nanoTime();
+            checkCancelled(sorted);
             try (ExportedSnapshot snap = ExportedSnapshot.create(pg)) {
                 d = snap.consistentPoint();
+                checkCancelled(sorted);
                 log.debug("dump snapshot ready lsn={} millis={}", d, (System.nanoTime() - snapStart) / 1_000_000);
                 exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
                 exec(conn, "SET TRANSACTION SNAPSHOT '" + snap.snapshotName().replace("'", "''") + "'");
@@ -89,12 +96,14 @@ public final class DumpTaker {
                 // the imported snapshot now lives in this transaction; the slot is no longer needed
                 snap.close();
                 for (TableId t : sorted) {
+                    checkCancelled(sorted);
                     DumpManifest m = copyTable(conn, t, d, snap.snapshotName(), version, takenAt, written, listener);
                     manifests.add(m);
                     listener.tableCopied(m);
                 }
                 exec(conn, "COMMIT");
             }
+            checkCancelled(sorted);
             for (DumpManifest m : manifests) {
                 String key = layout.dumpManifest(m.tableId(), d);
                 written.add(key);
@@ -112,16 +121,39 @@ public final class DumpTaker {
             }
             return new DumpResult(d, manifests, elapsed);
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("dump of " + names(sorted) + " from " + pg.describe() + " failed: "
-                    + Sql.firstLine(e));
+            throw new PgkbException.FatalException("dump of " + names(sorted) + " from " + pg.describe()
+                    + (cancelled ? " cancelled" : " failed") + ": " + Sql.firstLine(e));
         } catch (IOException e) {
             throw new PgkbException.FatalException("dump of " + names(sorted) + " failed writing the archive: "
                     + Sql.firstLine(e));
         } finally {
+            running = null;
             if (!committed) {
                 DumpMetrics.DUMPS.labelValues("failed").inc(sorted.size());
                 cleanUp(written);
             }
+        }
+    }
+
+    /**
+     * Cancels the dump running in {@link #take} (from another thread, e.g. on shutdown): the server cancels the
+     * COPY, and that call fails and deletes what it wrote. Sticky: later calls of {@link #take} fail at once.
+     */
+    public void cancel() {
+        cancelled = true;
+        Connection c = running;
+        if (c != null) {
+            try {
+                c.unwrap(PGConnection.class).cancelQuery();
+            } catch (SQLException e) {
+                log.warn("cancelling the dump failed: {}", Sql.firstLine(e));
+            }
+        }
+    }
+
+    private void checkCancelled(List<TableId> tables) {
+        if (cancelled) {
+            throw new PgkbException.FatalException("dump of " + names(tables) + " cancelled");
         }
     }
 

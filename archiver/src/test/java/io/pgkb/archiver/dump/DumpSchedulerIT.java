@@ -104,6 +104,38 @@ class DumpSchedulerIT {
         }
     }
 
+    @Test
+    void concurrentArchiversDumpANewTableExactlyOnce() throws Exception {
+        db.execute("CREATE TABLE c (id int PRIMARY KEY)", "INSERT INTO c SELECT generate_series(1, 50000)");
+        TableId c = new TableId("public", "c");
+        PgUrl url = PgUrl.parse(db.uri());
+        DumpPolicy policy = new DumpPolicy(Duration.ofHours(24), 0, Duration.ofSeconds(1), RetentionPolicy.KEEP_ALL);
+        List<Thread> archivers = new ArrayList<>();
+        List<Integer> dumpsTaken = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(4);
+        try (FileSystemStore store = new FileSystemStore(dir)) {
+            for (int i = 0; i < 4; i++) {
+                DumpScheduler s = new DumpScheduler(url, store, PREFIX, policy).withTableSource(() -> List.of(c));
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                        dumpsTaken.add(s.runOnce().size());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                archivers.add(t);
+                t.start();
+            }
+            for (Thread t : archivers) {
+                t.join();
+            }
+            assertThat(dumpsTaken).hasSize(4);
+            assertThat(dumpsTaken.stream().mapToInt(Integer::intValue).sum()).isEqualTo(1);
+            assertThat(new ArchiveCatalog(store, LAYOUT).dumps(c)).hasSize(1);
+        }
+    }
+
     private void segment(ObjectStore store, TableId t, int partition, long first, long last, long commitLsn) throws IOException {
         try (SegmentWriter w = new SegmentWriter(spool.resolve("s" + System.nanoTime()), t.topic(PREFIX), partition);
              ObjectStore.ObjectWriter out = store.create(LAYOUT.segmentsDir(t, partition) + ArchiveLayout.segmentName(first, last))) {

@@ -58,12 +58,17 @@ public final class ArchiveLag implements AutoCloseable {
         return lag;
     }
 
-    /** Polls until everything below the current end offsets is archived; false when {@code timeout} passed first. */
-    public boolean awaitArchived(Duration timeout) throws Exception {
+    /**
+     * Polls until everything below the current end offsets is archived; false when {@code timeout} passed first.
+     * {@code onLag} hears each measured lag (progress display).
+     */
+    public boolean awaitArchived(Duration timeout, java.util.function.LongConsumer onLag) throws Exception {
         Map<TopicPartition, Long> ends = endOffsets();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (lag(ends) == 0) {
+            long lag = lag(ends);
+            onLag.accept(lag);
+            if (lag == 0) {
                 return true;
             }
             Thread.sleep(250); // polling a remote condition; there is nothing to wait on

@@ -35,10 +35,7 @@ public record Failure(int exitCode, String message, boolean expected) {
         for (Throwable t : chain(thrown)) {
             if (t instanceof PgkbException p) {
                 String msg = p.getMessage() != null ? p.getMessage() : p.getClass().getSimpleName();
-                Failure cause = p.getCause() == null ? null : lowLevel(p.getCause(), options);
-                if (cause != null && !msg.contains(cause.message)) {
-                    msg = msg + ": " + cause.message;
-                }
+                msg = withRootCause(msg, p.getCause());
                 return new Failure(p.exitCode(), msg, true);
             }
         }
@@ -48,6 +45,33 @@ public record Failure(int exitCode, String message, boolean expected) {
         }
         return new Failure(PgkbException.RUNTIME, "unexpected error: " + describe(thrown)
                 + " (run with --log-level debug for the stack trace)", false);
+    }
+
+    /**
+     * pgkb's messages usually carry the cause's text already; when the deepest cause says something the message
+     * does not (an unknown host behind "the connection attempt failed"), it is appended.
+     */
+    private static String withRootCause(String msg, Throwable cause) {
+        if (cause == null) {
+            return msg;
+        }
+        Throwable root = cause;
+        for (Throwable c : chain(cause)) {
+            root = c;
+        }
+        if (root instanceof UnknownHostException u) {
+            return msg.toLowerCase(java.util.Locale.ROOT).contains("unknown host") ? msg : msg + " (unknown host '" + u.getMessage() + "')";
+        }
+        if (root instanceof ConnectException && msg.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+            return msg;
+        }
+        String rootMsg = root.getMessage() == null ? "" : OneLine.of(root.getMessage());
+        int cut = rootMsg.indexOf(" | ");
+        String first = cut > 0 ? rootMsg.substring(0, cut) : rootMsg;
+        if (first.isEmpty() || msg.contains(first)) {
+            return msg;
+        }
+        return msg + " (" + root.getClass().getSimpleName() + ": " + first + ")";
     }
 
     /** Known causes anywhere in the chain, most specific first. */

@@ -48,7 +48,17 @@ class FailureTest {
         Failure f = Failure.of(new PgkbException.FatalException("cannot open replication slot pgkb",
                 new SQLException("FATAL: password authentication failed", "28P01")), OPTS);
         assertThat(f.exitCode()).isEqualTo(1);
-        assertThat(f.message()).startsWith("cannot open replication slot pgkb: PostgreSQL").contains("rejected the login");
+        assertThat(f.message()).isEqualTo("cannot open replication slot pgkb (SQLException: FATAL: password authentication failed)");
+    }
+
+    @Test
+    void pgkbMessageThatAlreadyNamesTheCauseIsNotRepeated() {
+        Failure f = Failure.of(new PgkbException.FatalException("cannot reach PostgreSQL u@db:1/x: Connection to db:1 refused.",
+                new SQLException("Connection to db:1 refused.", "08001", new java.net.ConnectException("Connection refused"))), OPTS);
+        assertThat(f.message()).isEqualTo("cannot reach PostgreSQL u@db:1/x: Connection to db:1 refused.");
+        Failure host = Failure.of(new PgkbException.FatalException("cannot connect to u@nohost:5432/x: The connection attempt failed.",
+                new SQLException("The connection attempt failed.", "08001", new UnknownHostException("nohost"))), OPTS);
+        assertThat(host.message()).endsWith("The connection attempt failed. (unknown host 'nohost')");
     }
 
     @Test

@@ -27,11 +27,13 @@ public final class KafkaChangeWriter implements ChangeSink {
     private final RecordEncoder encoder;
     private final TopicManager topics;
     private final String prefix;
+    private final long maxMessageBytes;
     private AckTracker.Pending current;
 
     public KafkaChangeWriter(Producer<byte[], byte[]> producer, AckTracker tracker, RecordEncoder encoder,
-                             TopicManager topics, String prefix) {
+                             TopicManager topics, String prefix, long maxMessageBytes) {
         this.producer = producer;
+        this.maxMessageBytes = maxMessageBytes;
         this.tracker = tracker;
         this.encoder = encoder;
         this.topics = topics;
@@ -54,6 +56,14 @@ public final class KafkaChangeWriter implements ChangeSink {
         String topic = change.relation().table().topic(prefix);
         RecordEncoder.Encoded enc = encoder.encode(change);
         byte[] value = enc.value();
+        long size = value.length + (enc.key() == null ? 0 : enc.key().length);
+        if (size > maxMessageBytes) {
+            // never dropped, never truncated: the operator raises the limit and restarts, the slot re-sends it
+            throw new PgkbException.FatalException("change too large for Kafka: table " + change.relation().table().qualified()
+                    + " key " + describeKey(change) + " commit_lsn " + Lsn.of(change.txn().commitLsn()) + " seq "
+                    + change.seq() + " is " + size + " bytes, more than --max-message-bytes " + maxMessageBytes
+                    + " (raise it, and the broker's message.max.bytes)");
+        }
         List<Header> headers = headers(change);
         if (change.op() == Change.Op.TRUNCATE) {
             int n = producer.partitionsFor(topic).size();
@@ -69,6 +79,11 @@ public final class KafkaChangeWriter implements ChangeSink {
         AckTracker.Pending p = current;
         tracker.sent(p);
         ProducerMetrics.RECORDS.inc();
+        // the callback keeps primitives only: in-flight records must not pin their row data
+        String table = change.relation().table().qualified();
+        long commitLsn = change.txn().commitLsn();
+        long seq = change.seq();
+        String topic = record.topic();
         Callback cb = (md, ex) -> {
             if (ex == null) {
                 tracker.acked(p, md.topic(), md.partition(), md.offset());
@@ -76,13 +91,12 @@ public final class KafkaChangeWriter implements ChangeSink {
             }
             ProducerMetrics.SEND_ERRORS.inc();
             if (ex instanceof RecordTooLargeException) {
-                tracker.failed(p, new PgkbException.FatalException("change too large for Kafka: table "
-                        + change.relation().table().qualified() + " key " + describeKey(change) + " commit_lsn "
-                        + Lsn.of(change.txn().commitLsn()) + " seq " + change.seq() + " (" + ex.getMessage()
+                tracker.failed(p, new PgkbException.FatalException("change too large for Kafka: table " + table
+                        + " commit_lsn " + Lsn.of(commitLsn) + " seq " + seq + " (" + ex.getMessage()
                         + "); raise --max-message-bytes and the broker's message.max.bytes"));
             } else {
-                log.warn("kafka send failed topic={} commit_lsn={} seq={} error={}", record.topic(),
-                        Lsn.of(change.txn().commitLsn()), change.seq(), ex.toString());
+                log.warn("kafka send failed topic={} commit_lsn={} seq={} error={}", topic, Lsn.of(commitLsn), seq,
+                        ex.toString());
                 tracker.failed(p, ex);
             }
         };
@@ -92,6 +106,11 @@ public final class KafkaChangeWriter implements ChangeSink {
     @Override
     public void mark(Txn txn, String name) {
         tracker.mark(current, name);
+    }
+
+    @Override
+    public void heartbeat(long lsn) {
+        tracker.heartbeat(lsn);
     }
 
     @Override

@@ -92,6 +92,9 @@ public final class Planner {
                 }
             }
         }
+        log.info("restore.resolve_time time={} progress_last_commit={} window_from={} window_to={} resolved={}", time,
+                Lsn.of(w.lastCommitLsn()), w.from(), w.to(), Lsn.of(best));
+        log.debug("restore.resolve_time before={} after={} count={}", w.before(), w.after(), progress.records().size());
         if (best == 0) {
             throw new PgkbException.ArchiveIncompleteException("--to-time " + time + " is before the first change the archive knows");
         }
@@ -135,6 +138,8 @@ public final class Planner {
                             + " are missing from the archive (needed " + from + "-" + (to - 1) + ")");
                 }
                 pp.add(new RestorePlan.PartitionPlan(p, from, to, cov.segments()));
+                log.info("restore.plan table={} partition={} dump={} target={} from_offset={} to_offset={} segments={}", table, p,
+                        dump.lsn(), Lsn.of(target), from, to, cov.segments().size());
             }
             plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp));
         }

@@ -135,8 +135,9 @@ public final class ProgressIndex {
     /**
      * What the progress records say about time {@code t} (µs since the epoch), for {@code --to-time}: the last
      * commit they name at or before t, and per partition of {@code topic} the offset window in which other
-     * commits at or before t can still hide (between that record and the first CONFIRM proving time passed t).
-     * Empty when no CONFIRM was committed or written after t: the archive cannot prove it holds all of t yet.
+     * commits at or before t can still hide (between that record and the first CONFIRM whose last commit is after
+     * t). Empty when no CONFIRM names a commit after t: the archive cannot prove it holds all of t yet. The time a
+     * progress record was written proves nothing here: the producer may confirm long after the commits.
      */
     public Optional<TimeWindow> timeWindow(long timeMicros, List<String> topics) {
         int before = -1;
@@ -149,7 +150,7 @@ public final class ProgressIndex {
             if (r.lastCommitLsn() != 0 && r.commitTimeMicros() <= timeMicros) {
                 before = i;
             }
-            if (r.commitTimeMicros() > timeMicros || r.writtenAtMicros() > timeMicros) {
+            if (r.lastCommitLsn() != 0 && r.commitTimeMicros() > timeMicros) {
                 after = i;
                 break;
             }
@@ -164,7 +165,7 @@ public final class ProgressIndex {
             from.put(topic, cumulative(topic, before));
             to.put(topic, cumulative(topic, after));
         }
-        return Optional.of(new TimeWindow(lastCommit, from, to));
+        return Optional.of(new TimeWindow(lastCommit, from, to, before < 0 ? null : records.get(before), records.get(after)));
     }
 
     /** Every partition of {@code topic} that any record names. */
@@ -206,7 +207,10 @@ public final class ProgressIndex {
      * @param lastCommitLsn newest commit at or before t named by a progress record (0: none)
      * @param from          per topic and partition, first offset that may hold a later commit at or before t
      * @param to            per topic and partition, end (exclusive) of that window
+     * @param before        the progress record naming lastCommitLsn (null: none)
+     * @param after         the first CONFIRM proving that time passed t
      */
-    public record TimeWindow(long lastCommitLsn, Map<String, Map<Integer, Long>> from, Map<String, Map<Integer, Long>> to) {
+    public record TimeWindow(long lastCommitLsn, Map<String, Map<Integer, Long>> from, Map<String, Map<Integer, Long>> to,
+                             ProgressRecord before, ProgressRecord after) {
     }
 }

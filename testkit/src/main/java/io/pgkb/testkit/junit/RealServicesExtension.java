@@ -73,17 +73,14 @@ public final class RealServicesExtension implements ParameterResolver, Execution
         if (type == TestKafka.class) {
             return classStore.getOrComputeIfAbsent(TestKafka.class, k -> services.newTestKafka(className), TestKafka.class);
         }
+        if (type.getName().equals(LOCAL_S3)) {
+            return services.localS3();
+        }
         if (services.containers()) {
             throw new ParameterResolutionException(type.getSimpleName()
                     + " is not available with " + SERVICES_PROPERTY + "=testcontainers");
         }
-        if (type == LocalPostgres.class) {
-            return services.localPostgres();
-        }
-        if (type == LocalKafka.class) {
-            return services.localKafka();
-        }
-        return services.localS3();
+        return type == LocalPostgres.class ? services.localPostgres() : services.localKafka();
     }
 
     @Override
@@ -118,6 +115,20 @@ public final class RealServicesExtension implements ParameterResolver, Execution
             c = c.getParent().get();
         }
         return c;
+    }
+
+    /** Lower-case simple class name with only [a-z0-9] kept, at most 40 characters. */
+    static String shortName(String className, char separator) {
+        String simple = className.substring(className.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder();
+        for (char ch : simple.toCharArray()) {
+            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+                sb.append(ch);
+            } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != separator) {
+                sb.append(separator);
+            }
+        }
+        return sb.length() > 40 ? sb.substring(0, 40) : sb.toString();
     }
 
     /** The JVM-wide servers. Closed by JUnit when the root context closes, i.e. after all tests. */
@@ -214,20 +225,6 @@ public final class RealServicesExtension implements ParameterResolver, Execution
 
         synchronized TestKafka newTestKafka(String className) {
             return new TestKafka(kafka(), "it" + (++counter) + "-" + shortName(className, '-'));
-        }
-
-        /** Lower-case simple class name with only [a-z0-9] kept, at most 40 characters. */
-        private static String shortName(String className, char separator) {
-            String simple = className.substring(className.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
-            StringBuilder sb = new StringBuilder();
-            for (char ch : simple.toCharArray()) {
-                if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-                    sb.append(ch);
-                } else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != separator) {
-                    sb.append(separator);
-                }
-            }
-            return sb.length() > 40 ? sb.substring(0, 40) : sb.toString();
         }
 
         synchronized void restoreAfterTest(String test) {

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Producer benchmarks (see bench/src/main/java/io/pgkb/bench/producer/ProducerBench.java).
+# Sizes: ROWS (throughput workload, default 200000), BIG_ROWS (one transaction, default 2000000),
+# PGBENCH_SECONDS (default 30; needs the pgbench binary, e.g. Debian's postgresql-contrib).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# one reactor build: the classpath points at this tree's jars, not at whatever ~/.m2 holds
+mvn -B -q install dependency:build-classpath -DskipTests -pl bench -am -Dmdep.outputFile=target/bench.classpath
+cat > bench/target/bench-logback.xml <<'XML'
+<configuration>
+  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{20} - %msg%n</pattern></encoder>
+  </appender>
+  <logger name="org.apache.kafka" level="WARN"/>
+  <logger name="io.zonky" level="WARN"/>
+  <root level="INFO"><appender-ref ref="OUT"/></root>
+</configuration>
+XML
+exec java -Xmx1g -Dlogback.configurationFile=bench/target/bench-logback.xml \
+  -Drows="${ROWS:-200000}" -DbigRows="${BIG_ROWS:-2000000}" -DpgbenchSeconds="${PGBENCH_SECONDS:-30}" \
+  -cp "bench/target/classes:$(cat bench/target/bench.classpath)" io.pgkb.bench.producer.ProducerBench
