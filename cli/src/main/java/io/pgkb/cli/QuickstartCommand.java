@@ -200,6 +200,9 @@ public final class QuickstartCommand implements Callable<Integer> {
             out.println();
             run("list", "--store", archive.toString());
             out.println();
+            say("one change record as other teams see it (pgkb inspect):");
+            run("inspect", "--bootstrap-servers", bs, "--table", "shop.orders", "--from-beginning", "--max-records", "1");
+            out.println();
             where(pg, kafka, archive);
             if (!match) {
                 throw new PgkbException.FatalException("the restored tables differ from the source at the mark");

@@ -69,6 +69,7 @@ class QuickstartIT {
                 assertThat(Long.parseLong(f[1])).isPositive();
             }
             assertThat(all).contains("mark 'quickstart-mark'", "dump taken", "archive verified", "Where everything is:");
+            assertThat(out).anySatisfy(l -> assertThat(l).startsWith("{\"topic\":\"pgkb.shop.orders\"").contains("\"op\":\"INSERT\""));
             try (var tables = Files.list(dir.resolve("qs/archive/pgkb/v1/tables"))) {
                 assertThat(tables.map(t -> t.getFileName().toString())).contains("shop.accounts", "shop.orders");
             }
