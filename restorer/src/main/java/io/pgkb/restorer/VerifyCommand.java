@@ -57,7 +57,7 @@ public final class VerifyCommand implements Callable<Integer> {
                     first[0] = p;
                 }
                 out.println("PROBLEM " + p);
-            }).verify(list);
+            }, n -> out.println("NOTE " + n)).verify(list);
             if (problems > 0) {
                 out.flush();
                 throw new PgkbException.ArchiveIncompleteException("verify found " + problems + " problem(s) in " + s.describe("")

@@ -37,6 +37,11 @@ class RefusalIT {
             env.awaitRestorable("public.items=r.items", "--to-lsn", t.toString());
             assertThat(env.verify("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).as(env.lastOutput).isZero();
 
+            assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--json")).isZero();
+            assertThat(env.lastOutput).contains("\"table\" : \"public.items\"").contains("\"restorable\"").contains("\"rows\" : 200");
+            assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).isZero();
+            assertThat(env.lastOutput).contains("public.items").contains("restorable: ");
+
             // a point before the oldest dump
             assertThat(env.restoreTo("public.items=r.items", "--to-lsn", beforeDump.toString())).isEqualTo(3);
             assertThat(env.lastError).contains("public.items").contains("before the oldest dump");

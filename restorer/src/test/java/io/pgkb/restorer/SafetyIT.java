@@ -42,6 +42,12 @@ class SafetyIT {
             assertThat(env.restoreTo("public.items", "--to-lsn", t.toString(), "--replace")).as(env.lastError).isZero();
             assertThat(md5(tgt, ITEMS)).isEqualTo(expected);
             assertThat(one(tgt, "SELECT count(*) FROM pg_class WHERE relname LIKE 'pgkb_restore_%'")).isEqualTo("0");
+
+            // --latest reaches everything the source committed once the archive has caught up
+            String now = md5(src, ITEMS);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+                    .until(() -> env.restoreTo("public.items=latest.items", "--latest", "--replace") == 0
+                            && md5(tgt, new TableId("latest", "items")).equals(now));
         }
     }
 }

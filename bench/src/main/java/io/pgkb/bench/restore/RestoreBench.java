@@ -50,7 +50,7 @@ import org.postgresql.PGConnection;
  * restore time ÷ COPY of the final table state alone, and a statement-by-statement replay of the same dump and
  * changes ÷ restore time; checks the two results are equal; prints the peak heap.
  *
- * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges]} (defaults 1000000 1000000 10000 all). With
+ * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 10000). With
  * replayChanges below changes the replay runs that many and its time is extrapolated (and not compared).
  */
 public final class RestoreBench {
@@ -62,6 +62,7 @@ public final class RestoreBench {
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int hot = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
         int replayN = args.length > 3 ? Integer.parseInt(args[3]) : changes;
+        int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
         Path dir = Files.createTempDirectory("pgkb-restore-bench-");
         try (LocalPostgres pg = LocalPostgres.start(); ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
             pg.createDatabase("src");
@@ -81,7 +82,7 @@ public final class RestoreBench {
             PgUrl tgt = PgUrl.parse(pg.uri("tgt"));
             resetPeak();
             t0 = System.nanoTime();
-            new Restorer(store, PREFIX, tgt, 1, 10_000, System.out).restore(
+            new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
                     List.of(new TableTarget(TABLE, new TableId("public", "restored"))),
                     new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
             double restore = (System.nanoTime() - t0) / 1e9;
@@ -105,15 +106,18 @@ public final class RestoreBench {
                         io.pgkb.schemas.dump.DumpManifest.fromJson(store.get(new ArchiveLayout(PREFIX).dumpManifest(TABLE, d)), "manifest"), "data")) {
                     c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY replayed FROM STDIN", in, 1 << 16);
                 }
+                double load = (System.nanoTime() - t0) / 1e9;
+                t0 = System.nanoTime();
                 replay(c, rows, changes, hot, replayN);
-                double replay = (System.nanoTime() - t0) / 1e9;
-                double replayFull = replayN < changes ? replay * changes / replayN : replay;
+                double statements = (System.nanoTime() - t0) / 1e9;
+                double replay = load + statements;
+                double replayFull = replayN < changes ? load + statements * changes / replayN : replay;
 
                 System.out.printf("restore: %.1fs for %d rows + %d changes (peak heap %d MiB of max %d MiB)%n", restore, rows, changes,
                         peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
                 System.out.printf("COPY of the final state alone: %.1fs -> restore / COPY = %.2f (target <= 2)%n", copy, restore / copy);
                 System.out.printf("statement-by-statement replay: %.1fs%s -> replay / restore = %.1fx (target >= 10)%n", replayFull,
-                        replayN < changes ? " (extrapolated from " + replayN + " changes in " + String.format("%.1fs", replay) + ")" : "", replayFull / restore);
+                        replayN < changes ? " (dump load " + String.format("%.1fs", load) + " + statements extrapolated from " + replayN + " changes in " + String.format("%.1fs", statements) + ")" : "", replayFull / restore);
                 if (replayN >= changes) {
                     String a = one(st, "SELECT md5(string_agg(r::text, ',' ORDER BY id)) FROM restored r");
                     String b = one(st, "SELECT md5(string_agg(r::text, ',' ORDER BY id)) FROM replayed r");

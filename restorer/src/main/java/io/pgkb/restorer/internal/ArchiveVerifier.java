@@ -1,6 +1,5 @@
 package io.pgkb.restorer.internal;
 
-import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpFormat;
@@ -32,9 +31,13 @@ public final class ArchiveVerifier {
     private final Consumer<String> problems;
     private int count;
 
-    public ArchiveVerifier(ArchiveCatalog catalog, String prefix, Consumer<String> problems) {
+    private final Consumer<String> notes;
+
+    /** @param notes facts worth knowing that are not damage (a table without a dump yet) */
+    public ArchiveVerifier(ArchiveCatalog catalog, String prefix, Consumer<String> problems, Consumer<String> notes) {
         this.catalog = catalog;
         this.prefix = prefix;
+        this.notes = notes;
         this.problems = p -> {
             count++;
             problems.accept(p);
@@ -111,7 +114,7 @@ public final class ArchiveVerifier {
             problems.accept("table " + table + ": object with an unexpected key in the segments folder: " + store.describe(stray));
         }
         if (dumps.isEmpty()) {
-            problems.accept("table " + table + ": no dump, nothing of it can be restored");
+            notes.accept("table " + table + ": no dump yet, nothing of it can be restored");
         }
     }
 
@@ -144,9 +147,5 @@ public final class ArchiveVerifier {
             e = s.next();
         }
         return e;
-    }
-
-    static String lsn(long v) {
-        return Lsn.of(v).toString();
     }
 }

@@ -3,10 +3,12 @@ package io.pgkb.restorer.internal;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.CodecException;
+import io.pgkb.schemas.PgTypes;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.RowSchemas;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
+import io.pgkb.schemas.ValueConverter;
 import io.pgkb.store.catalog.ArchivedEntry;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -14,11 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 
 /** Turns archived change records into {@link Change}s with PostgreSQL text values, one row shape per writer schema. */
 public final class ChangeDecoding {
     private final ChangeRecordDecoder decoder;
     private final Map<Schema, RowShape> shapes = new IdentityHashMap<>();
+    private final Map<Schema, ValueConverter[]> converters = new IdentityHashMap<>();
 
     public ChangeDecoding(SchemaResolver resolver) {
         this.decoder = new ChangeRecordDecoder(resolver);
@@ -40,8 +44,10 @@ public final class ChangeDecoding {
         }
         RowShape shape = shapes.computeIfAbsent(r.rowSchema(), ChangeDecoding::shapeOf);
         Change.Op op = Change.Op.valueOf(r.op().name());
-        String[] before = op == Change.Op.TRUNCATE ? null : values(r.beforeText(), shape);
-        String[] after = op == Change.Op.TRUNCATE ? null : values(r.afterText(), shape);
+        // converters per writer schema, values by field position: no per-record maps or lookups
+        ValueConverter[] conv = converters.computeIfAbsent(r.rowSchema(), ChangeDecoding::convertersOf);
+        String[] before = op == Change.Op.TRUNCATE ? null : values(r.beforeRecord(), conv);
+        String[] after = op == Change.Op.TRUNCATE ? null : values(r.afterRecord(), conv);
         boolean[] unchanged = null;
         Set<String> u = r.unchanged();
         if (!u.isEmpty()) {
@@ -61,13 +67,22 @@ public final class ChangeDecoding {
         return decoder.decode(e.value()).commitTimeMicros();
     }
 
-    private static String[] values(Map<String, String> row, RowShape shape) {
+    private static String[] values(GenericRecord row, ValueConverter[] conv) {
         if (row == null) {
             return null;
         }
-        String[] out = new String[shape.size()];
+        String[] out = new String[conv.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = row.get(shape.columns().get(i).name());
+            out[i] = conv[i].toPgText(row.get(i));
+        }
+        return out;
+    }
+
+    private static ValueConverter[] convertersOf(Schema row) {
+        List<Schema.Field> fields = row.getFields();
+        ValueConverter[] out = new ValueConverter[fields.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = PgTypes.converter(fields.get(i));
         }
         return out;
     }

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The records of one partition with offsets in {@code [from, to)} and {@code fromLsn <= commit_lsn <= toLsn}, each
- * offset once, read segment by segment (one open object at a time).
+ * offset once, read segment by segment (one open object at a time). Every object is read to its end, so its
+ * checksum is proven; a damaged object throws (exit 3) and the caller discards what it built.
  */
 final class PartitionStream implements Closeable {
     private final ObjectStore store;
@@ -65,6 +66,10 @@ final class PartitionStream implements Closeable {
                 head = e;
                 return;
             }
+        }
+        // read the rest of the last object too: its checksum is proven only at its end
+        if (current != null) {
+            current.drain();
         }
         close();
     }

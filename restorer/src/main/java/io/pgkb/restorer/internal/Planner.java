@@ -94,7 +94,7 @@ public final class Planner {
         }
         log.info("restore.resolve_time time={} progress_last_commit={} window_from={} window_to={} resolved={}", time,
                 Lsn.of(w.lastCommitLsn()), w.from(), w.to(), Lsn.of(best));
-        log.info("restore.resolve_time before={} after={} count={}", w.before(), w.after(), progress.records().size());
+        log.debug("restore.resolve_time before={} after={} count={}", w.before(), w.after(), progress.records().size());
         if (best == 0) {
             throw new PgkbException.ArchiveIncompleteException("--to-time " + time + " is before the first change the archive knows");
         }

@@ -70,6 +70,8 @@ final class SetApplier {
             }
             w.finish();
         }
+        // without statistics the planner guesses and may hash-join against a full scan of the restored table
+        Sql.exec(conn, "ANALYZE " + STAGE);
         String t = work.id().quoted();
         List<String> cols = shape.names();
         if (nCopy > 0) {
@@ -150,6 +152,7 @@ final class SetApplier {
             }
             w.finish();
         }
+        Sql.exec(conn, "ANALYZE " + STAGE);
         String t = work.id().quoted();
         List<String> cols = shape.names();
         List<String> tv = new ArrayList<>();

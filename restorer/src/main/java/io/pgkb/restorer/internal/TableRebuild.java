@@ -5,7 +5,6 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.store.ObjectStore;
-import io.pgkb.store.catalog.ArchivedEntry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
@@ -48,6 +47,7 @@ final class TableRebuild {
         try (InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
             long rows = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(DumpFormat.copyFromSql(work, m), in, 1 << 16);
             rowsLoaded.addAndGet(rows);
+            RestoreMetrics.ROWS_LOADED.inc(rows);
         } catch (SQLException e) {
             // the verifying stream throws at its end; pgjdbc wraps what the stream threw
             Throwable c = e;
@@ -62,21 +62,28 @@ final class TableRebuild {
         conn.commit();
         long t1 = System.nanoTime();
         ChangeApplier applier = new ChangeApplier(conn, table, batchKeys, 64L << 20, changesApplied);
-        List<PartitionStream> streams = new ArrayList<>();
         long dumpLsn = t.dump().lsn().asLong();
-        for (RestorePlan.PartitionPlan p : t.partitions()) {
-            streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
-        }
         long n = 0;
-        try (MergedStream merged = new MergedStream(streams)) {
-            for (ArchivedEntry e = merged.next(); e != null; e = merged.next()) {
-                applier.accept(decoding.decode(e, "table " + t.table().source() + " partition " + e.partition() + " offset " + e.offset()));
+        try (ChangePipe pipe = new ChangePipe(() -> {
+            List<PartitionStream> streams = new ArrayList<>();
+            for (RestorePlan.PartitionPlan p : t.partitions()) {
+                streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
+            }
+            return new MergedStream(streams);
+        }, decoding, t.table().source().toString())) {
+            for (Change c = pipe.next(); c != null; c = pipe.next()) {
+                applier.accept(c);
                 n++;
             }
             applier.flush();
+            RestoreMetrics.CHANGES_APPLIED.inc(n);
+            RestoreMetrics.DUPLICATES.inc(pipe.duplicates());
             log.info("restore.table table={} work={} dump={} rows={} changes={} duplicates_dropped={} load_ms={} apply_ms={}",
-                    t.table().source(), work, t.dump().lsn(), m.rowCount(), n, merged.duplicates(),
+                    t.table().source(), work, t.dump().lsn(), m.rowCount(), n, pipe.duplicates(),
                     (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.pgkb.schemas.PgkbException.FatalException("restore of " + t.table() + " interrupted");
         }
     }
 }
