@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One decoded change: the envelope with the writer schema it was written with.
@@ -25,6 +26,8 @@ import java.util.Set;
  * Every other type is its PostgreSQL text as String. {@link #afterText()} gives PostgreSQL input text instead.
  */
 public final class ChangeRecord {
+    // one entry per row schema version seen by this JVM: a handful
+    private static final Map<Schema, ValueConverter[]> CONVERTERS = new ConcurrentHashMap<>();
     private final GenericRecord envelope;
     private final GenericRecord source;
     private Map<String, Object> before;
@@ -189,9 +192,12 @@ public final class ChangeRecord {
         if (rec == null) {
             return null;
         }
+        Schema schema = rec.getSchema();
+        ValueConverter[] conv = CONVERTERS.computeIfAbsent(schema,
+                s -> s.getFields().stream().map(PgTypes::converter).toArray(ValueConverter[]::new));
         Map<String, String> out = new LinkedHashMap<>();
-        for (Schema.Field f : rec.getSchema().getFields()) {
-            out.put(columnName(f), PgTypes.converter(f).toPgText(rec.get(f.pos())));
+        for (Schema.Field f : schema.getFields()) {
+            out.put(columnName(f), conv[f.pos()].toPgText(rec.get(f.pos())));
         }
         return Collections.unmodifiableMap(out);
     }

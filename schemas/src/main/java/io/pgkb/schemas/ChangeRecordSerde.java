@@ -20,9 +20,21 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
     public static final String TOPIC_PREFIX = "pgkb.topic.prefix";
     public static final String KAFKA_PREFIX = "pgkb.kafka.";
 
+    // Kafka Streams makes one serde per task and store: they share one resolver (one consumer) per cluster and prefix
+    private static final Map<String, Shared> SHARED = new HashMap<>();
+
     private SchemaResolver resolver;
-    private KafkaSchemaResolver owned;
+    private String sharedKey;
     private ChangeRecordDecoder decoder;
+
+    private static final class Shared {
+        final KafkaSchemaResolver resolver;
+        int users;
+
+        Shared(KafkaSchemaResolver resolver) {
+            this.resolver = resolver;
+        }
+    }
 
     /** Configure before use with {@link #configure}. */
     public ChangeRecordSerde() {
@@ -50,9 +62,19 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
             }
         });
         client.put("bootstrap.servers", servers.toString());
-        owned = new KafkaSchemaResolver(client, prefix == null ? "pgkb" : prefix.toString());
-        resolver = owned;
-        decoder = new ChangeRecordDecoder(owned);
+        String p = prefix == null ? "pgkb" : prefix.toString();
+        String key = new java.util.TreeMap<>(client) + "|" + p;
+        synchronized (SHARED) {
+            Shared shared = SHARED.computeIfAbsent(key, k -> new Shared(new KafkaSchemaResolver(client, p)));
+            shared.users++;
+            sharedKey = key;
+            resolver = shared.resolver;
+        }
+        decoder = new ChangeRecordDecoder(resolver);
+    }
+
+    SchemaResolver resolver() {
+        return resolver;
     }
 
     @Override
@@ -80,8 +102,16 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
 
     @Override
     public void close() {
-        if (owned != null) {
-            owned.close();
+        if (sharedKey == null) {
+            return;
         }
+        synchronized (SHARED) {
+            Shared shared = SHARED.get(sharedKey);
+            if (shared != null && --shared.users == 0) {
+                SHARED.remove(sharedKey);
+                shared.resolver.close();
+            }
+        }
+        sharedKey = null;
     }
 }

@@ -49,6 +49,13 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
         this.consumer = new KafkaConsumer<>(c);
     }
 
+    /** From a Kafka client properties file as given with {@code --kafka-config}, plus bootstrap servers. */
+    public static KafkaSchemaResolver fromProperties(java.util.Properties clientConfig, String prefix) {
+        Map<String, Object> m = new HashMap<>();
+        clientConfig.forEach((k, v) -> m.put(k.toString(), v));
+        return new KafkaSchemaResolver(m, prefix);
+    }
+
     public KafkaSchemaResolver(String bootstrapServers, String prefix) {
         this(Map.of("bootstrap.servers", bootstrapServers), prefix);
     }
@@ -131,6 +138,6 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
 
     @Override
     public synchronized void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
     }
 }

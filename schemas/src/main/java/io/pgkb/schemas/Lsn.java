@@ -28,6 +28,13 @@ public final class Lsn implements Comparable<Lsn> {
                 || slash > 8 || text.length() - slash - 1 > 8) {
             throw new IllegalArgumentException("not an LSN (expected X/X in hex, e.g. 16/B374D848): '" + text + "'");
         }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (i != slash && !hex) {
+                throw new IllegalArgumentException("not an LSN (expected X/X in hex, e.g. 16/B374D848): '" + text + "'");
+            }
+        }
         try {
             long hi = Long.parseLong(text.substring(0, slash), 16);
             long lo = Long.parseLong(text.substring(slash + 1), 16);
@@ -83,7 +90,7 @@ public final class Lsn implements Comparable<Lsn> {
     }
 
     public static Lsn fromHex16(String hex) {
-        if (hex.length() != 16) {
+        if (hex.length() != 16 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
             throw new IllegalArgumentException("not a 16-digit hex LSN: '" + hex + "'");
         }
         return of(Long.parseUnsignedLong(hex, 16));

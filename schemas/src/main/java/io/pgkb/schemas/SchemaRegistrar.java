@@ -36,6 +36,7 @@ import java.util.concurrent.TimeoutException;
 public final class SchemaRegistrar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SchemaRegistrar.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final int MAX_SCHEMA_BYTES = 16 * 1024 * 1024;
 
     private final String topic;
     private final Producer<byte[], byte[]> producer;
@@ -55,12 +56,19 @@ public final class SchemaRegistrar implements AutoCloseable {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "pgkb-schema-registrar");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_SCHEMA_BYTES + 64 * 1024);
         this.producer = new KafkaProducer<>(p);
         Map<String, Object> a = new HashMap<>(clientConfig);
         a.keySet().removeIf(k -> k.startsWith("key.") || k.startsWith("value.") || k.equals("acks")
                 || k.startsWith("enable.idempotence"));
         this.admin = Admin.create(a);
+    }
+
+    /** From a Kafka client properties file as given with {@code --kafka-config}, plus bootstrap servers. */
+    public static SchemaRegistrar fromProperties(java.util.Properties clientConfig, String prefix) {
+        Map<String, Object> m = new HashMap<>();
+        clientConfig.forEach((k, v) -> m.put(k.toString(), v));
+        return new SchemaRegistrar(m, prefix);
     }
 
     public SchemaRegistrar(String bootstrapServers, String prefix) {
@@ -117,7 +125,9 @@ public final class SchemaRegistrar implements AutoCloseable {
             }
             try {
                 NewTopic nt = new NewTopic(topic, Optional.of(1), Optional.empty())
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+                                // schemas of very wide tables exceed the 1 MB default
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_SCHEMA_BYTES)));
                 try {
                     admin.createTopics(List.of(nt)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     log.info("topic created topic={} cleanup.policy=compact partitions=1", topic);

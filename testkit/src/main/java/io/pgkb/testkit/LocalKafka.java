@@ -2,8 +2,12 @@ package io.pgkb.testkit;
 
 import io.pgkb.testkit.internal.Files2;
 import io.pgkb.testkit.internal.KafkaChildMain;
+import io.pgkb.testkit.internal.KafkaServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -30,16 +35,22 @@ import org.slf4j.LoggerFactory;
  * deletes the data. The child also dies with this JVM: a shutdown hook kills it, and the child exits by
  * itself when its stdin pipe from this JVM closes (this JVM was killed).
  */
-public final class LocalKafka implements AutoCloseable {
+public final class LocalKafka implements KafkaServer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalKafka.class);
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    /** System property replacing the broker JVM's options, e.g. to drop the C1-only flag in a benchmark. */
+    public static final String JVM_OPTIONS_PROPERTY = "pgkb.testkit.kafkaJvmOptions";
+    /** C1 only: a test broker needs a fast start on a busy machine more than peak throughput. */
+    static final String DEFAULT_JVM_OPTIONS = "-Xmx512m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
     /** Room for 64 MiB records plus batch overhead. */
     static final int MAX_MESSAGE_BYTES = 70 * 1024 * 1024;
 
     private final Path directory;
     private final boolean deleteOnClose;
-    private final int port;
-    private final int controllerPort;
+    private final boolean freePorts;
+    private int port;
+    private int controllerPort;
+    private boolean everStarted;
     private final Map<String, String> extraConfig;
     private final Thread shutdownHook;
     private Process process;
@@ -47,6 +58,7 @@ public final class LocalKafka implements AutoCloseable {
     private LocalKafka(Path directory, boolean deleteOnClose, int port, Map<String, String> extraConfig) {
         this.directory = directory;
         this.deleteOnClose = deleteOnClose;
+        this.freePorts = port == 0;
         this.port = port == 0 ? Files2.freePort() : port;
         this.controllerPort = Files2.freePort();
         this.extraConfig = Map.copyOf(extraConfig);
@@ -75,16 +87,22 @@ public final class LocalKafka implements AutoCloseable {
      * on {@code port} (0 = a free one). The data is kept on {@link #close()}.
      */
     public static LocalKafka start(Path directory, int port) {
-        LocalKafka kafka = new LocalKafka(directory.toAbsolutePath(), false, port, Map.of());
+        return start(directory, port, Map.of());
+    }
+
+    /** Like {@link #start(Path, int)}, with extra broker settings (server.properties keys). */
+    public static LocalKafka start(Path directory, int port, Map<String, String> extraConfig) {
+        LocalKafka kafka = new LocalKafka(directory.toAbsolutePath(), false, port, extraConfig);
         kafka.startAgain();
         return kafka;
     }
 
-    public String bootstrapServers() {
+    @Override
+    public synchronized String bootstrapServers() {
         return "localhost:" + port;
     }
 
-    public int port() {
+    public synchronized int port() {
         return port;
     }
 
@@ -119,25 +137,42 @@ public final class LocalKafka implements AutoCloseable {
         if (isRunning()) {
             return;
         }
+        for (int attempt = 1; ; attempt++) {
+            try {
+                launch();
+                everStarted = true;
+                return;
+            } catch (PortTakenException e) {
+                // a free port found earlier was taken by another process before the broker bound it
+                if (!freePorts || everStarted || attempt == 3) {
+                    throw new IllegalStateException("Kafka could not bind port " + port + " or " + controllerPort
+                            + "; log: " + logFile(), e);
+                }
+                log.warn("kafka port taken, retrying with other ports port={} controllerPort={}", port, controllerPort);
+                port = Files2.freePort();
+                controllerPort = Files2.freePort();
+            }
+        }
+    }
+
+    private void launch() {
         long t0 = System.nanoTime();
         try {
             Files.createDirectories(directory);
             Path config = writeConfig();
             Path logConfig = writeLogConfig();
-            Path logDir = directory.resolve("data");
-            if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(config, logConfig);
-            }
             List<String> cmd = javaCommand(logConfig);
             cmd.add(KafkaChildMain.class.getName());
-            cmd.add("kafka.Kafka");
             cmd.add(config.toString());
+            cmd.add(directory.resolve("data").toString());
+            cmd.add(Uuid.randomUuid().toString());
+            long logOffset = Files.exists(logFile()) ? Files.size(logFile()) : 0;
             process = new ProcessBuilder(cmd)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
                     .redirectInput(ProcessBuilder.Redirect.PIPE)
                     .start();
-            awaitReady();
+            awaitReady(logOffset);
             log.info("kafka started bootstrapServers={} directory={} millis={}", bootstrapServers(), directory,
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (IOException e) {
@@ -149,36 +184,19 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private void format(Path config, Path logConfig) throws IOException {
-        List<String> cmd = javaCommand(logConfig);
-        cmd.addAll(List.of("kafka.tools.StorageTool", "format", "--ignore-formatted",
-                "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                .start();
-        try {
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("Kafka storage format timed out; log: " + logFile());
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while formatting Kafka storage", e);
-        }
-        if (p.exitValue() != 0) {
-            throw new IllegalStateException("Kafka storage format failed with exit code " + p.exitValue()
-                    + "; log: " + logFile());
+    private static final class PortTakenException extends RuntimeException {
+        PortTakenException(String message) {
+            super(message);
         }
     }
 
     private List<String> javaCommand(Path logConfig) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
-        cmd.add("-Xms128m");
-        cmd.add("-XX:+UseSerialGC");
+        String options = System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS).strip();
+        if (!options.isEmpty()) {
+            cmd.addAll(List.of(options.split("\\s+")));
+        }
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dlogback.configurationFile=" + logConfig);
         cmd.add("-Dlog4j2.configurationFile=" + logConfig.resolveSibling("log4j2.properties"));
@@ -187,15 +205,18 @@ public final class LocalKafka implements AutoCloseable {
         return cmd;
     }
 
-    private void awaitReady() {
+    private void awaitReady(long logOffset) {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        // wait for the listener before creating a client, which would log a warning per refused connection
+        while (!portAccepts()) {
+            checkAlive(logOffset);
+            checkDeadline(deadline);
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
         Properties props = clientConfig(Duration.ofSeconds(2));
         try (Admin admin = Admin.create(props)) {
             while (true) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("Kafka broker exited with code " + process.exitValue()
-                            + " during startup; log: " + logFile());
-                }
+                checkAlive(logOffset);
                 try {
                     int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000))
                             .nodes().get(3, TimeUnit.SECONDS).size();
@@ -208,11 +229,47 @@ public final class LocalKafka implements AutoCloseable {
                 } catch (Exception notYet) {
                     // not ready yet: the request itself waited, so there is no busy loop
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Kafka broker not ready after " + READY_TIMEOUT.toSeconds()
-                            + "s; log: " + logFile());
-                }
+                checkDeadline(deadline);
             }
+        }
+    }
+
+    private boolean portAccepts() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void checkAlive(long logOffset) {
+        if (process.isAlive()) {
+            return;
+        }
+        String output = readLogFrom(logOffset);
+        if (output.contains("Address already in use")) {
+            throw new PortTakenException("port in use");
+        }
+        throw new IllegalStateException("Kafka broker exited with code " + process.exitValue()
+                + " during startup; log: " + logFile());
+    }
+
+    private void checkDeadline(long deadline) {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("Kafka broker not ready after " + READY_TIMEOUT.toSeconds()
+                    + "s; log: " + logFile());
+        }
+    }
+
+    private String readLogFrom(long offset) {
+        try (var ch = Files.newByteChannel(logFile())) {
+            ch.position(offset);
+            var buffer = java.nio.ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(0, ch.size() - offset)));
+            ch.read(buffer);
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 
@@ -244,7 +301,10 @@ public final class LocalKafka implements AutoCloseable {
         p.put("socket.request.max.bytes", String.valueOf(2 * MAX_MESSAGE_BYTES));
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
-        p.put("log.retention.check.interval.ms", "30000");
+        p.put("log.retention.check.interval.ms", "5000");
+        // a killed broker's registration blocks its successor until this session expires
+        p.put("broker.session.timeout.ms", "4000");
+        p.put("broker.heartbeat.interval.ms", "1000");
         p.putAll(extraConfig);
         Path file = directory.resolve("server.properties");
         try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -294,6 +354,21 @@ public final class LocalKafka implements AutoCloseable {
         }
         process = null;
         log.info("kafka stopped bootstrapServers={}", bootstrapServers());
+    }
+
+    @Override
+    public void stopBroker() {
+        stop();
+    }
+
+    @Override
+    public void startBroker() {
+        startAgain();
+    }
+
+    @Override
+    public boolean isBrokerRunning() {
+        return isRunning();
     }
 
     /** Kills and starts the broker again on the same port and data. */

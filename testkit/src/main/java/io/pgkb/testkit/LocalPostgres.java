@@ -1,6 +1,7 @@
 package io.pgkb.testkit;
 
 import io.pgkb.testkit.internal.Files2;
+import io.pgkb.testkit.internal.PostgresServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * <p>When the JVM runs as root, zonky starts initdb/postgres through {@code unshare -U}, i.e. as an
  * unprivileged user in a fresh user namespace; PostgreSQL's refusal to run as root stays intact.
  */
-public final class LocalPostgres implements AutoCloseable {
+public final class LocalPostgres implements PostgresServer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalPostgres.class);
     private static final String USER = "postgres";
     private static final String PASSWORD_FILE_SUFFIX = ".password";
@@ -59,11 +60,33 @@ public final class LocalPostgres implements AutoCloseable {
 
     /** Like {@link #start()}, with extra server settings (e.g. {@code max_slot_wal_keep_size=1MB}). */
     public static LocalPostgres start(Map<String, String> extraSettings) {
+        for (int attempt = 1; ; attempt++) {
+            Path dir;
+            try {
+                dir = Files.createTempDirectory("pgkb-pg-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                return start(dir.resolve("data"), 0, extraSettings, true);
+            } catch (RuntimeException e) {
+                // the free port zonky found was taken before the server bound it: start over in a fresh
+                // directory (zonky keeps the failed one's lock until this JVM exits)
+                boolean portTaken = logContains(dir.resolve("data.log"), "Address already in use");
+                if (!portTaken || attempt == 3) {
+                    throw e;
+                }
+                log.warn("postgres port taken, retrying on another port attempt={}", attempt);
+                Files2.deleteRecursively(dir);
+            }
+        }
+    }
+
+    private static boolean logContains(Path logFile, String text) {
         try {
-            Path dir = Files.createTempDirectory("pgkb-pg-");
-            return start(dir.resolve("data"), 0, extraSettings, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return Files.exists(logFile) && Files.readString(logFile, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -82,8 +105,13 @@ public final class LocalPostgres implements AutoCloseable {
         settings.put("max_wal_senders", "32");
         settings.put("listen_addresses", "localhost");
         settings.put("password_encryption", "scram-sha-256");
-        // Fast shutdown/startup matter more than durability of a throwaway test server,
-        // but fsync stays on: restart tests must see what a real server would keep.
+        // zonky turns synchronous_commit off; a real server has it on, and logical decoding only sees
+        // flushed WAL, so with it off a change shows up in a slot up to wal_writer_delay late.
+        settings.put("synchronous_commit", "on");
+        if (deleteOnClose) {
+            // a throwaway server: data still survives process restarts (the OS keeps it), not OS crashes
+            settings.put("fsync", "off");
+        }
         settings.putAll(extraSettings);
         Path abs = dataDirectory.toAbsolutePath();
         String password = loadOrCreatePassword(abs);
@@ -126,7 +154,10 @@ public final class LocalPostgres implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setPort(port)
                     .setPGStartupWait(Duration.ofSeconds(60))
-                    .setConnectConfig("password", password);
+                    .setConnectConfig("password", password)
+                    // server output to a file next to the data, not into the test log
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
             // zonky runs initdb with "-A trust" followed by these "--key=value" options (meant for
             // locale settings); later options win, so this sets the password and scram authentication.
             builder.setLocaleConfig("pwfile", passwordFile(dataDirectory).toString());
@@ -138,22 +169,34 @@ public final class LocalPostgres implements AutoCloseable {
             log.info("postgres started port={} dataDirectory={} millis={}", port, dataDirectory,
                     (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory, e);
+            throw new UncheckedIOException("cannot start PostgreSQL in " + dataDirectory + " (log: " + logFile() + ")", e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot start PostgreSQL in " + dataDirectory + " (log: " + logFile() + "): "
+                    + e.getMessage(), e);
         }
     }
 
+    /** initdb and server output. */
+    public Path logFile() {
+        return dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
+    }
+
+    @Override
     public int port() {
         return port;
     }
 
+    @Override
     public String host() {
         return "localhost";
     }
 
+    @Override
     public String user() {
         return USER;
     }
 
+    @Override
     public String password() {
         return password;
     }
@@ -192,6 +235,22 @@ public final class LocalPostgres implements AutoCloseable {
         }
     }
 
+    /** Creates the database unless one of that name exists. */
+    public void createDatabaseIfMissing(String name) {
+        try (Connection c = connect("postgres");
+             var ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (var rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return;
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot look up database " + name + ": " + e.getMessage(), e);
+        }
+        createDatabase(name);
+    }
+
     static String quoteIdent(String name) {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
@@ -213,6 +272,78 @@ public final class LocalPostgres implements AutoCloseable {
             server = null;
         }
         log.info("postgres stopped port={}", port);
+    }
+
+    /**
+     * Kills the postmaster and all its processes with SIGKILL, as a machine crash would (without losing
+     * what the OS already has): committed transactions survive, the next start runs crash recovery, and a
+     * replication slot's position is the one last written at a checkpoint, so it may go back. Start again
+     * with {@link #startAgain()}.
+     */
+    public synchronized void crash() {
+        if (server == null) {
+            return;
+        }
+        long pid = postmasterPid();
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IllegalStateException("postmaster pid=" + pid + " is not running"));
+        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
+        all.add(0, postmaster);
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("PostgreSQL process pid=" + p.pid() + " did not die", e);
+            }
+        }
+        try {
+            releaseZonkyHandle(server);
+        } finally {
+            server = null;
+        }
+        log.info("postgres crashed on purpose port={}", port);
+    }
+
+    /**
+     * zonky's close() would run "pg_ctl stop" on the dead server and log that failure as an ERROR with a stack
+     * trace; after a deliberate crash only its data directory lock must be released (pinned zonky 2.2.2 fields).
+     */
+    private static void releaseZonkyHandle(EmbeddedPostgres handle) {
+        try {
+            Class<?> type = EmbeddedPostgres.class;
+            java.lang.reflect.Field closed = type.getDeclaredField("closed");
+            java.lang.reflect.Field lock = type.getDeclaredField("lock");
+            java.lang.reflect.Field lockStream = type.getDeclaredField("lockStream");
+            closed.setAccessible(true);
+            lock.setAccessible(true);
+            lockStream.setAccessible(true);
+            ((java.util.concurrent.atomic.AtomicBoolean) closed.get(handle)).set(true);
+            java.nio.channels.FileLock fileLock = (java.nio.channels.FileLock) lock.get(handle);
+            if (fileLock != null) {
+                fileLock.release();
+            }
+            java.io.Closeable stream = (java.io.Closeable) lockStream.get(handle);
+            if (stream != null) {
+                stream.close();
+            }
+        } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+            log.debug("releasing zonky's handle directly failed, closing it error={}", e.toString());
+            try {
+                handle.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the server is dead; only the lock mattered
+            }
+        }
+    }
+
+    private long postmasterPid() {
+        Path pidFile = dataDirectory.resolve("postmaster.pid");
+        try {
+            return Long.parseLong(Files.readAllLines(pidFile, StandardCharsets.UTF_8).get(0).strip());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("cannot read " + pidFile, e);
+        }
     }
 
     /** Starts a stopped server again on the same data directory and port. */

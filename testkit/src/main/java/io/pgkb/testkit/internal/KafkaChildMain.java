@@ -2,12 +2,15 @@ package io.pgkb.testkit.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
-import java.util.Arrays;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 
 /**
- * Entry point of a child broker JVM: runs the given main class and halts the JVM when stdin reaches
- * end of file, which happens when the parent JVM dies (even by SIGKILL), so no broker is left behind.
+ * Entry point of a child broker JVM: {@code <config> <log dir> <cluster id>}. Formats the storage with
+ * Kafka's storage tool when the log dir is new, then runs {@code kafka.Kafka}; both in one JVM, which halves
+ * the start time on a busy machine. Halts when stdin reaches end of file, which happens when the parent JVM
+ * dies (even by SIGKILL), so no broker is left behind.
  */
 public final class KafkaChildMain {
     private KafkaChildMain() {
@@ -17,8 +20,18 @@ public final class KafkaChildMain {
         Thread watchdog = new Thread(KafkaChildMain::haltWhenParentGone, "pgkb-parent-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        Method main = Class.forName(args[0]).getMethod("main", String[].class);
-        main.invoke(null, (Object) Arrays.copyOfRange(args, 1, args.length));
+        String config = args[0];
+        Path logDir = Paths.get(args[1]);
+        String clusterId = args[2];
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            int rc = kafka.tools.StorageTool.execute(
+                    new String[] {"format", "--ignore-formatted", "-t", clusterId, "-c", config}, System.out);
+            if (rc != 0) {
+                System.out.println("pgkb: storage format failed with exit code " + rc);
+                Runtime.getRuntime().halt(rc);
+            }
+        }
+        kafka.Kafka.main(new String[] {config});
     }
 
     private static void haltWhenParentGone() {

@@ -1,0 +1,199 @@
+package io.pgkb.archiver;
+
+import io.pgkb.archiver.dump.DumpPolicyOptions;
+import io.pgkb.archiver.dump.DumpScheduler;
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.config.Durations;
+import io.pgkb.schemas.config.Sizes;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.store.StoreOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pgkb archive}: consume every topic of a prefix as one member of a consumer group into the archive. */
+@Command(name = "archive", mixinStandardHelpOptions = true,
+        description = "Archive the change topics of a prefix into offset-ranged segments on a filesystem or S3 (one consumer-group member).")
+public class ArchiveCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ArchiveCommand.class);
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOSTS", description = "Kafka bootstrap servers, host:port[,host:port]")
+    String bootstrapServers;
+
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Option(names = "--topic-prefix", defaultValue = "pgkb", description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
+    String topicPrefix;
+
+    @Option(names = "--group", defaultValue = "pgkb-archiver", description = "Consumer group id (default: ${DEFAULT-VALUE})")
+    String group;
+
+    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties file (TLS, SASL, timeouts)")
+    Path kafkaConfig;
+
+    @Option(names = "--spool-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}/pgkb-spool",
+            description = "Local directory for segments being built (default: ${DEFAULT-VALUE})")
+    Path spoolDir;
+
+    @Option(names = "--segment-max-bytes", paramLabel = "SIZE", defaultValue = "64MiB",
+            description = "Roll a segment when its records reach this size (default: ${DEFAULT-VALUE})")
+    String segmentMaxBytes;
+
+    @Option(names = "--segment-max-records", paramLabel = "N", defaultValue = "1000000",
+            description = "Roll a segment at this many records (default: ${DEFAULT-VALUE})")
+    long segmentMaxRecords;
+
+    @Option(names = "--segment-max-age", paramLabel = "DURATION", defaultValue = "60s",
+            description = "Roll a segment this long after its first record (default: ${DEFAULT-VALUE})")
+    String segmentMaxAge;
+
+    @Option(names = "--on-bad-record", paramLabel = "fail|quarantine", defaultValue = "fail",
+            description = "A record that is not a valid change record: stop (exit 1) or store it under quarantine/ and go on (default: ${DEFAULT-VALUE})")
+    String onBadRecord;
+
+    @Option(names = "--upload-threads", paramLabel = "N", defaultValue = "4",
+            description = "Concurrent segment uploads (default: ${DEFAULT-VALUE})")
+    int uploadThreads;
+
+    @Option(names = "--pg", paramLabel = "URL", description = "PostgreSQL to take dumps from (postgresql:// URI or JDBC URL); without it no dumps are taken")
+    String pg;
+
+    @Mixin
+    DumpPolicyOptions dumpPolicy = new DumpPolicyOptions();
+
+    private ArchiverConfig config;
+
+    /** Checks every option; errors name the option (exit 2). */
+    public ArchiverConfig validate() {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new PgkbException.ConfigException("--bootstrap-servers: missing");
+        }
+        store.validate();
+        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            throw new PgkbException.ConfigException("--topic-prefix: must be letters, digits, '-', '_' (got '" + topicPrefix + "')");
+        }
+        if (group == null || group.isBlank()) {
+            throw new PgkbException.ConfigException("--group: must not be empty");
+        }
+        long maxBytes = size("--segment-max-bytes", segmentMaxBytes);
+        if (maxBytes < 1) {
+            throw new PgkbException.ConfigException("--segment-max-bytes: must be positive");
+        }
+        if (segmentMaxRecords < 1) {
+            throw new PgkbException.ConfigException("--segment-max-records: must be positive, got " + segmentMaxRecords);
+        }
+        Duration maxAge = duration("--segment-max-age", segmentMaxAge);
+        ArchiverConfig.BadRecordPolicy policy = switch (onBadRecord == null ? "" : onBadRecord) {
+            case "fail" -> ArchiverConfig.BadRecordPolicy.FAIL;
+            case "quarantine" -> ArchiverConfig.BadRecordPolicy.QUARANTINE;
+            default -> throw new PgkbException.ConfigException("--on-bad-record: expected fail or quarantine, got '" + onBadRecord + "'");
+        };
+        if (uploadThreads < 1 || uploadThreads > 64) {
+            throw new PgkbException.ConfigException("--upload-threads: must be 1..64, got " + uploadThreads);
+        }
+        if (pg != null) {
+            PgUrl.parse(pg);
+            dumpPolicy.validate();
+        }
+        Map<String, Object> kafka = new HashMap<>();
+        if (kafkaConfig != null) {
+            Properties p = new Properties();
+            try (InputStream in = Files.newInputStream(kafkaConfig)) {
+                p.load(in);
+            } catch (IOException e) {
+                throw new PgkbException.ConfigException("--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage());
+            }
+            p.forEach((k, v) -> kafka.put(k.toString(), v));
+        }
+        kafka.put("bootstrap.servers", bootstrapServers);
+        config = new ArchiverConfig(kafka, topicPrefix, group, spoolDir, maxBytes, segmentMaxRecords, maxAge, policy, uploadThreads);
+        return config;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ArchiverConfig c = validate();
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean clean = new java.util.concurrent.atomic.AtomicBoolean();
+        try (ObjectStore objects = store.open()) {
+            Archiver archiver = new Archiver(c, objects);
+            Thread hook = new Thread(() -> {
+                log.info("stop requested, flushing segments");
+                archiver.stop();
+                try {
+                    if (done.await(5, java.util.concurrent.TimeUnit.MINUTES) && clean.get()) {
+                        // SIGTERM is a graceful stop: once everything buffered is durable and committed, exit 0
+                        // rather than the JVM's 143 for a signal.
+                        System.out.flush();
+                        System.err.flush();
+                        Runtime.getRuntime().halt(0);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "pgkb-archiver-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            AutoCloseable dumps = startDumps(objects, archiver);
+            try {
+                archiver.run();
+                clean.set(true);
+            } finally {
+                if (dumps != null) {
+                    dumps.close();
+                }
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    // already shutting down: the hook is running and waits for us
+                }
+            }
+        } finally {
+            done.countDown();
+        }
+        return 0;
+    }
+
+    /** With --pg, dumps by policy and retention run beside archiving (DumpScheduler of io.pgkb.archiver.dump). */
+    private AutoCloseable startDumps(ObjectStore objects, Archiver archiver) {
+        if (pg == null) {
+            return null;
+        }
+        DumpScheduler scheduler = new DumpScheduler(PgUrl.parse(pg), objects, topicPrefix, dumpPolicy.policy())
+                .withTableSource(archiver::knownTables);
+        scheduler.start();
+        return scheduler;
+    }
+
+    private static long size(String option, String text) {
+        try {
+            return Sizes.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
+        }
+    }
+
+    private static Duration duration(String option, String text) {
+        try {
+            Duration d = Durations.parse(text);
+            if (d.isZero() || d.isNegative()) {
+                throw new PgkbException.ConfigException(option + ": must be positive, got " + text);
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.pgkb.archiver.dump;
+
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.config.Durations;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The dump policy and retention options of {@code pgkb archive} (a picocli mixin); they apply when --pg is given. */
+public final class DumpPolicyOptions {
+    @Option(names = "--dump-interval", paramLabel = "DURATION", defaultValue = "24h",
+            description = "Dump each table again when its newest dump is this old; 0s = never by time (default: ${DEFAULT-VALUE})")
+    public String dumpInterval = "24h";
+
+    @Option(names = "--dump-after-changes", paramLabel = "N", defaultValue = "1000000",
+            description = "Dump a table again after N archived changes since its newest dump; 0 = never by count (default: ${DEFAULT-VALUE})")
+    public long dumpAfterChanges = 1_000_000;
+
+    @Option(names = "--dump-check-interval", paramLabel = "DURATION", defaultValue = "1m",
+            description = "How often the dump policy is evaluated (default: ${DEFAULT-VALUE})")
+    public String dumpCheckInterval = "1m";
+
+    @Option(names = "--keep-dumps", paramLabel = "N", defaultValue = "3",
+            description = "Keep the newest N dumps per table; delete older dumps and the segments no kept dump needs; 0 = no count rule (default: ${DEFAULT-VALUE})")
+    public int keepDumps = 3;
+
+    @Option(names = "--keep-dumps-for", paramLabel = "DURATION",
+            description = "Keep dumps taken within this window (with --keep-dumps: a dump either rule keeps is kept); the newest dump is always kept (default: keep all)")
+    public String keepDumpsFor;
+
+    public void validate() {
+        policy();
+    }
+
+    public DumpPolicy policy() {
+        Duration interval = duration("--dump-interval", dumpInterval);
+        Duration check = duration("--dump-check-interval", dumpCheckInterval);
+        if (check.isZero()) {
+            throw new PgkbException.ConfigException("--dump-check-interval: must be more than 0s");
+        }
+        if (dumpAfterChanges < 0) {
+            throw new PgkbException.ConfigException("--dump-after-changes: must be >= 0, got " + dumpAfterChanges);
+        }
+        if (keepDumps < 0) {
+            throw new PgkbException.ConfigException("--keep-dumps: must be >= 0, got " + keepDumps);
+        }
+        Duration keepFor = keepDumpsFor == null ? null : duration("--keep-dumps-for", keepDumpsFor);
+        if (keepFor != null && keepFor.isZero()) {
+            throw new PgkbException.ConfigException("--keep-dumps-for: must be more than 0s");
+        }
+        return new DumpPolicy(interval.isZero() ? null : interval, dumpAfterChanges, check,
+                new RetentionPolicy(keepDumps, keepFor));
+    }
+
+    private static Duration duration(String option, String text) {
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.pgkb.archiver.internal;
+
+import io.pgkb.schemas.segment.SegmentWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the poll thread knows about one assigned partition. A new object per assignment: an upload result
+ * whose state is no longer the current one for its partition belongs to a revoked assignment and is discarded.
+ */
+public final class PartitionState {
+    public enum Kind { TABLE, PROGRESS, SCHEMAS }
+
+    public record SchemaEntry(long offset, String fingerprint, byte[] json) {
+    }
+
+    public final TopicPartition tp;
+    public final Kind kind;
+    /** Store directory of this partition's segments ("" for SCHEMAS). */
+    public final String segmentsDir;
+    public SegmentWriter active;
+    /** Full segments waiting for the upload of an earlier one (on disk, in offset order). */
+    public final java.util.ArrayDeque<SegmentWriter> sealed = new java.util.ArrayDeque<>();
+    public long activeStartedNanos;
+    public final List<SchemaEntry> schemaBuffer = new ArrayList<>();
+    public Future<?> inFlight;
+    public boolean paused;
+    /** Next offset to append; records below it were archived already. */
+    public long nextOffset = -1;
+
+    public PartitionState(TopicPartition tp, Kind kind, String segmentsDir) {
+        this.tp = tp;
+        this.kind = kind;
+        this.segmentsDir = segmentsDir;
+    }
+
+    public boolean hasBuffered() {
+        return active != null || !sealed.isEmpty() || !schemaBuffer.isEmpty();
+    }
+}

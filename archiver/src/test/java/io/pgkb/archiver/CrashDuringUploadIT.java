@@ -1,0 +1,130 @@
+package io.pgkb.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.TableId;
+import io.pgkb.store.FileSystemStore;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.store.ObjectStores;
+import io.pgkb.testkit.junit.RealServices;
+import io.pgkb.testkit.junit.TestKafka;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import io.pgkb.testkit.LocalS3;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * The archiver process dies in the middle of writing a segment (S3: after its first multipart part; filesystem:
+ * with the bytes in a temp file). Nothing is visible under the segment's name, and the re-run writes the very
+ * same object names, ending with every offset archived once.
+ */
+@RealServices
+class CrashDuringUploadIT {
+    static LocalS3 s3;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void startS3(LocalS3 shared) {
+        s3 = shared;
+        s3.createBucket("crash");
+    }
+
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fs", "s3"})
+    void crashMidUploadLeavesNothingVisibleAndTheRerunWritesTheSameNames(String kind, TestKafka kafka) throws Exception {
+        String prefix = kafka.prefix() + "-" + kind;
+        Path logDir = Files.createDirectories(Path.of("target", "it-logs", "CrashDuringUploadIT-" + kind));
+        Path kafkaConfig = dir.resolve("kafka.properties");
+        // the killed member leaves the group within seconds, not the default 45s
+        Files.writeString(kafkaConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+        String storeUri = kind.equals("fs") ? dir.resolve("archive").toString() : "s3://crash/" + prefix;
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--store", storeUri,
+                "--topic-prefix", prefix, "--spool-dir", dir.resolve("spool").toString(),
+                "--segment-max-bytes", "7MiB", "--segment-max-age", "10s", "--kafka-config", kafkaConfig.toString()));
+        Map<String, String> env = new HashMap<>();
+        if (kind.equals("s3")) {
+            args.addAll(List.of("--s3-endpoint", s3.endpoint().toString(), "--s3-path-style", "--s3-part-size", "5MiB"));
+            env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
+            env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
+            env.put("AWS_REGION", "us-east-1");
+        }
+
+        TopicPartition tp;
+        try (Workload w = new Workload(kafka.bootstrapServers(), prefix, 2000)) {
+            TableId t = w.addTable("public", "big", 1);
+            // ~16 MB: two full 7 MiB segments (each compressed above the 5 MiB part size) and a partial third.
+            // Segments roll at exact sizes, so names do not depend on timing; only the last one rolls by age.
+            for (int i = 0; i < 8000; i++) {
+                w.transaction(1);
+            }
+            w.flush();
+            tp = new TopicPartition(t.topic(prefix), 0);
+        }
+        long end = ArchiveAudit.endOffsets(kafka.bootstrapServers(), List.of(tp.topic())).get(tp);
+        String segDir = new ArchiveLayout(prefix).segmentsDir(TableId.fromTopic(prefix, tp.topic()).orElseThrow(), 0);
+
+        try (ObjectStore store = kind.equals("fs") ? new FileSystemStore(dir.resolve("archive")) : ObjectStores.open(storeUri, S3Test.options(s3))) {
+            Path marker = dir.resolve("crashed-key");
+            Map<String, String> crashEnv = new HashMap<>(env);
+            crashEnv.put("PGKB_CRASH_AT_SEGMENT", "2");
+            crashEnv.put("PGKB_CRASH_MARKER", marker.toString());
+            try (ArchiverProcess crashing = ArchiverProcess.start(CrashingArchiverMain.class.getName(),
+                    logDir.resolve("crashing.log"), crashEnv, args)) {
+                assertThat(crashing.waitFor(120)).as("died mid-upload, log %s", crashing.log()).isEqualTo(137);
+            }
+            String crashedKey = Files.readString(marker);
+            assertThat(crashedKey).startsWith(segDir);
+            assertThat(store.exists(crashedKey)).as("partial object visible").isFalse();
+            List<String> before = names(store, segDir);
+            assertThat(before).as("only the first segment is visible").hasSize(1);
+            if (kind.equals("s3")) {
+                assertThat(openMultipartUploads()).as("the crash happened mid-multipart").isPositive();
+            } else {
+                try (Stream<Path> files = Files.walk(dir.resolve("archive"))) {
+                    assertThat(files.filter(p -> p.getFileName().toString().startsWith(".pgkb-tmp-")).count())
+                            .as("the crash happened mid-write").isPositive();
+                }
+            }
+
+            try (ArchiverProcess rerun = ArchiverProcess.start(logDir.resolve("rerun.log"), env, args).awaitStarted()) {
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> ArchiveAudit.archivedEnd(store, segDir) >= end); // the partial last one rolls by age
+                assertThat(rerun.terminate()).as("exit after SIGTERM, log %s", rerun.log()).isZero();
+            }
+            List<String> after = names(store, segDir);
+            assertThat(after).startsWith(before.toArray(String[]::new));
+            assertThat(after).contains(crashedKey.substring(segDir.length()));
+            ArchiveAudit.PartitionAudit audit = ArchiveAudit.auditPartition(store, prefix, tp, end);
+            assertThat(audit.overlapping()).isZero();
+            assertThat(audit.records()).isEqualTo(end);
+        }
+    }
+
+    private static List<String> names(ObjectStore store, String dir) throws java.io.IOException {
+        return store.list(dir).stream().map(o -> o.key().substring(dir.length())).toList();
+    }
+
+    private static long openMultipartUploads() {
+        try (S3Client c = S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true).region(Region.US_EAST_1)
+                .credentialsProvider(S3Test.options(s3).credentials()).build()) {
+            return c.listMultipartUploads(r -> r.bucket("crash")).uploads().size();
+        }
+    }
+}

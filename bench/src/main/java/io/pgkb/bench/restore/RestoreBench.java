@@ -1,0 +1,295 @@
+package io.pgkb.bench.restore;
+
+import io.pgkb.archiver.dump.DumpListener;
+import io.pgkb.archiver.dump.DumpTaker;
+import io.pgkb.restorer.internal.RestoreTargetSpec;
+import io.pgkb.restorer.internal.Restorer;
+import io.pgkb.restorer.internal.TableTarget;
+import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.ChangeEnvelopes;
+import io.pgkb.schemas.ChangeSource;
+import io.pgkb.schemas.ColumnDef;
+import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Op;
+import io.pgkb.schemas.RelationDef;
+import io.pgkb.schemas.SingleObjectCodec;
+import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.dump.DumpFormat;
+import io.pgkb.schemas.segment.ArchivedRecord;
+import io.pgkb.schemas.segment.SegmentWriter;
+import io.pgkb.store.FileSystemStore;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.testkit.LocalPostgres;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Random;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.postgresql.PGConnection;
+
+/**
+ * Restore benchmark (run by hand, {@code bench/restore.sh}): a dump of ROWS rows from a real PostgreSQL plus CHANGES
+ * change records (updates and deletes over a hot key set, inserts of new keys; 10 changes per transaction) written
+ * with the real codec and segment writer, restored with the restorer. Prints, measured in this run:
+ * restore time ÷ COPY of the final table state alone, and a statement-by-statement replay of the same dump and
+ * changes ÷ restore time; checks the two results are equal; prints the peak heap.
+ *
+ * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 10000). With
+ * replayChanges below changes the replay runs that many and its time is extrapolated (and not compared).
+ */
+public final class RestoreBench {
+    private static final TableId TABLE = new TableId("public", "bench");
+    private static final String PREFIX = "bench";
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        int changes = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+        int hot = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
+        int replayN = args.length > 3 ? Integer.parseInt(args[3]) : changes;
+        int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
+        Path dir = Files.createTempDirectory("pgkb-restore-bench-");
+        try (LocalPostgres pg = LocalPostgres.start(); ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
+            pg.createDatabase("src");
+            pg.createDatabase("tgt");
+            try (Connection c = pg.connect("src"); Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE bench (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
+                st.execute("INSERT INTO bench SELECT g, g % 1000, 'row ' || g FROM generate_series(1, " + rows + ") g");
+            }
+            long t0 = System.nanoTime();
+            Lsn d = new DumpTaker(PgUrl.parse(pg.uri("src")), store, new ArchiveLayout(PREFIX)).take(List.of(TABLE), DumpListener.NONE)
+                    .consistentPoint();
+            System.out.printf("dump: %d rows at %s in %.1fs%n", rows, d, (System.nanoTime() - t0) / 1e9);
+            t0 = System.nanoTime();
+            long target = writeChanges(store, d.asLong(), rows, changes, hot, dir);
+            System.out.printf("archive: %d changes written in %.1fs, target %s%n", changes, (System.nanoTime() - t0) / 1e9, Lsn.of(target));
+
+            PgUrl tgt = PgUrl.parse(pg.uri("tgt"));
+            resetPeak();
+            t0 = System.nanoTime();
+            new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
+                    List.of(new TableTarget(TABLE, new TableId("public", "restored"))),
+                    new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
+            double restore = (System.nanoTime() - t0) / 1e9;
+            long peak = peakHeap();
+
+            try (Connection c = pg.connect("tgt"); Statement st = c.createStatement()) {
+                Path copyFile = dir.resolve("final.copy");
+                try (OutputStream out = new FileOutputStream(copyFile.toFile())) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY restored TO STDOUT", out);
+                }
+                st.execute("CREATE TABLE copy_only (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
+                t0 = System.nanoTime();
+                try (InputStream in = Files.newInputStream(copyFile)) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_only FROM STDIN", in, 1 << 16);
+                }
+                double copy = (System.nanoTime() - t0) / 1e9;
+
+                st.execute("CREATE TABLE replayed (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
+                t0 = System.nanoTime();
+                try (InputStream in = DumpFormat.openVerified(store.open(new ArchiveLayout(PREFIX).dumpData(TABLE, d)),
+                        io.pgkb.schemas.dump.DumpManifest.fromJson(store.get(new ArchiveLayout(PREFIX).dumpManifest(TABLE, d)), "manifest"), "data")) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY replayed FROM STDIN", in, 1 << 16);
+                }
+                double load = (System.nanoTime() - t0) / 1e9;
+                t0 = System.nanoTime();
+                replay(c, rows, changes, hot, replayN);
+                double statements = (System.nanoTime() - t0) / 1e9;
+                double replay = load + statements;
+                double replayFull = replayN < changes ? load + statements * changes / replayN : replay;
+
+                System.out.printf("restore: %.1fs for %d rows + %d changes (peak heap %d MiB of max %d MiB)%n", restore, rows, changes,
+                        peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                System.out.printf("COPY of the final state alone: %.1fs -> restore / COPY = %.2f (target <= 2)%n", copy, restore / copy);
+                System.out.printf("statement-by-statement replay: %.1fs%s -> replay / restore = %.1fx (target >= 10)%n", replayFull,
+                        replayN < changes ? " (dump load " + String.format("%.1fs", load) + " + statements extrapolated from " + replayN + " changes in " + String.format("%.1fs", statements) + ")" : "", replayFull / restore);
+                if (replayN >= changes) {
+                    String a = one(st, "SELECT md5(string_agg(r::text, ',' ORDER BY id)) FROM restored r");
+                    String b = one(st, "SELECT md5(string_agg(r::text, ',' ORDER BY id)) FROM replayed r");
+                    System.out.println("restored == replayed: " + a.equals(b));
+                    if (!a.equals(b)) {
+                        throw new IllegalStateException("restore and statement replay disagree");
+                    }
+                }
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    /** The synthetic change stream, deterministic from its seed; calls back per change: op, id, v. */
+    interface Sink {
+        void change(int i, Op op, long id, int v) throws Exception;
+    }
+
+    static void generate(int rows, int changes, int hot, Sink sink) throws Exception {
+        Random r = new Random(7);
+        BitSet present = new BitSet(rows + changes + 2);
+        present.set(1, rows + 1);
+        long nextNew = rows + 1L;
+        for (int i = 0; i < changes; i++) {
+            double p = r.nextDouble();
+            long id;
+            if (p < 0.8) {
+                id = 1 + r.nextInt(hot);
+                if (!present.get((int) id)) {
+                    present.set((int) id);
+                    sink.change(i, Op.INSERT, id, r.nextInt(1000));
+                } else if (p < 0.6) {
+                    sink.change(i, Op.UPDATE, id, r.nextInt(1000));
+                } else {
+                    present.clear((int) id);
+                    sink.change(i, Op.DELETE, id, 0);
+                }
+            } else {
+                id = nextNew++;
+                present.set((int) id);
+                sink.change(i, Op.INSERT, id, r.nextInt(1000));
+            }
+        }
+    }
+
+    private static long writeChanges(ObjectStore store, long d, int rows, int changes, int hot, Path dir) throws Exception {
+        ArchiveLayout layout = new ArchiveLayout(PREFIX);
+        RelationDef rel = new RelationDef(1, TABLE, 'd', List.of(new ColumnDef("id", 20, -1, "bigint", true),
+                new ColumnDef("v", 23, -1, "integer", false), new ColumnDef("s", 25, -1, "text", false)));
+        ChangeEnvelopes env = new ChangeEnvelopes(rel);
+        for (Schema s : new Schema[] {env.schemas().key(), env.schemas().value()}) {
+            store.put(layout.schema(SingleObjectCodec.fingerprint(s)), s.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        String topic = TABLE.topic(PREFIX);
+        int perSegment = 200_000;
+        SegmentWriter[] w = {null};
+        long base = d + 1000;
+        long[] last = {0};
+        generate(rows, changes, hot, (i, op, id, v) -> {
+            if (i % perSegment == 0) {
+                finish(store, layout, w[0]);
+                w[0] = new SegmentWriter(dir.resolve("spool-" + i), topic, 0);
+            }
+            long commit = base + (i / 10) * 1000L;
+            long seq = i % 10;
+            GenericRecord row = env.row(op == Op.DELETE ? java.util.Arrays.asList(Long.toString(id), null, null)
+                    : List.of(Long.toString(id), Integer.toString(v), "changed " + i));
+            GenericRecord value = op == Op.DELETE
+                    ? env.value(op, row, null, List.of(), new ChangeSource(commit, commit, 1000 + i / 10, 1_700_000_000_000_000L + i, seq, TABLE))
+                    : env.value(op, null, row, List.of(), new ChangeSource(commit, commit, 1000 + i / 10, 1_700_000_000_000_000L + i, seq, TABLE));
+            byte[] k = SingleObjectCodec.encode(env.schemas().key(), env.key(row));
+            byte[] val = SingleObjectCodec.encode(env.schemas().value(), value);
+            w[0].append(new ArchivedRecord(i, 0, k, val, List.of(), commit, seq));
+            last[0] = commit;
+        });
+        finish(store, layout, w[0]);
+        // one CONFIRM after the last transaction bounds partition 0 at `changes`
+        Schema progress = new Schema.Parser().parse(RestoreBench.class.getResourceAsStream("/io/pgkb/schemas/Progress.avsc"));
+        GenericRecord pr = new GenericData.Record(progress);
+        pr.put("kind", new GenericData.EnumSymbol(progress.getField("kind").schema(), "CONFIRM"));
+        pr.put("confirmed_lsn", last[0] + 100);
+        pr.put("last_commit_lsn", last[0]);
+        pr.put("commit_time", 1_800_000_000_000_000L);
+        GenericRecord po = new GenericData.Record(progress.getField("offsets").schema().getElementType());
+        po.put("topic", topic);
+        po.put("partition", 0);
+        po.put("next_offset", (long) changes);
+        pr.put("offsets", List.of(po));
+        pr.put("slot", "bench");
+        pr.put("written_at", 1_800_000_000_000_000L);
+        try (SegmentWriter pw = new SegmentWriter(dir.resolve("spool-progress"), PREFIX + "._progress", 0)) {
+            pw.append(new ArchivedRecord(0, 0, null, SingleObjectCodec.encode(progress, pr), List.of(), last[0] + 100, 0));
+            try (ObjectStore.ObjectWriter out = store.create(layout.progressSegmentsDir(0) + ArchiveLayout.segmentName(0, 0))) {
+                pw.finish(out);
+                out.commit();
+            }
+        }
+        return last[0];
+    }
+
+    private static void finish(ObjectStore store, ArchiveLayout layout, SegmentWriter w) throws Exception {
+        if (w == null) {
+            return;
+        }
+        try (ObjectStore.ObjectWriter out = store.create(layout.segmentsDir(TABLE, 0) + ArchiveLayout.segmentName(w.firstOffset(), w.lastOffset()))) {
+            w.finish(out);
+            out.commit();
+        }
+    }
+
+    /** The baseline: one statement per change, one transaction per 10 changes, as the source ran them. */
+    private static void replay(Connection c, int rows, int changes, int hot, int limit) throws Exception {
+        c.setAutoCommit(false);
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO replayed (id, v, s) VALUES (?, ?, ?)");
+             PreparedStatement upd = c.prepareStatement("UPDATE replayed SET v = ?, s = ? WHERE id = ?");
+             PreparedStatement del = c.prepareStatement("DELETE FROM replayed WHERE id = ?")) {
+            generate(rows, changes, hot, (i, op, id, v) -> {
+                if (i >= limit) {
+                    return;
+                }
+                switch (op) {
+                    case INSERT -> {
+                        ins.setLong(1, id);
+                        ins.setInt(2, v);
+                        ins.setString(3, "changed " + i);
+                        ins.executeUpdate();
+                    }
+                    case UPDATE -> {
+                        upd.setInt(1, v);
+                        upd.setString(2, "changed " + i);
+                        upd.setLong(3, id);
+                        upd.executeUpdate();
+                    }
+                    default -> {
+                        del.setLong(1, id);
+                        del.executeUpdate();
+                    }
+                }
+                if (i % 10 == 9) {
+                    c.commit();
+                }
+            });
+            c.commit();
+        }
+        c.setAutoCommit(true);
+    }
+
+    private static String one(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void resetPeak() {
+        System.gc();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            p.resetPeakUsage();
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == MemoryType.HEAP) {
+                sum += p.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+}

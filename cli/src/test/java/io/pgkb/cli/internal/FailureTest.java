@@ -1,0 +1,79 @@
+package io.pgkb.cli.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pgkb.schemas.PgkbException;
+import java.net.UnknownHostException;
+import java.nio.file.NoSuchFileException;
+import java.sql.SQLException;
+import java.util.Map;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class FailureTest {
+    private static final Map<String, String> OPTS = Map.of("--pg", "postgresql://pgkb:secret99@db.internal:5433/app",
+            "--bootstrap-servers", "kafka-1:9092,kafka-2:9092");
+
+    @Test
+    void authFailureNamesServerAndHintWithoutPassword() {
+        Failure f = Failure.of(new RuntimeException(new SQLException("FATAL: password authentication failed for user \"pgkb\"", "28P01")), OPTS);
+        assertThat(f.exitCode()).isEqualTo(1);
+        assertThat(f.expected()).isTrue();
+        assertThat(f.message()).contains("db.internal:5433", "rejected the login", "PGPASSWORD").doesNotContain("secret99");
+    }
+
+    @Test
+    void connectionRefusedNamesTheServer() {
+        Failure f = Failure.of(new SQLException("Connection to db.internal:5433 refused.", "08001",
+                new java.net.ConnectException("Connection refused")), OPTS);
+        assertThat(f.message()).startsWith("cannot connect to PostgreSQL 'postgresql://pgkb:***@db.internal:5433/app'");
+    }
+
+    @Test
+    void kafkaTimeoutNamesBootstrapServers() {
+        Failure f = Failure.of(new TimeoutException("Timed out waiting for a node assignment. Call: createTopics"), OPTS);
+        assertThat(f.exitCode()).isEqualTo(1);
+        assertThat(f.message()).contains("kafka-1:9092,kafka-2:9092", "advertised listeners");
+    }
+
+    @Test
+    void pgkbExceptionWinsAndKeepsExitCode() {
+        Failure f = Failure.of(new java.util.concurrent.CompletionException(
+                new PgkbException.ArchiveIncompleteException("no dump of public.t at or before 0/10")), OPTS);
+        assertThat(f).isEqualTo(new Failure(3, "no dump of public.t at or before 0/10", true));
+    }
+
+    @Test
+    void pgkbExceptionWithLowLevelCauseSaysBoth() {
+        Failure f = Failure.of(new PgkbException.FatalException("cannot open replication slot pgkb",
+                new SQLException("FATAL: password authentication failed", "28P01")), OPTS);
+        assertThat(f.exitCode()).isEqualTo(1);
+        assertThat(f.message()).isEqualTo("cannot open replication slot pgkb (SQLException: FATAL: password authentication failed)");
+    }
+
+    @Test
+    void pgkbMessageThatAlreadyNamesTheCauseIsNotRepeated() {
+        Failure f = Failure.of(new PgkbException.FatalException("cannot reach PostgreSQL u@db:1/x: Connection to db:1 refused.",
+                new SQLException("Connection to db:1 refused.", "08001", new java.net.ConnectException("Connection refused"))), OPTS);
+        assertThat(f.message()).isEqualTo("cannot reach PostgreSQL u@db:1/x: Connection to db:1 refused.");
+        Failure host = Failure.of(new PgkbException.FatalException("cannot connect to u@nohost:5432/x: The connection attempt failed.",
+                new SQLException("The connection attempt failed.", "08001", new UnknownHostException("nohost"))), OPTS);
+        assertThat(host.message()).endsWith("The connection attempt failed. (unknown host 'nohost')");
+    }
+
+    @Test
+    void fileAndHostProblems() {
+        assertThat(Failure.of(new NoSuchFileException("/etc/pgkb/kafka.properties"), Map.of()).message())
+                .contains("/etc/pgkb/kafka.properties");
+        assertThat(Failure.of(new RuntimeException(new UnknownHostException("minio.local")), Map.of("--store", "s3://b/p")).message())
+                .contains("unknown host 'minio.local'", "--store s3://b/p");
+    }
+
+    @Test
+    void unexpectedIsOneLineAndMarkedUnexpected() {
+        Failure f = Failure.of(new IllegalStateException("line one\nline two", new ArithmeticException("/ by zero")), Map.of());
+        assertThat(f.expected()).isFalse();
+        assertThat(f.exitCode()).isEqualTo(1);
+        assertThat(f.message()).doesNotContain("\n").contains("IllegalStateException", "line one | line two", "/ by zero");
+    }
+}

@@ -1,0 +1,147 @@
+package io.pgkb.restorer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.store.StoreOptions;
+import io.pgkb.store.catalog.ArchiveCatalog;
+import io.pgkb.store.catalog.DumpRef;
+import io.pgkb.store.catalog.ProgressIndex;
+import io.pgkb.store.catalog.ProgressReader;
+import io.pgkb.store.catalog.ProgressRecord;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pgkb list}: restore points per table (dumps, covered LSN and time range) and marks. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = "List restore points: per table its dumps and the LSN/time range a restore can reach, and the marks. "
+                + "Reads keys and progress records only; use verify to read every object.")
+public final class ListCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Option(names = "--tables", paramLabel = "LIST", description = "Only these tables: schema.table,… (default: every table in the archive)")
+    String tables;
+
+    @Option(names = "--json", description = "Print JSON instead of a table")
+    boolean json;
+
+    @Option(names = "--topic-prefix", defaultValue = "pgkb", paramLabel = "PREFIX",
+            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
+    String topicPrefix = "pgkb";
+
+    PrintStream out = System.out;
+
+    public void validate() {
+        store.validate();
+        if (topicPrefix == null || topicPrefix.isBlank()) {
+            throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
+        }
+        if (tables != null) {
+            try {
+                TableId.parseList(tables);
+            } catch (IllegalArgumentException e) {
+                throw new PgkbException.ConfigException("--tables: " + e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        try (ObjectStore s = store.open()) {
+            ArchiveCatalog catalog = new ArchiveCatalog(s, new ArchiveLayout(topicPrefix));
+            ProgressIndex progress = ProgressReader.index(catalog);
+            List<TableId> list = tables == null ? catalog.tables() : TableId.parseList(tables);
+            Map<String, Object> doc = new LinkedHashMap<>();
+            List<Map<String, Object>> tableDocs = new ArrayList<>();
+            ProgressRecord newest = progress.newestConfirm().orElse(null);
+            for (TableId t : list) {
+                Map<String, Object> td = new LinkedHashMap<>();
+                td.put("table", t.qualified());
+                List<Map<String, Object>> dumps = new ArrayList<>();
+                for (DumpRef d : catalog.dumps(t)) {
+                    Map<String, Object> dd = new LinkedHashMap<>();
+                    dd.put("lsn", d.lsn().toString());
+                    try {
+                        DumpManifest m = DumpManifest.fromJson(s.get(d.manifestKey()), s.describe(d.manifestKey()));
+                        dd.put("taken_at", m.takenAt());
+                        dd.put("rows", m.rowCount());
+                        dd.put("bytes", m.dataBytes());
+                    } catch (PgkbException e) {
+                        dd.put("error", e.getMessage());
+                    }
+                    dumps.add(dd);
+                }
+                td.put("dumps", dumps);
+                long segments = catalog.segments(t).values().stream().mapToLong(List::size).sum();
+                td.put("segments", segments);
+                td.put("partitions", catalog.segments(t).keySet());
+                if (!dumps.isEmpty() && newest != null && newest.lastCommitLsn() != 0) {
+                    Map<String, Object> range = new LinkedHashMap<>();
+                    range.put("from_lsn", dumps.get(0).get("lsn"));
+                    range.put("from_time", dumps.get(0).get("taken_at"));
+                    range.put("to_lsn", Lsn.of(newest.lastCommitLsn()).toString());
+                    range.put("to_time", time(newest.commitTimeMicros()));
+                    td.put("restorable", range);
+                }
+                tableDocs.add(td);
+            }
+            doc.put("tables", tableDocs);
+            Map<String, Object> marks = new LinkedHashMap<>();
+            for (ProgressRecord r : progress.records()) {
+                if (r.kind() == ProgressRecord.Kind.MARK && r.mark() != null) {
+                    marks.put(r.mark(), Map.of("lsn", Lsn.of(r.markLsn()).toString(), "time", time(r.commitTimeMicros())));
+                }
+            }
+            doc.put("marks", marks);
+            List<String> gaps = progress.gaps().stream().map(ProgressIndex.Gap::toString).toList();
+            doc.put("gaps", gaps);
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+            } else {
+                printTable(doc);
+            }
+        }
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printTable(Map<String, Object> doc) {
+        for (Map<String, Object> td : (List<Map<String, Object>>) doc.get("tables")) {
+            out.println(td.get("table") + "  (" + td.get("segments") + " segment objects)");
+            Map<String, Object> r = (Map<String, Object>) td.get("restorable");
+            out.println(r == null ? "  restorable: nothing yet (needs a dump and confirmed progress)"
+                    : "  restorable: " + r.get("from_lsn") + " (" + r.get("from_time") + ") .. " + r.get("to_lsn") + " (" + r.get("to_time") + ")");
+            for (Map<String, Object> d : (List<Map<String, Object>>) td.get("dumps")) {
+                out.println(String.format("  dump %-18s %-28s %12s rows%s", d.get("lsn"), d.getOrDefault("taken_at", "?"),
+                        d.getOrDefault("rows", "?"), d.containsKey("error") ? "  ERROR " + d.get("error") : ""));
+            }
+        }
+        Map<String, Object> marks = (Map<String, Object>) doc.get("marks");
+        out.println(marks.isEmpty() ? "marks: none" : "marks:");
+        marks.forEach((k, v) -> out.println("  " + k + "  " + ((Map<String, Object>) v).get("lsn") + "  " + ((Map<String, Object>) v).get("time")));
+        for (String g : (List<String>) doc.get("gaps")) {
+            out.println("GAP " + g);
+        }
+    }
+
+    private static String time(long micros) {
+        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS).toString();
+    }
+
+}

@@ -1,0 +1,195 @@
+package io.pgkb.restorer.internal;
+
+import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.PgkbException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Folds a run of INSERT/UPDATE/DELETE changes of a table with a primary key into the net change per key, so a
+ * batch is applied set-wise. Holds at most the keys of one batch; the caller flushes when {@link #size()} reaches
+ * its limit and at TRUNCATE or schema changes (all changes of a batch share one {@link RowShape}).
+ *
+ * <p>Net states: DELETED (row absent afterwards), ROW (row is exactly these values), PATCH (existing row gets the
+ * sent columns), COPY (a new row whose unsent columns come from the row of another key as the batch started: an
+ * unchanged TOAST column carried across a primary-key change).
+ */
+public final class KeyFold {
+    public enum Kind { DELETED, ROW, PATCH, COPY }
+
+    /** Net change of one key. For PATCH and COPY, {@code sent[i]} tells whether {@code values[i]} is set. */
+    public static final class Entry {
+        Kind kind;
+        String[] values;
+        boolean[] sent;
+        RowKey source;
+
+        Entry(Kind kind, String[] values, boolean[] sent, RowKey source) {
+            this.kind = kind;
+            this.values = values;
+            this.sent = sent;
+            this.source = source;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public String[] values() {
+            return values;
+        }
+
+        public boolean sent(int column) {
+            return kind == Kind.ROW || (sent != null && sent[column]);
+        }
+
+        /** COPY: the key whose row supplies the unsent columns. */
+        public RowKey source() {
+            return source;
+        }
+    }
+
+    private final int[] keyColumns;
+    private final int width;
+    private final Map<RowKey, Entry> entries = new LinkedHashMap<>();
+    private RowKey lastDeleted;
+    private Entry lastDeletedPrior;
+    private long lastDeleteLsn;
+    private long lastDeleteSeq = Long.MIN_VALUE;
+
+    public KeyFold(int[] keyColumns, int width) {
+        this.keyColumns = keyColumns;
+        this.width = width;
+    }
+
+    public int size() {
+        return entries.size();
+    }
+
+    public Collection<Map.Entry<RowKey, Entry>> entries() {
+        return entries.entrySet();
+    }
+
+    public void clear() {
+        entries.clear();
+        lastDeleted = null;
+        lastDeletedPrior = null;
+    }
+
+    public void add(Change c) {
+        switch (c.op()) {
+            case INSERT -> insert(c);
+            case UPDATE -> update(c);
+            case DELETE -> delete(c, RowKey.of(row(c, c.before()), keyColumns));
+            default -> throw new IllegalArgumentException("not foldable: " + c.op());
+        }
+    }
+
+    private void insert(Change c) {
+        String[] after = row(c, c.after());
+        RowKey key = RowKey.of(after, keyColumns);
+        if (!c.hasUnchanged()) {
+            entries.put(key, new Entry(Kind.ROW, after.clone(), null, null));
+            return;
+        }
+        // A primary-key change arrives as DELETE old + INSERT new (consecutive seq); the server did not resend
+        // unchanged TOAST columns, so they come from the old key's row.
+        if (lastDeleted == null || lastDeleteLsn != c.commitLsn() || lastDeleteSeq != c.seq() - 1) {
+            throw inconsistent(c, "INSERT with unchanged columns does not follow the DELETE of its old key");
+        }
+        Entry prior = lastDeletedPrior;
+        boolean[] sent = new boolean[width];
+        String[] values = after.clone();
+        for (int i = 0; i < width; i++) {
+            sent[i] = !c.isUnchanged(i);
+        }
+        if (prior != null && prior.kind == Kind.DELETED) {
+            throw inconsistent(c, "old key " + lastDeleted + " was already deleted");
+        }
+        RowKey source = lastDeleted;
+        if (prior != null) {
+            for (int i = 0; i < width; i++) {
+                if (!sent[i] && prior.sent(i)) {
+                    values[i] = prior.values[i];
+                    sent[i] = true;
+                }
+            }
+            if (prior.kind == Kind.COPY) {
+                source = prior.source;
+            }
+        }
+        entries.put(key, allSent(sent) || (prior != null && prior.kind == Kind.ROW)
+                ? new Entry(Kind.ROW, values, null, null)
+                : new Entry(Kind.COPY, values, sent, source));
+    }
+
+    private void update(Change c) {
+        String[] after = row(c, c.after());
+        RowKey key = RowKey.of(after, keyColumns);
+        if (c.before() != null) {
+            RowKey old = RowKey.of(c.before(), keyColumns);
+            if (!old.equals(key)) {
+                // A key change sent as one UPDATE: same meaning as DELETE old + INSERT new.
+                delete(c, old);
+                lastDeleteSeq = c.seq() - 1;
+                insert(new Change(Change.Op.INSERT, c.commitLsn(), c.seq(), c.shape(), null, after, c.unchanged()));
+                return;
+            }
+        }
+        Entry e = entries.get(key);
+        if (e == null) {
+            boolean[] sent = new boolean[width];
+            for (int i = 0; i < width; i++) {
+                sent[i] = !c.isUnchanged(i);
+            }
+            entries.put(key, allSent(sent) ? new Entry(Kind.ROW, after.clone(), null, null) : new Entry(Kind.PATCH, after.clone(), sent, null));
+            return;
+        }
+        if (e.kind == Kind.DELETED) {
+            throw inconsistent(c, "UPDATE of key " + key + " after its DELETE");
+        }
+        for (int i = 0; i < width; i++) {
+            if (!c.isUnchanged(i)) {
+                e.values[i] = after[i];
+                if (e.sent != null) {
+                    e.sent[i] = true;
+                }
+            }
+        }
+        if (e.kind != Kind.ROW && allSent(e.sent)) {
+            e.kind = Kind.ROW;
+            e.sent = null;
+            e.source = null;
+        }
+    }
+
+    private void delete(Change c, RowKey key) {
+        lastDeleted = key;
+        lastDeletedPrior = entries.get(key);
+        lastDeleteLsn = c.commitLsn();
+        lastDeleteSeq = c.seq();
+        entries.put(key, new Entry(Kind.DELETED, null, null, null));
+    }
+
+    private String[] row(Change c, String[] row) {
+        if (row == null || row.length != width) {
+            throw inconsistent(c, "row missing or of the wrong width");
+        }
+        return row;
+    }
+
+    private static boolean allSent(boolean[] sent) {
+        for (boolean s : sent) {
+            if (!s) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static PgkbException inconsistent(Change c, String what) {
+        return new PgkbException.FatalException("change stream inconsistent at commit_lsn " + Lsn.of(c.commitLsn())
+                + " seq " + c.seq() + " (" + c.op() + "): " + what);
+    }
+}

@@ -1,0 +1,219 @@
+package io.pgkb.restorer.internal;
+
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.dump.DumpFormat;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.store.catalog.ArchiveCatalog;
+import io.pgkb.store.catalog.ArchiveSchemas;
+import io.pgkb.store.catalog.ProgressIndex;
+import io.pgkb.store.catalog.ProgressReader;
+import io.pgkb.schemas.ArchiveLayout;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole restore: refuse early if a target exists without --replace, plan and verify, build every table
+ * under a work name ({@code --parallel} at a time), then swap all of them in one transaction.
+ */
+public final class Restorer {
+    private static final Logger log = LoggerFactory.getLogger(Restorer.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final ObjectStore store;
+    private final String prefix;
+    private final PgUrl target;
+    private final int parallel;
+    private final int batchKeys;
+    private final PrintStream out;
+
+    public Restorer(ObjectStore store, String prefix, PgUrl target, int parallel, int batchKeys, PrintStream out) {
+        this.store = store;
+        this.prefix = prefix;
+        this.target = target;
+        this.parallel = parallel;
+        this.batchKeys = batchKeys;
+        this.out = out;
+    }
+
+    /** @return the restore point T */
+    public long restore(List<TableTarget> tables, RestoreTargetSpec spec, boolean replace, boolean dryRun) throws Exception {
+        if (!dryRun && !replace) {
+            try (Connection c = connect()) {
+                refuseExisting(c, tables);
+            }
+        }
+        ArchiveLayout layout = new ArchiveLayout(prefix);
+        ArchiveCatalog catalog = new ArchiveCatalog(store, layout);
+        ProgressIndex progress = ProgressReader.index(catalog);
+        ArchiveSchemas schemas = new ArchiveSchemas(store, layout);
+        Planner planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
+        long t = planner.resolve(spec, tables);
+        RestorePlan plan = planner.plan(t, spec.describe(), tables);
+        plan.print(out);
+        out.flush();
+        if (dryRun) {
+            planner.verify(plan);
+            out.println("dry run: archive verified, nothing restored");
+            return t;
+        }
+        // Without --dry-run, objects are proven while they are read for the rebuild: the work tables are not the
+        // target, and a damaged object drops them before the swap, so the target is never touched by bad data.
+        Map<TableTarget, TableId> work = new LinkedHashMap<>();
+        for (TableTarget tt : tables) {
+            work.put(tt, new TableId(tt.target().schema(), "pgkb_restore_" + HexFormat.of().formatHex(RANDOM.generateSeed(5))));
+        }
+        AtomicLong rows = new AtomicLong();
+        AtomicLong changes = new AtomicLong();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread th = new Thread(r, "restore-progress");
+            th.setDaemon(true);
+            return th;
+        });
+        long started = System.nanoTime();
+        ticker.scheduleAtFixedRate(() -> report(rows, changes, started), 5, 5, TimeUnit.SECONDS);
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tables.size())));
+        boolean swapped = false;
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (RestorePlan.TablePlan tp : plan.tables()) {
+                TableId w = work.get(tp.table());
+                futures.add(pool.submit(() -> {
+                    try (Connection c = connect()) {
+                        c.setAutoCommit(false);
+                        new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes).build(c, plan, tp, w);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof Exception ex ? ex : e;
+                }
+            }
+            swap(work, replace);
+            swapped = true;
+        } finally {
+            pool.shutdownNow();
+            ticker.shutdownNow();
+            if (!swapped) {
+                dropQuietly(work.values());
+            }
+        }
+        report(rows, changes, started);
+        for (TableTarget tt : tables) {
+            out.println("restored " + tt + " at " + io.pgkb.schemas.Lsn.of(t));
+        }
+        return t;
+    }
+
+    private void report(AtomicLong rows, AtomicLong changes, long started) {
+        double secs = Math.max(0.001, (System.nanoTime() - started) / 1e9);
+        out.printf("restore: %d dump rows loaded, %d changes applied (%.0f changes/s), %.0fs%n", rows.get(), changes.get(),
+                changes.get() / secs, secs);
+        out.flush();
+    }
+
+    private void refuseExisting(Connection c, List<TableTarget> tables) throws SQLException {
+        for (TableTarget t : tables) {
+            if (exists(c, t.target())) {
+                throw new PgkbException.ConfigException("target table " + t.target() + " exists in " + target.describe()
+                        + "; nothing was changed (use --replace to overwrite it)");
+            }
+        }
+    }
+
+    /** One transaction: every target exists afterwards with its restored content, or nothing changed. */
+    private void swap(Map<TableTarget, TableId> work, boolean replace) throws SQLException {
+        try (Connection c = connect()) {
+            c.setAutoCommit(false);
+            try {
+                for (Map.Entry<TableTarget, TableId> e : work.entrySet()) {
+                    TableId dst = e.getKey().target();
+                    if (exists(c, dst)) {
+                        if (!replace) {
+                            throw new PgkbException.ConfigException("target table " + dst + " appeared during the restore; "
+                                    + "nothing was changed (use --replace to overwrite it)");
+                        }
+                        Sql.exec(c, "DROP TABLE " + dst.quoted());
+                    }
+                    String pk = primaryKeyName(c, e.getValue());
+                    Sql.exec(c, "ALTER TABLE " + e.getValue().quoted() + " RENAME TO " + Sql.q(dst.table()));
+                    String wanted = dst.table() + "_pkey";
+                    if (pk != null && wanted.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63
+                            && !exists(c, new TableId(dst.schema(), wanted))) {
+                        Sql.exec(c, "ALTER TABLE " + dst.quoted() + " RENAME CONSTRAINT " + Sql.q(pk) + " TO " + Sql.q(wanted));
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException ex) {
+                c.rollback();
+                throw ex;
+            }
+        }
+    }
+
+    private static String primaryKeyName(Connection c, TableId t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?) AND contype = 'p'")) {
+            ps.setString(1, t.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    static boolean exists(Connection c, TableId t) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, t.quoted());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private void dropQuietly(Iterable<TableId> tables) {
+        try (Connection c = connect()) {
+            for (TableId t : tables) {
+                Sql.exec(c, "DROP TABLE IF EXISTS " + t.quoted());
+            }
+        } catch (SQLException | RuntimeException e) {
+            log.warn("restore.cleanup_failed tables={} error={}", tables, e.getMessage());
+        }
+    }
+
+    private Connection connect() throws SQLException {
+        Connection c;
+        try {
+            c = DriverManager.getConnection(target.jdbcUrl(), target.properties());
+        } catch (SQLException e) {
+            throw new PgkbException.FatalException("cannot connect to --target " + target.describe() + ": " + e.getMessage(), e);
+        }
+        for (String s : DumpFormat.sessionStatements()) {
+            Sql.exec(c, s);
+        }
+        return c;
+    }
+}

@@ -1,0 +1,104 @@
+package io.pgkb.restorer.internal;
+
+import static io.pgkb.restorer.internal.Sql.q;
+
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The table a restore builds under a temporary name in the target schema, so the target is untouched until the
+ * final swap. Tracks the columns it has, so schema changes in the stream can be replayed on it.
+ */
+public final class WorkTable {
+    private static final Logger log = LoggerFactory.getLogger(WorkTable.class);
+    private final Connection conn;
+    private final TableId id;
+    private final List<String> primaryKey;
+    private RowShape shape;
+
+    private WorkTable(Connection conn, TableId id, RowShape shape, List<String> primaryKey) {
+        this.conn = conn;
+        this.id = id;
+        this.shape = shape;
+        this.primaryKey = List.copyOf(primaryKey);
+    }
+
+    /** Creates the schema when missing and the table with these columns and primary key. */
+    public static WorkTable create(Connection conn, TableId id, RowShape shape, List<String> primaryKey) throws SQLException {
+        Sql.exec(conn, "CREATE SCHEMA IF NOT EXISTS " + q(id.schema()));
+        List<String> defs = new ArrayList<>();
+        for (RowShape.Column c : shape.columns()) {
+            defs.add(q(c.name()) + " " + c.type());
+        }
+        if (!primaryKey.isEmpty()) {
+            defs.add("PRIMARY KEY (" + Sql.join(primaryKey.stream().map(Sql::q).toList()) + ")");
+        }
+        Sql.exec(conn, "CREATE TABLE " + id.quoted() + " (" + Sql.join(defs) + ")");
+        return new WorkTable(conn, id, shape, primaryKey);
+    }
+
+    public TableId id() {
+        return id;
+    }
+
+    public RowShape shape() {
+        return shape;
+    }
+
+    public List<String> primaryKey() {
+        return primaryKey;
+    }
+
+    public void truncate() throws SQLException {
+        Sql.exec(conn, "TRUNCATE " + id.quoted());
+    }
+
+    /**
+     * Makes the table's columns those of {@code next} (a later writer schema): drops columns it no longer has,
+     * adds new ones at the end (as ALTER TABLE ADD COLUMN did on the source), changes types through their text
+     * form.
+     */
+    public void alterTo(RowShape next) throws SQLException {
+        List<RowShape.Column> result = new ArrayList<>();
+        for (RowShape.Column c : shape.columns()) {
+            int i = next.indexOf(c.name());
+            if (i < 0) {
+                if (primaryKey.contains(c.name())) {
+                    throw new PgkbException.FatalException("cannot replay on " + id + ": primary-key column " + c.name()
+                            + " disappears from the stream");
+                }
+                Sql.exec(conn, "ALTER TABLE " + id.quoted() + " DROP COLUMN " + q(c.name()));
+                log.info("restore.alter table={} drop_column={}", id, c.name());
+            } else {
+                RowShape.Column n = next.columns().get(i);
+                if (!n.type().equals(c.type())) {
+                    Sql.exec(conn, "ALTER TABLE " + id.quoted() + " ALTER COLUMN " + q(c.name()) + " TYPE " + n.type()
+                            + " USING " + q(c.name()) + "::text::" + n.type());
+                    log.info("restore.alter table={} column={} type={}", id, c.name(), n.type());
+                }
+                result.add(n);
+            }
+        }
+        for (RowShape.Column n : next.columns()) {
+            if (shape.indexOf(n.name()) < 0) {
+                Sql.exec(conn, "ALTER TABLE " + id.quoted() + " ADD COLUMN " + q(n.name()) + " " + n.type());
+                log.info("restore.alter table={} add_column={} type={}", id, n.name(), n.type());
+                result.add(n);
+            }
+        }
+        if (!result.equals(next.columns())) {
+            log.warn("restore.column_order table={} restored={} source={}", id, new RowShape(result).names(), next.names());
+        }
+        shape = new RowShape(result);
+    }
+
+    public void drop() throws SQLException {
+        Sql.exec(conn, "DROP TABLE IF EXISTS " + id.quoted());
+    }
+}

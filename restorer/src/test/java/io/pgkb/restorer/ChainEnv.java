@@ -1,0 +1,223 @@
+package io.pgkb.restorer;
+
+import static org.awaitility.Awaitility.await;
+
+import io.pgkb.archiver.Archiver;
+import io.pgkb.archiver.ArchiverConfig;
+import io.pgkb.archiver.dump.DumpListener;
+import io.pgkb.archiver.dump.DumpResult;
+import io.pgkb.archiver.dump.DumpTaker;
+import io.pgkb.producer.Producer;
+import io.pgkb.producer.ProducerConfig;
+import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.store.FileSystemStore;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.testkit.LocalKafka;
+import io.pgkb.testkit.LocalPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+
+/**
+ * The whole chain for restorer ITs, on real services shared by the test JVM: PostgreSQL (source database and a
+ * separate target database per test), Kafka, the producer, an archiver writing small segments to a directory
+ * store, and dumps on demand. Commands run in-process with the CLI's exception → exit code rule.
+ */
+final class ChainEnv implements AutoCloseable {
+    private static LocalPostgres pg;
+    private static LocalKafka kafka;
+
+    static synchronized LocalPostgres pg() {
+        if (pg == null) {
+            pg = LocalPostgres.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
+        }
+        return pg;
+    }
+
+    static synchronized LocalKafka kafka() {
+        if (kafka == null) {
+            kafka = LocalKafka.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+        }
+        return kafka;
+    }
+
+    final String db;
+    final String targetDb;
+    final String prefix;
+    final String slot;
+    final Path storeDir;
+    final ObjectStore store;
+    private Producer producer;
+    private Archiver archiver;
+    private Thread archiverThread;
+    String lastOutput = "";
+    String lastError = "";
+
+    ChainEnv() throws Exception {
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        db = "src_" + id;
+        targetDb = "tgt_" + id;
+        prefix = "rs" + id;
+        slot = "slot_" + id;
+        pg().createDatabase(db);
+        pg().createDatabase(targetDb);
+        kafka();
+        storeDir = Files.createTempDirectory("pgkb-archive-");
+        store = new FileSystemStore(storeDir);
+    }
+
+    String sourceUri() {
+        return pg().uri(db);
+    }
+
+    String targetUri() {
+        return pg().uri(targetDb);
+    }
+
+    void startProducer(int partitions) {
+        producer = new Producer(ProducerConfig.of(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
+                .withSlot(slot, "pub_" + slot).withPartitions(partitions).withRefreshInterval(Duration.ofMillis(500)));
+        producer.start();
+    }
+
+    void startArchiver(long segmentMaxRecords) throws Exception {
+        ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, Files.createTempDirectory("pgkb-spool-"))
+                .withGroup("g_" + prefix).withSegmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500));
+        archiver = new Archiver(cfg, store);
+        archiverThread = new Thread(archiver::run, "it-archiver");
+        archiverThread.setDaemon(true);
+        archiverThread.start();
+    }
+
+    DumpResult dump(TableId... tables) {
+        return new DumpTaker(PgUrl.parse(sourceUri()), store, new ArchiveLayout(prefix)).take(List.of(tables), DumpListener.NONE);
+    }
+
+    Connection source() throws SQLException {
+        return session(pg().connect(db));
+    }
+
+    Connection target() throws SQLException {
+        return session(pg().connect(targetDb));
+    }
+
+    private static Connection session(Connection c) throws SQLException {
+        c.setAutoCommit(true);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET DateStyle = ISO; SET IntervalStyle = postgres; SET TimeZone = 'UTC'; SET extra_float_digits = 3; SET bytea_output = hex");
+        }
+        return c;
+    }
+
+    static void sql(Connection c, String... statements) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    static String one(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    /** md5 over the table's rows in text form, sorted: equal iff the tables hold the same rows (and columns). */
+    static String md5(Connection c, TableId t) throws SQLException {
+        return one(c, "SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) || ':' || count(*) FROM (SELECT r::text AS x FROM "
+                + t.quoted() + " r) s");
+    }
+
+    static Lsn walLsn(Connection c) throws SQLException {
+        return Lsn.parse(one(c, "SELECT pg_current_wal_insert_lsn()::text"));
+    }
+
+    int restore(String... args) {
+        RestoreCommand cmd = new RestoreCommand();
+        return run(cmd, out -> cmd.out = out, args);
+    }
+
+    int verify(String... args) {
+        VerifyCommand cmd = new VerifyCommand();
+        return run(cmd, out -> cmd.out = out, args);
+    }
+
+    int list(String... args) {
+        ListCommand cmd = new ListCommand();
+        return run(cmd, out -> cmd.out = out, args);
+    }
+
+    /** Restore with the common options of this environment. */
+    int restoreTo(String tables, String... point) {
+        String[] base = {"--store", storeDir.toString(), "--topic-prefix", prefix, "--target", targetUri(), "--tables", tables};
+        String[] all = new String[base.length + point.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(point, 0, all, base.length, point.length);
+        return restore(all);
+    }
+
+    /** Waits until a dry run of this restore succeeds: the archiver has caught up with everything it needs. */
+    void awaitRestorable(String tables, String... point) {
+        String[] args = new String[point.length + 1];
+        System.arraycopy(point, 0, args, 0, point.length);
+        args[point.length] = "--dry-run";
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> restoreTo(tables, args) == 0);
+    }
+
+    private int run(Callable<Integer> cmd, java.util.function.Consumer<PrintStream> setOut, String... args) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        setOut.accept(out);
+        String[] err = {""};
+        int code = new CommandLine(cmd).setExecutionExceptionHandler((ex, cl, pr) -> {
+            err[0] = ex.getMessage();
+            if (ex instanceof PgkbException p) {
+                return p.exitCode();
+            }
+            ex.printStackTrace();
+            return 1;
+        }).execute(args);
+        lastOutput = buf.toString(StandardCharsets.UTF_8);
+        lastError = err[0] == null ? "" : err[0];
+        return code;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (producer != null) {
+            producer.stop();
+            producer.close();
+        }
+        if (archiver != null) {
+            archiver.stop();
+            archiver.awaitFinished(Duration.ofSeconds(30));
+        }
+        try (Connection c = pg().connect(db); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND NOT active");
+        } catch (SQLException ignored) {
+            // best effort
+        }
+        store.close();
+        try (var files = Files.walk(storeDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.pgkb.schemas.segment;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Objects;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Streams the records of one segment object and proves them: offsets increase within the metadata's range, and
+ * at the end the count, first/last offsets, commit LSN range and checksum must equal the header's metadata.
+ * Any decode failure or mismatch is a {@link SegmentCorruptException} naming the object. Callers must read to
+ * the end (until {@link #next()} returns null) before trusting what they read.
+ */
+public final class SegmentReader implements Closeable {
+    private final String object;
+    private final DataFileStream<GenericRecord> in;
+    private final SegmentMetadata meta;
+    private final SegmentChecksum checksum;
+    private long count;
+    private long first = -1;
+    private long last = -1;
+    private long minLsn;
+    private long maxLsn;
+    private boolean verified;
+
+    /** @param object printable name of the object (for messages) */
+    public SegmentReader(InputStream input, String object) {
+        this.object = object;
+        try {
+            this.in = new DataFileStream<>(input, new GenericDatumReader<>(SegmentFormat.SCHEMA));
+        } catch (IOException | RuntimeException e) {
+            throw new SegmentCorruptException(object, "not an Avro container: " + e.getMessage(), e);
+        }
+        this.meta = readMetadata();
+        this.checksum = new SegmentChecksum(meta.topic(), meta.partition());
+    }
+
+    /** Reads only the header's metadata (does not verify the records). */
+    public static SegmentMetadata metadata(InputStream input, String object) {
+        SegmentReader r = new SegmentReader(input, object);
+        return r.metadata();
+    }
+
+    public SegmentMetadata metadata() {
+        return meta;
+    }
+
+    /** The next record, or null at the end once everything has been verified. */
+    public ArchivedRecord next() {
+        if (verified) {
+            return null;
+        }
+        ArchivedRecord r;
+        boolean more;
+        try {
+            more = in.hasNext();
+            r = more ? SegmentFormat.fromAvro(in.next()) : null;
+        } catch (RuntimeException e) {
+            // Avro wraps I/O and codec failures in AvroRuntimeException; zstd-jni throws its own runtime errors
+
+            throw new SegmentCorruptException(object, "cannot decode record after offset " + last + ": " + e.getMessage(), e);
+        }
+        if (!more) {
+            verifyEnd();
+            return null;
+        }
+        if (count > 0 && r.offset() <= last) {
+            throw new SegmentCorruptException(object, "offset " + r.offset() + " does not increase after " + last);
+        }
+        if (r.offset() < meta.firstOffset() || r.offset() > meta.lastOffset()) {
+            throw new SegmentCorruptException(object, "offset " + r.offset() + " outside " + meta.firstOffset() + "-" + meta.lastOffset());
+        }
+        if (count == 0) {
+            first = r.offset();
+            minLsn = r.commitLsn();
+            maxLsn = r.commitLsn();
+        }
+        minLsn = Long.compareUnsigned(r.commitLsn(), minLsn) < 0 ? r.commitLsn() : minLsn;
+        maxLsn = Long.compareUnsigned(r.commitLsn(), maxLsn) > 0 ? r.commitLsn() : maxLsn;
+        last = r.offset();
+        count++;
+        checksum.update(r);
+        return r;
+    }
+
+    /** Reads the rest and verifies; returns the metadata. */
+    public SegmentMetadata verify() {
+        while (next() != null) {
+            // reading proves each record
+        }
+        return meta;
+    }
+
+    private void verifyEnd() {
+        verified = true;
+        if (count != meta.count()) {
+            throw new SegmentCorruptException(object, "holds " + count + " records, metadata says " + meta.count());
+        }
+        if (first != meta.firstOffset() || last != meta.lastOffset()) {
+            throw new SegmentCorruptException(object, "holds offsets " + first + "-" + last + ", metadata says "
+                    + meta.firstOffset() + "-" + meta.lastOffset());
+        }
+        if (minLsn != meta.minCommitLsn() || maxLsn != meta.maxCommitLsn()) {
+            throw new SegmentCorruptException(object, "commit LSN range does not match its metadata");
+        }
+        String actual = checksum.finish();
+        if (!actual.equals(meta.checksum())) {
+            throw new SegmentCorruptException(object, "checksum mismatch: computed " + actual + ", metadata says " + meta.checksum());
+        }
+    }
+
+    private SegmentMetadata readMetadata() {
+        // The exact writer schema text is part of the format: a changed byte there is damage too.
+        if (!SegmentFormat.SCHEMA.toString().equals(in.getMetaString("avro.schema"))) {
+            throw new SegmentCorruptException(object, "unexpected writer schema");
+        }
+        try {
+            int format = Integer.parseInt(required(SegmentMetadata.FORMAT_KEY));
+            if (format != SegmentMetadata.FORMAT) {
+                throw new SegmentCorruptException(object, "unsupported segment format " + format);
+            }
+            SegmentMetadata m = new SegmentMetadata(required(SegmentMetadata.TOPIC),
+                    Integer.parseInt(required(SegmentMetadata.PARTITION)),
+                    Long.parseLong(required(SegmentMetadata.FIRST_OFFSET)),
+                    Long.parseLong(required(SegmentMetadata.LAST_OFFSET)),
+                    Long.parseUnsignedLong(required(SegmentMetadata.MIN_COMMIT_LSN)),
+                    Long.parseUnsignedLong(required(SegmentMetadata.MAX_COMMIT_LSN)),
+                    Long.parseLong(required(SegmentMetadata.COUNT)),
+                    required(SegmentMetadata.CHECKSUM), format);
+            if (m.count() <= 0 || m.firstOffset() > m.lastOffset() || m.firstOffset() < 0) {
+                throw new SegmentCorruptException(object, "impossible metadata " + m);
+            }
+            return m;
+        } catch (NumberFormatException e) {
+            throw new SegmentCorruptException(object, "unreadable metadata: " + e.getMessage(), e);
+        }
+    }
+
+    private String required(String key) {
+        String v = in.getMetaString(key);
+        if (v == null) {
+            throw new SegmentCorruptException(object, "metadata " + key + " missing");
+        }
+        return Objects.requireNonNull(v);
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+    }
+}

@@ -1,0 +1,86 @@
+package io.pgkb.store.catalog;
+
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.store.catalog.ProgressRecord.Kind;
+import io.pgkb.store.catalog.ProgressRecord.PartitionOffset;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
+
+/** Reads every archived {@code _progress} record, in topic order, each offset once. */
+public final class ProgressReader {
+    private static final Schema PROGRESS = load();
+
+    private ProgressReader() {
+    }
+
+    public static ProgressIndex index(ArchiveCatalog catalog) {
+        return new ProgressIndex(read(catalog));
+    }
+
+    public static List<ProgressRecord> read(ArchiveCatalog catalog) {
+        BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), PROGRESS);
+        List<ProgressRecord> out = new ArrayList<>();
+        for (Map.Entry<Integer, List<SegmentRef>> e : catalog.progressSegments().entrySet()) {
+            long next = 0;
+            for (SegmentRef ref : e.getValue()) {
+                if (ref.lastOffset() < next) {
+                    continue;
+                }
+                if (ref.firstOffset() > next) {
+                    throw new PgkbException.ArchiveIncompleteException("progress records missing: partition "
+                            + e.getKey() + " offsets " + next + "-" + (ref.firstOffset() - 1)
+                            + " (no segment object covers them before " + catalog.store().describe(ref.key()) + ")");
+                }
+                try (SegmentStream s = SegmentStream.open(catalog.store(), ref)) {
+                    for (ArchivedEntry a = s.next(); a != null; a = s.next()) {
+                        if (a.offset() < next) {
+                            continue;
+                        }
+                        out.add(decode(decoder, a, catalog, ref));
+                        next = a.offset() + 1;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static ProgressRecord decode(BinaryMessageDecoder<GenericRecord> decoder, ArchivedEntry a,
+                                         ArchiveCatalog catalog, SegmentRef ref) {
+        GenericRecord r;
+        try {
+            r = decoder.decode(a.value());
+        } catch (IOException | RuntimeException e) {
+            throw new PgkbException.ArchiveIncompleteException("undecodable progress record at offset " + a.offset()
+                    + " in " + catalog.store().describe(ref.key()) + ": " + e.getMessage());
+        }
+        List<PartitionOffset> offsets = new ArrayList<>();
+        for (Object o : (List<?>) r.get("offsets")) {
+            GenericRecord po = (GenericRecord) o;
+            offsets.add(new PartitionOffset(po.get("topic").toString(), (Integer) po.get("partition"), (Long) po.get("next_offset")));
+        }
+        Object mark = r.get("mark");
+        Object markLsn = r.get("mark_lsn");
+        Object fromLsn = r.get("from_lsn");
+        return new ProgressRecord(a.offset(), Kind.valueOf(r.get("kind").toString()), (Long) r.get("confirmed_lsn"),
+                (Long) r.get("last_commit_lsn"), (Long) r.get("commit_time"), offsets,
+                mark == null ? null : mark.toString(), markLsn == null ? 0 : (Long) markLsn,
+                fromLsn == null ? 0 : (Long) fromLsn, r.get("slot").toString(), (Long) r.get("written_at"));
+    }
+
+    private static Schema load() {
+        try (InputStream in = ProgressReader.class.getResourceAsStream("/io/pgkb/schemas/Progress.avsc")) {
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

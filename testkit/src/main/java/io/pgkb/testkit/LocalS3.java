@@ -1,0 +1,129 @@
+package io.pgkb.testkit;
+
+import io.pgkb.testkit.internal.Files2;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.S3Proxy;
+import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
+import org.jclouds.blobstore.BlobStoreContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real S3 API server (S3Proxy) on a loopback port, storing objects as files in a temporary directory.
+ * Clients use path-style access, region {@code us-east-1} and the fixed credentials below (AWS signature v2
+ * or v4).
+ *
+ * <p>Needs {@code org.gaul:s3proxy} on the class path: testkit declares it optional, so a module that uses
+ * LocalS3 adds it in test scope.
+ */
+public final class LocalS3 implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalS3.class);
+    public static final String ACCESS_KEY = "pgkb-access";
+    public static final String SECRET_KEY = "pgkb-secret-key";
+    public static final String REGION = "us-east-1";
+
+    private final Path directory;
+    private final BlobStoreContext context;
+    private final S3Proxy proxy;
+
+    private LocalS3(Path directory, BlobStoreContext context, S3Proxy proxy) {
+        this.directory = directory;
+        this.context = context;
+        this.proxy = proxy;
+    }
+
+    public static LocalS3 start() {
+        long t0 = System.nanoTime();
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("pgkb-s3-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Properties overrides = new Properties();
+        overrides.setProperty("jclouds.filesystem.basedir", dir.toString());
+        BlobStoreContext context = ContextBuilder.newBuilder("filesystem-nio2")
+                .credentials("unused", "unused")
+                .overrides(overrides)
+                .buildView(BlobStoreContext.class);
+        int port = Files2.freePort();
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(context.getBlobStore())
+                .endpoint(URI.create("http://127.0.0.1:" + port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .build();
+        try {
+            proxy.start();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!"STARTED".equals(proxy.getState())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("S3Proxy not started after 30s, state " + proxy.getState());
+                }
+                Thread.onSpinWait();
+            }
+        } catch (Exception e) {
+            context.close();
+            Files2.deleteRecursively(dir);
+            throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
+        }
+        LocalS3 s3 = new LocalS3(dir, context, proxy);
+        log.info("s3 started endpoint={} millis={}", s3.endpoint(), (System.nanoTime() - t0) / 1_000_000);
+        return s3;
+    }
+
+    /** {@code http://127.0.0.1:port}; use path-style access. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    public String accessKey() {
+        return ACCESS_KEY;
+    }
+
+    public String secretKey() {
+        return SECRET_KEY;
+    }
+
+    public String region() {
+        return REGION;
+    }
+
+    /** Creates the bucket (no-op when it exists). */
+    public void createBucket(String bucket) {
+        blobStore().createContainerInLocation(null, bucket);
+    }
+
+    /** The backing store, for checks that bypass the S3 API. */
+    public BlobStore blobStore() {
+        return context.getBlobStore();
+    }
+
+    /** Where the objects live: {@code <directory>/<bucket>/<key>}. */
+    public Path directory() {
+        return directory;
+    }
+
+    @Override
+    public void close() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            log.warn("cannot stop S3Proxy cleanly error={}", e.toString());
+        } finally {
+            context.close();
+            Files2.deleteRecursively(directory);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalS3{endpoint=" + endpoint() + "}";
+    }
+}
