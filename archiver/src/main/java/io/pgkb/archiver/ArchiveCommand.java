@@ -172,6 +172,7 @@ public class ArchiveCommand implements Callable<Integer> {
             return null;
         }
         DumpScheduler scheduler = new DumpScheduler(PgUrl.parse(pg), objects, topicPrefix, dumpPolicy.policy())
+                .withPublication(dumpPolicy.publication)
                 .withTableSource(archiver::knownTables);
         scheduler.start();
         return scheduler;

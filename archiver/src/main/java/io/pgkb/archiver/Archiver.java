@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -90,6 +91,10 @@ public final class Archiver implements AutoCloseable {
     private final Set<TableId> knownTables = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private ExecutorService uploads;
+    private ExecutorService builders;
+    /** Bytes of records handed to the builders and not yet appended (bounded by {@link #MAX_BUILDING_BYTES}). */
+    private final AtomicLong building = new AtomicLong();
+    private static final long MAX_BUILDING_BYTES = 32L * 1024 * 1024;
     private KafkaSchemaResolver schemaResolver;
     private RecordValidator validator;
     private long lastLagUpdate;
@@ -127,6 +132,11 @@ public final class Archiver implements AutoCloseable {
             deleteStaleSpools();
             uploads = Executors.newFixedThreadPool(config.uploadThreads(), r -> {
                 Thread t = new Thread(r, "pgkb-upload");
+                t.setDaemon(true);
+                return t;
+            });
+            builders = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+                Thread t = new Thread(r, "pgkb-segment-builder");
                 t.setDaemon(true);
                 return t;
             });
@@ -229,14 +239,20 @@ public final class Archiver implements AutoCloseable {
                 s.active = new SegmentWriter(spool.resolve(Names.escape(s.tp.topic()) + "-" + s.tp.partition() + "-"
                         + r.offset() + ".spool"), s.tp.topic(), s.tp.partition());
                 s.activeStartedNanos = System.nanoTime();
+                s.activeCount = 0;
+                s.activeBytes = 0;
+                s.activeFirst = a.offset();
             }
-            s.active.append(a);
+            s.pending.add(a);
+            s.activeCount++;
+            s.activeBytes += SegmentWriter.sizeOf(a);
+            s.activeLast = a.offset();
             // Roll exactly at the limit, so segment names depend only on the records and the limits.
-            if (isFull(s.active)) {
-                s.sealed.add(s.active);
-                s.active = null;
+            if (isFull(s)) {
+                seal(s);
             }
         }
+        flushPending(s);
         if (s.inFlight == null) {
             uploadNext(s);
         }
@@ -269,8 +285,53 @@ public final class Archiver implements AutoCloseable {
         s.schemaBuffer.add(new PartitionState.SchemaEntry(r.offset(), fp, r.value()));
     }
 
-    private boolean isFull(SegmentWriter w) {
-        return w.recordBytes() >= config.segmentMaxBytes() || w.count() >= config.segmentMaxRecords();
+    private boolean isFull(PartitionState s) {
+        return s.activeBytes >= config.segmentMaxBytes() || s.activeCount >= config.segmentMaxRecords();
+    }
+
+    /** Hands the records appended to the open segment in this batch to the builders, after earlier ones. */
+    private void flushPending(PartitionState s) throws IOException {
+        if (s.pending.isEmpty()) {
+            return;
+        }
+        List<ArchivedRecord> batch = new ArrayList<>(s.pending);
+        s.pending.clear();
+        SegmentWriter w = s.active;
+        long bytes = 0;
+        for (ArchivedRecord a : batch) {
+            bytes += SegmentWriter.sizeOf(a);
+        }
+        long batchBytes = bytes;
+        awaitBuilderRoom(batchBytes);
+        building.addAndGet(batchBytes);
+        s.chain = s.chain.thenRunAsync(() -> {
+            try {
+                for (ArchivedRecord a : batch) {
+                    w.append(a);
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                building.addAndGet(-batchBytes);
+            }
+        }, builders);
+    }
+
+    /** Bounded memory: the poll thread waits while the builders hold too many records not yet appended. */
+    private void awaitBuilderRoom(long bytes) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (building.get() > 0 && building.get() + bytes > MAX_BUILDING_BYTES) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("segment builders made no progress for 60s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
+    private void seal(PartitionState s) throws IOException {
+        flushPending(s);
+        s.sealed.add(new PartitionState.Sealed(s.active, s.activeFirst, s.activeLast, s.chain));
+        s.active = null;
     }
 
     private void handleBadRecord(ConsumerRecord<byte[], byte[]> r, String problem) {
@@ -300,9 +361,12 @@ public final class Archiver implements AutoCloseable {
         long maxAge = config.segmentMaxAge().toNanos();
         for (PartitionState s : states.values()) {
             if (s.active != null && s.inFlight == null && s.sealed.isEmpty() && now - s.activeStartedNanos >= maxAge) {
-                SegmentWriter w = s.active;
-                s.active = null;
-                startUpload(s, w);
+                try {
+                    seal(s);
+                } catch (IOException e) {
+                    throw new PgkbException.FatalException("archiver failed: " + e.getMessage(), e);
+                }
+                uploadNext(s);
             }
         }
     }
@@ -336,9 +400,17 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
-    private void startUpload(PartitionState s, SegmentWriter w) {
-        String key = s.segmentsDir + ArchiveLayout.segmentName(w.firstOffset(), w.lastOffset());
-        s.inFlight = uploads.submit(() -> {
+    /** Uploads a sealed segment once its appends are built; the result goes to {@link #results} either way. */
+    private void startUpload(PartitionState s, PartitionState.Sealed x) {
+        SegmentWriter w = x.writer();
+        String key = s.segmentsDir + ArchiveLayout.segmentName(x.first(), x.last());
+        s.inFlight = x.built().handleAsync((ignored, buildError) -> {
+            if (buildError != null) {
+                closeQuietly(w);
+                results.add(new UploadResult(s, x.first(), x.last(), 0, 0,
+                        buildError instanceof Exception e ? e : new RuntimeException(buildError)));
+                return null;
+            }
             try (w; ObjectStore.ObjectWriter out = store.create(key)) {
                 CountingStream counting = new CountingStream(out);
                 SegmentMetadata meta = w.finish(counting);
@@ -346,9 +418,18 @@ public final class Archiver implements AutoCloseable {
                 log.debug("segment written object={} records={} bytes={}", key, meta.count(), counting.count);
                 results.add(new UploadResult(s, meta.firstOffset(), meta.lastOffset(), meta.count(), counting.count, null));
             } catch (Exception e) {
-                results.add(new UploadResult(s, w.firstOffset(), w.lastOffset(), 0, 0, e));
+                results.add(new UploadResult(s, x.first(), x.last(), 0, 0, e));
             }
-        });
+            return null;
+        }, uploads);
+    }
+
+    private static void closeQuietly(SegmentWriter w) {
+        try {
+            w.close();
+        } catch (IOException e) {
+            log.warn("cannot delete spool file error={}", e.getMessage());
+        }
     }
 
     /** Commits what became durable; with {@code all}, waits for every upload in flight first. */
@@ -446,23 +527,22 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
+    /** Drops a partition's unuploaded segments; their writers close once the appends already queued are done. */
     private static void abandon(PartitionState s) {
+        List<SegmentWriter> writers = new ArrayList<>();
         if (s.active != null) {
-            try {
-                s.active.close();
-            } catch (IOException e) {
-                log.warn("cannot delete spool file error={}", e.getMessage());
-            }
+            writers.add(s.active);
             s.active = null;
         }
-        for (SegmentWriter w; (w = s.sealed.poll()) != null; ) {
-            try {
-                w.close();
-            } catch (IOException e) {
-                log.warn("cannot delete spool file error={}", e.getMessage());
-            }
+        for (PartitionState.Sealed x; (x = s.sealed.poll()) != null; ) {
+            writers.add(x.writer());
         }
+        s.pending.clear();
         s.schemaBuffer.clear();
+        if (!writers.isEmpty()) {
+            s.chain.whenComplete((v, e) -> writers.forEach(Archiver::closeQuietly));
+        }
+        s.chain = java.util.concurrent.CompletableFuture.completedFuture(null);
     }
 
     // ---- lifecycle ----------------------------------------------------------------------------------------
@@ -474,8 +554,11 @@ public final class Archiver implements AutoCloseable {
                 // Seal every open segment; each completed upload starts the partition's next one (processResults).
                 for (PartitionState s : states.values()) {
                     if (s.active != null) {
-                        s.sealed.add(s.active);
-                        s.active = null;
+                        try {
+                            seal(s);
+                        } catch (IOException e) {
+                            throw new PgkbException.FatalException("archiver failed: " + e.getMessage(), e);
+                        }
                     }
                     if (s.inFlight == null) {
                         uploadNext(s);
@@ -510,6 +593,9 @@ public final class Archiver implements AutoCloseable {
             }
             if (uploads != null) {
                 uploads.shutdownNow();
+            }
+            if (builders != null) {
+                builders.shutdownNow();
             }
             if (schemaResolver != null) {
                 schemaResolver.close();

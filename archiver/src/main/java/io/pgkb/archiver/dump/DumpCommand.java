@@ -43,6 +43,10 @@ public final class DumpCommand implements Callable<Integer> {
             description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
     String topicPrefix = "pgkb";
 
+    @Option(names = "--publication", paramLabel = "NAME", defaultValue = DumpTaker.DEFAULT_PUBLICATION,
+            description = "the producer's publication: a table not in it is refused, its dump could not be replayed (default: ${DEFAULT-VALUE})")
+    String publication = DumpTaker.DEFAULT_PUBLICATION;
+
     @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "1",
             description = "zstd compression level of the data objects, 1-19 (default: ${DEFAULT-VALUE})")
     int zstdLevel = 1;
@@ -109,7 +113,8 @@ public final class DumpCommand implements Callable<Integer> {
                 ticker.scheduleAtFixedRate(progress::print, progressEvery.toMillis(), progressEvery.toMillis(),
                         TimeUnit.MILLISECONDS);
             }
-            DumpTaker taker = new DumpTaker(pgUrl, objects, new ArchiveLayout(topicPrefix)).withZstdLevel(zstdLevel);
+            DumpTaker taker = new DumpTaker(pgUrl, objects, new ArchiveLayout(topicPrefix)).withZstdLevel(zstdLevel)
+                    .withPublication(publication);
             // SIGTERM/Ctrl-C: cancel the COPY so the dump removes what it wrote before the JVM exits
             java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(() -> {

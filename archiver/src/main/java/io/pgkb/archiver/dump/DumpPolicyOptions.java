@@ -7,6 +7,10 @@ import picocli.CommandLine.Option;
 
 /** The dump policy and retention options of {@code pgkb archive} (a picocli mixin); they apply when --pg is given. */
 public final class DumpPolicyOptions {
+    @Option(names = "--publication", paramLabel = "NAME", defaultValue = DumpTaker.DEFAULT_PUBLICATION,
+            description = "the producer's publication: a table is dumped only once it is in it (default: ${DEFAULT-VALUE})")
+    public String publication = DumpTaker.DEFAULT_PUBLICATION;
+
     @Option(names = "--dump-interval", paramLabel = "DURATION", defaultValue = "24h",
             description = "Dump each table again when its newest dump is this old; 0s = never by time (default: ${DEFAULT-VALUE})")
     public String dumpInterval = "24h";

@@ -82,6 +82,12 @@ public final class DumpScheduler implements AutoCloseable {
         return this;
     }
 
+    /** The producer's publication; tables outside it are not dumped yet (see DumpTaker). */
+    public DumpScheduler withPublication(String publication) {
+        taker.withPublication(publication);
+        return this;
+    }
+
     DumpScheduler withClock(Clock c) {
         this.clock = c;
         return this;

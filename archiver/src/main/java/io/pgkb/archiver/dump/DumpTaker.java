@@ -49,6 +49,9 @@ public final class DumpTaker {
     private volatile Connection running;
     private volatile boolean cancelled;
     private int zstdLevel = DEFAULT_ZSTD_LEVEL;
+    private String publication = DEFAULT_PUBLICATION;
+    /** The producer's default publication ({@code pgkb produce --publication}). */
+    public static final String DEFAULT_PUBLICATION = "pgkb";
 
     public DumpTaker(PgUrl pg, ObjectStore store, ArchiveLayout layout) {
         this.pg = pg;
@@ -58,6 +61,12 @@ public final class DumpTaker {
 
     public DumpTaker withZstdLevel(int level) {
         this.zstdLevel = level;
+        return this;
+    }
+
+    /** The publication the producer streams from; a dump of a table outside it would be useless for replay. */
+    public DumpTaker withPublication(String name) {
+        this.publication = name;
         return this;
     }
 
@@ -77,6 +86,7 @@ public final class DumpTaker {
             for (TableId t : sorted) {
                 TableDescription.read(conn, t);
             }
+            checkPublished(conn, sorted);
             List<DumpManifest> manifests = new ArrayList<>();
             Lsn d;
             long snapStart = System.nanoTime();
@@ -131,6 +141,45 @@ public final class DumpTaker {
             if (!committed) {
                 DumpMetrics.DUMPS.labelValues("failed").inc(sorted.size());
                 cleanUp(written);
+            }
+        }
+    }
+
+    /**
+     * Replay after D needs every change with commit_lsn >= D in the stream. pgoutput streams a table's changes only
+     * from the moment it is in the publication, and a transaction that straddles that moment is streamed only in
+     * part. Checking membership BEFORE the dump's slot is created means the ALTER PUBLICATION committed before the
+     * snapshot builder started; every transaction running then finishes before D (it is in the dump), and every
+     * later one is streamed whole. So a published table's dump is replayable; an unpublished one's is refused.
+     * Without the publication at all (no producer on this database yet) the dump is taken with a warning.
+     */
+    private void checkPublished(Connection conn, List<TableId> tables) throws SQLException {
+        if (publication == null) {
+            return;
+        }
+        try (var exists = conn.prepareStatement("SELECT 1 FROM pg_publication WHERE pubname = ?")) {
+            exists.setString(1, publication);
+            try (ResultSet rs = exists.executeQuery()) {
+                if (!rs.next()) {
+                    log.warn("publication {} does not exist: changes to {} are captured only once the producer "
+                            + "publishes them, so this dump is replayable only from then on", publication, names(tables));
+                    return;
+                }
+            }
+        }
+        try (var member = conn.prepareStatement(
+                "SELECT 1 FROM pg_publication_tables WHERE pubname = ? AND schemaname = ? AND tablename = ?")) {
+            for (TableId t : tables) {
+                member.setString(1, publication);
+                member.setString(2, t.schema());
+                member.setString(3, t.table());
+                try (ResultSet rs = member.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new PgkbException.ConfigException("table " + t.qualified() + " is not in publication "
+                                + publication + " yet, so its changes are not streamed and a dump of it could not be "
+                                + "replayed; let pgkb produce publish it first (or check --publication)");
+                    }
+                }
             }
         }
     }

@@ -20,9 +20,23 @@ public final class PartitionState {
     public final Kind kind;
     /** Store directory of this partition's segments ("" for SCHEMAS). */
     public final String segmentsDir;
+    /** A full segment: its records are appended once {@code built} completes. */
+    public record Sealed(SegmentWriter writer, long first, long last, java.util.concurrent.CompletableFuture<Void> built) {
+    }
+
+    /**
+     * The open segment. Its records are appended off the poll thread by tasks chained on {@link #chain} (one
+     * partition's appends stay in order); the poll thread keeps the counters that decide the roll.
+     */
     public SegmentWriter active;
+    public long activeCount;
+    public long activeBytes;
+    public long activeFirst;
+    public long activeLast;
+    public final List<io.pgkb.schemas.segment.ArchivedRecord> pending = new ArrayList<>();
+    public java.util.concurrent.CompletableFuture<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Full segments waiting for the upload of an earlier one (on disk, in offset order). */
-    public final java.util.ArrayDeque<SegmentWriter> sealed = new java.util.ArrayDeque<>();
+    public final java.util.ArrayDeque<Sealed> sealed = new java.util.ArrayDeque<>();
     public long activeStartedNanos;
     public final List<SchemaEntry> schemaBuffer = new ArrayList<>();
     public Future<?> inFlight;

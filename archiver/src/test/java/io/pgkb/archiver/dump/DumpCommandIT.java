@@ -126,6 +126,33 @@ class DumpCommandIT {
     }
 
     @Test
+    void tableOutsideTheProducersPublicationIsRefusedAndPublishedOneIsDumped() throws Exception {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE PUBLICATION only_small FOR TABLE public.small");
+        }
+        try {
+            Run refused = run("--pg", db.uri(), "--store", archive.toString(), "--tables", "public.other",
+                    "--publication", "only_small");
+            assertThat(refused.exit()).isEqualTo(PgkbException.USAGE);
+            assertThat(refused.err().strip()).doesNotContain("\n").contains("public.other")
+                    .contains("not in publication only_small");
+            try (ObjectStore store = new FileSystemStore(archive)) {
+                assertThat(store.list("")).isEmpty();
+            }
+            assertNoDumpSlotLeft();
+
+            Run ok = run("--pg", db.uri(), "--store", archive.toString(), "--tables", "public.small",
+                    "--publication", "only_small");
+            assertThat(ok.exit()).as(ok.err()).isZero();
+            assertThat(ok.out()).contains("rows=10");
+        } finally {
+            try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                st.execute("DROP PUBLICATION only_small");
+            }
+        }
+    }
+
+    @Test
     void badOptionsNameTheOption() {
         Run r = run("--pg", db.uri(), "--store", archive.toString(), "--tables", "a.b.c");
         assertThat(r.exit()).isEqualTo(PgkbException.USAGE);

@@ -41,18 +41,22 @@ public final class ArchiverBench {
     }
 
     public static void main(String[] args) throws Exception {
-        long records = args.length > 0 ? Long.parseLong(args[0]) : 400_000;
         int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 12;
+        // a multiple of 4 segments per partition, so the last segments roll by count exactly at the end and the
+        // measured time holds no wait for an age roll
+        long requested = args.length > 0 ? Long.parseLong(args[0]) : 400_000;
+        long records = Math.max(1, requested / (4L * partitions)) * 4L * partitions;
         Path work = Files.createTempDirectory("pgkb-archiver-bench-");
         try (LocalKafka kafka = LocalKafka.start()) {
-            Result r = run(kafka, "bench", partitions, records, work.resolve("a"), Duration.ofSeconds(1));
+            System.out.printf("records %d, partitions %d, %d records per segment%n", records, partitions, records / partitions / 4);
+            Result r = run(kafka, "bench", partitions, records, work.resolve("a"), Duration.ofSeconds(60), records / partitions / 4);
             System.out.printf("throughput: producer %.0f records/s, archiver %.0f records/s, ratio %.2f (target >= 2)%n",
                     r.producerRate, r.archiverRate, r.archiverRate / r.producerRate);
             System.out.printf("size: archive %d bytes / kafka %d bytes = %.3f (target <= 0.5)%n",
                     r.archiveBytes, r.kafkaBytes, (double) r.archiveBytes / r.kafkaBytes);
 
             resetPeaks();
-            Result h = run(kafka, "heap", 200, 200 * 400, work.resolve("h"), Duration.ofMinutes(10));
+            Result h = run(kafka, "heap", 200, 200 * 400, work.resolve("h"), Duration.ofMinutes(10), 1_000_000);
             System.out.printf("heap: 200 partitions with open segments, peak heap used %d MiB of max %d MiB (%d records archived)%n",
                     peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20, h.archived);
         } finally {
@@ -63,7 +67,8 @@ public final class ArchiverBench {
     record Result(double producerRate, double archiverRate, long archiveBytes, long kafkaBytes, long archived) {
     }
 
-    private static Result run(LocalKafka kafka, String prefix, int partitions, long records, Path dir, Duration maxAge) throws Exception {
+    private static Result run(LocalKafka kafka, String prefix, int partitions, long records, Path dir, Duration maxAge,
+                              long segmentRecords) throws Exception {
         TableId table = new TableId("public", "orders");
         String topic = table.topic(prefix);
         try (Admin admin = kafka.admin()) {
@@ -90,7 +95,7 @@ public final class ArchiverBench {
         double producerRate = records / ((System.nanoTime() - t0) / 1e9);
 
         ArchiverConfig config = ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
-                .withSegmentLimits(64L << 20, 1_000_000, maxAge);
+                .withSegmentLimits(64L << 20, segmentRecords, maxAge);
         long archived;
         double archiverRate;
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
@@ -102,7 +107,7 @@ public final class ArchiverBench {
                 Thread.sleep(5);
             }
             long a0 = System.nanoTime();
-            if (maxAge.compareTo(Duration.ofMinutes(1)) > 0) {
+            if (maxAge.compareTo(Duration.ofMinutes(5)) > 0) {
                 // heap run: wait until every partition's open segment has taken all its records, then measure
                 while (!consumedAll(topic, partitions)) {
                     Thread.sleep(200);

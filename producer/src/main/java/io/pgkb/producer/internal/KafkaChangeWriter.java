@@ -29,6 +29,11 @@ public final class KafkaChangeWriter implements ChangeSink {
     private final String prefix;
     private final long maxMessageBytes;
     private AckTracker.Pending current;
+    // per-relation and per-transaction header values, built once instead of per record
+    private final java.util.IdentityHashMap<RelationInfo, String[]> relationText = new java.util.IdentityHashMap<>();
+    private Txn headerTxn;
+    private byte[] commitLsnBytes;
+    private byte[] xidBytes;
 
     public KafkaChangeWriter(Producer<byte[], byte[]> producer, AckTracker tracker, RecordEncoder encoder,
                              TopicManager topics, String prefix, long maxMessageBytes) {
@@ -53,7 +58,12 @@ public final class KafkaChangeWriter implements ChangeSink {
 
     @Override
     public void change(Change change) {
-        String topic = change.relation().table().topic(prefix);
+        if (relationText.size() > 10_000) {
+            relationText.clear(); // one entry per relation version seen; keep it bounded in very long sessions
+        }
+        String[] rel = relationText.computeIfAbsent(change.relation(),
+                r -> new String[] {r.table().topic(prefix), r.table().qualified()});
+        String topic = rel[0];
         RecordEncoder.Encoded enc = encoder.encode(change);
         byte[] value = enc.value();
         long size = value.length + (enc.key() == null ? 0 : enc.key().length);
@@ -64,7 +74,18 @@ public final class KafkaChangeWriter implements ChangeSink {
                     + change.seq() + " is " + size + " bytes, more than --max-message-bytes " + maxMessageBytes
                     + " (raise it, and the broker's message.max.bytes)");
         }
-        List<Header> headers = headers(change);
+        if (headerTxn != change.txn()) {
+            headerTxn = change.txn();
+            commitLsnBytes = utf8(Lsn.of(headerTxn.commitLsn()).toString());
+            xidBytes = utf8(Long.toString(headerTxn.xid()));
+        }
+        List<Header> headers = new ArrayList<>(6);
+        headers.add(new RecordHeader(Headers.OP, utf8(change.op().name())));
+        headers.add(new RecordHeader(Headers.TABLE, utf8(rel[1])));
+        headers.add(new RecordHeader(Headers.LSN, utf8(Lsn.of(change.lsn()).toString())));
+        headers.add(new RecordHeader(Headers.COMMIT_LSN, commitLsnBytes));
+        headers.add(new RecordHeader(Headers.XID, xidBytes));
+        headers.add(new RecordHeader(Headers.SEQ, utf8(Long.toString(change.seq()))));
         if (change.op() == Change.Op.TRUNCATE) {
             int n = producer.partitionsFor(topic).size();
             for (int p = 0; p < n; p++) {
@@ -80,7 +101,7 @@ public final class KafkaChangeWriter implements ChangeSink {
         tracker.sent(p);
         ProducerMetrics.RECORDS.inc();
         // the callback keeps primitives only: in-flight records must not pin their row data
-        String table = change.relation().table().qualified();
+        String table = relationText.get(change.relation())[1];
         long commitLsn = change.txn().commitLsn();
         long seq = change.seq();
         String topic = record.topic();
@@ -119,19 +140,8 @@ public final class KafkaChangeWriter implements ChangeSink {
         current = null;
     }
 
-    static List<Header> headers(Change c) {
-        List<Header> h = new ArrayList<>(6);
-        h.add(header(Headers.OP, c.op().name()));
-        h.add(header(Headers.TABLE, c.relation().table().qualified()));
-        h.add(header(Headers.LSN, Lsn.of(c.lsn()).toString()));
-        h.add(header(Headers.COMMIT_LSN, Lsn.of(c.txn().commitLsn()).toString()));
-        h.add(header(Headers.XID, Long.toString(c.txn().xid())));
-        h.add(header(Headers.SEQ, Long.toString(c.seq())));
-        return h;
-    }
-
-    private static Header header(String k, String v) {
-        return new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8));
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The key columns' text, for error messages. */

@@ -42,9 +42,10 @@ public final class PublicationManager {
 
     /**
      * Creates the publication when missing and adds the tables it lacks; returns the tables added now.
-     * {@code beforeAdd} runs for each table before it is published (create its topic).
+     * {@code afterAdd} runs for each table once it is published (create its topic). Only then: the archiver dumps a
+     * table when its topic appears, and a dump is replayable only if the table was published before it began.
      */
-    public List<TableId> sync(Connection c, java.util.function.Consumer<TableId> beforeAdd) throws SQLException {
+    public List<TableId> sync(Connection c, java.util.function.Consumer<TableId> afterAdd) throws SQLException {
         Boolean allTables = publicationAllTables(c);
         if (allTables == null) {
             try (Statement st = c.createStatement()) {
@@ -64,7 +65,6 @@ public final class PublicationManager {
             if (published.contains(cand.table()) || allTables == Boolean.TRUE) {
                 continue;
             }
-            beforeAdd.accept(cand.table());
             try (Statement st = c.createStatement()) {
                 st.execute("ALTER PUBLICATION " + TableId.quoteIdent(publication) + " ADD TABLE " + cand.table().quoted());
             } catch (SQLException e) {
@@ -78,6 +78,7 @@ public final class PublicationManager {
                         + publication + ": " + PgConnections.firstLine(e.getMessage())
                         + " (the producer's role must own the table, or create the publication as its owner)");
             }
+            afterAdd.accept(cand.table());
             added.add(cand.table());
             log.info("published table table={} publication={}", cand.table().qualified(), publication);
         }

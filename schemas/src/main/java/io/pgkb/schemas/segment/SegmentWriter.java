@@ -152,7 +152,8 @@ public final class SegmentWriter implements Closeable {
         }
     }
 
-    private static long sizeOf(ArchivedRecord r) {
+    /** A record's size as counted by {@link #recordBytes()}: key, value and headers plus 16 bytes. */
+    public static long sizeOf(ArchivedRecord r) {
         long n = 16;
         n += r.key() == null ? 0 : r.key().length;
         n += r.value() == null ? 0 : r.value().length;
