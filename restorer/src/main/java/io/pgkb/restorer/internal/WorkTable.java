@@ -29,9 +29,8 @@ public final class WorkTable {
         this.primaryKey = List.copyOf(primaryKey);
     }
 
-    /** Creates the schema when missing and the table with these columns and primary key. */
+    /** Creates the table with these columns and primary key (its schema exists). */
     public static WorkTable create(Connection conn, TableId id, RowShape shape, List<String> primaryKey) throws SQLException {
-        Sql.exec(conn, "CREATE SCHEMA IF NOT EXISTS " + q(id.schema()));
         List<String> defs = new ArrayList<>();
         for (RowShape.Column c : shape.columns()) {
             defs.add(q(c.name()) + " " + c.type());
