@@ -162,6 +162,12 @@ public final class Archiver implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new PgkbException.FatalException("archiver failed: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            // a pgkb error thrown inside a rebalance callback arrives wrapped by the consumer
+            if (e.getCause() instanceof PgkbException p) {
+                throw p;
+            }
+            throw new PgkbException.FatalException("archiver failed: Kafka: " + e.getMessage(), e);
         } finally {
             finished.countDown();
         }

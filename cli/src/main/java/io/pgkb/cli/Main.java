@@ -43,6 +43,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
                 "Logs go to stderr, command output to stdout. Documentation: docs/operations.md"})
 public final class Main implements Callable<Integer> {
     /** Option names whose values help name the failing service in an error line. */
+    /** Services that run until stopped: they keep the Kafka client's (rate-limited) warnings about unreachable brokers. */
+    private static final java.util.Set<String> LONG_RUNNING = java.util.Set.of("produce", "archive", "quickstart");
+
     private static final List<String> SERVICE_OPTIONS = List.of("--pg", "--target", "--bootstrap-servers", "--store", "--s3-endpoint");
 
     @Spec
@@ -117,7 +120,8 @@ public final class Main implements Callable<Integer> {
 
     /** Logging and metrics are set up once the command line parsed, before the command runs. */
     private int execute(ParseResult parseResult) {
-        Logging.configure(logFormat(), logLevel());
+        String command = last(parseResult).commandSpec().name();
+        Logging.configure(logFormat(), logLevel(), LONG_RUNNING.contains(command));
         MetricsServer metrics = null;
         try {
             if (metricsPort != null) {

@@ -28,6 +28,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import picocli.CommandLine;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -193,6 +195,11 @@ public final class QuickstartCommand implements Callable<Integer> {
                         restored[i].rows() + " " + restored[i].md5(), same ? "MATCH" : "DIFFERENT");
             }
             out.println();
+            run("verify", "--store", archive.toString());
+            say("archive verified       every checksum and offset range checked (pgkb verify)");
+            out.println();
+            run("list", "--store", archive.toString());
+            out.println();
             where(pg, kafka, archive);
             if (!match) {
                 throw new PgkbException.FatalException("the restored tables differ from the source at the mark");
@@ -265,18 +272,38 @@ public final class QuickstartCommand implements Callable<Integer> {
                 + " --tables shop.orders=restored.orders_latest --latest");
         out.flush();
         CountDownLatch stop = new CountDownLatch(1);
+        // Ctrl-C and SIGTERM are caught before the JVM starts shutting down, so the producer and archiver stop
+        // (flush, confirm, commit) while Kafka and PostgreSQL still run; the shutdown hooks of those would
+        // otherwise kill them at the same time. A second signal takes the default way out.
+        List<Signal> signals = List.of(new Signal("INT"), new Signal("TERM"));
+        for (Signal sig : signals) {
+            Signal.handle(sig, s -> {
+                stop.countDown();
+                for (Signal again : signals) {
+                    Signal.handle(again, SignalHandler.SIG_DFL);
+                }
+            });
+        }
+        // any other way out (SIGHUP, System.exit elsewhere): at least wait for the cleanup below
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                // Ctrl-C: let the command's finally block stop the producer, archiver, Kafka and PostgreSQL first
                 cleanedUp.await(2, java.util.concurrent.TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, "pgkb-quickstart-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        stop.await();
-        say("stopping");
+        try {
+            stop.await();
+            say("stopping: producer, archiver, Kafka, PostgreSQL");
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for the cleanup
+            }
+        }
     }
 
     /** Runs a pgkb subcommand in this process, with the same logging options; exit codes other than 0 fail the quickstart. */

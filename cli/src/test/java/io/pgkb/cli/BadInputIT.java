@@ -64,6 +64,24 @@ class BadInputIT {
         return pgkb(Map.of(), args);
     }
 
+    /** Several runs at once: each is mostly JVM start-up, and the checks below are independent. */
+    static List<Run> pgkbAll(List<String[]> runs) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            List<java.util.concurrent.Future<Run>> futures = new ArrayList<>();
+            for (String[] args : runs) {
+                futures.add(pool.submit(() -> pgkb(args)));
+            }
+            List<Run> out = new ArrayList<>();
+            for (var f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static String read(java.io.InputStream in) {
         try {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -89,10 +107,11 @@ class BadInputIT {
 
     @Test
     void wrongFlagNamesItAndPointsToHelp() throws Exception {
-        for (String cmd : List.of("produce", "archive", "dump", "restore", "inspect", "quickstart")) {
-            Run r = pgkb(cmd, "--no-such-flag");
-            assertOneLine(r, 2, "--no-such-flag", "see pgkb " + cmd + " --help");
-            assertThat(r.err).as(cmd).hasSize(1);
+        List<String> cmds = List.of("produce", "archive", "dump", "restore", "list", "verify", "inspect", "quickstart");
+        List<Run> runs = pgkbAll(cmds.stream().map(c -> new String[] {c, "--no-such-flag"}).toList());
+        for (int i = 0; i < cmds.size(); i++) {
+            assertOneLine(runs.get(i), 2, "--no-such-flag", "see pgkb " + cmds.get(i) + " --help");
+            assertThat(runs.get(i).err).as(cmds.get(i)).hasSize(1);
         }
         assertOneLine(pgkb("--log-format", "xml", "inspect"), 2, "--log-format", "xml");
         assertOneLine(pgkb("frobnicate"), 2, "frobnicate", "see pgkb --help");
@@ -105,6 +124,8 @@ class BadInputIT {
         assertOneLine(pgkb("dump", "--pg", "postgresql://localhost/x", "--store", "/tmp/x"), 2, "--tables", "see pgkb dump --help");
         assertOneLine(pgkb("restore", "--store", "/tmp/x", "--tables", "public.t", "--latest"), 2, "--target", "see pgkb restore --help");
         assertOneLine(pgkb("inspect", "--table", "public.t"), 2, "--bootstrap-servers", "see pgkb inspect --help");
+        assertOneLine(pgkb("list", "--json"), 2, "--store", "see pgkb list --help");
+        assertOneLine(pgkb("verify", "--tables", "public.t"), 2, "--store", "see pgkb verify --help");
         assertOneLine(pgkb("restore", "--store", "/tmp/x", "--target", "postgresql://localhost/x", "--tables", "public.t"), 2,
                 "--to-lsn", "--latest");
     }
@@ -140,6 +161,7 @@ class BadInputIT {
                 "localhost:" + closedPort);
         Run inspect = pgkb("inspect", "--bootstrap-servers", kafkaDown, "--table", "public.t", "--timeout", "3s");
         assertOneLine(inspect, 1, kafkaDown, "--bootstrap-servers");
+        assertThat(inspect.err).as("a one-shot command does not repeat the Kafka client's retries").hasSize(1);
         assertOneLine(pgkb("dump", "--pg", "postgresql://pgkb@no-such-host.invalid:5432/app", "--store", dir.toString(), "--tables", "t"), 1,
                 "no-such-host.invalid");
     }

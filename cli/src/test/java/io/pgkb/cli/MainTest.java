@@ -172,6 +172,15 @@ class MainTest {
     }
 
     @Test
+    void metricsPortInUseIsAConfigurationErrorNamingIt() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Run r = run("--metrics-port", Integer.toString(taken.getLocalPort()), "fail", "--with", "npe");
+            assertThat(r.code).isEqualTo(2);
+            assertThat(r.err.strip()).doesNotContain("\n").startsWith("pgkb fail: cannot serve metrics on --metrics-port " + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void errorLinesNeverShowThePasswordOfTheUrl() {
         CommandLine cl = Main.commandLine();
         Run r = run("fail", "--with", "checked", "--pg", "postgresql://alice:s3cret-pw@db:5432/app");

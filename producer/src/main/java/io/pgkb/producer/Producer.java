@@ -56,6 +56,7 @@ import org.slf4j.LoggerFactory;
 public final class Producer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Producer.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
 
     private final io.pgkb.producer.ProducerConfig config;
     private final PgConnections connections;
@@ -75,6 +76,7 @@ public final class Producer implements AutoCloseable {
     private ProgressWriter progress;
     private Connection control;
     private long nextRefreshNanos;
+    private boolean streamedBefore;
 
     public Producer(io.pgkb.producer.ProducerConfig config) {
         this.config = config;
@@ -90,7 +92,13 @@ public final class Producer implements AutoCloseable {
         } catch (RuntimeException e) {
             closeResources();
             finished.countDown();
-            throw e;
+            if (e instanceof PgkbException) {
+                throw e;
+            }
+            if (e instanceof org.apache.kafka.common.config.ConfigException) {
+                throw new PgkbException.ConfigException("Kafka client configuration (--kafka-config): " + e.getMessage(), e);
+            }
+            throw new PgkbException.FatalException("producer setup failed: " + e, e);
         }
         thread = new Thread(this::loop, "pgkb-producer-" + config.slot());
         thread.start();
@@ -300,10 +308,16 @@ public final class Producer implements AutoCloseable {
                         .withSlotOption("publication_names", TableId.quoteIdent(config.publication()))
                         .withSlotOption("messages", "true")
                         .withStatusInterval(1, TimeUnit.SECONDS)
+                        .withAutomaticFlush(false) // pgjdbc would otherwise confirm keepalive positions by itself
                         .start();
             } catch (SQLException e) {
+                if ("55006".equals(e.getSQLState()) && streamedBefore) {
+                    // our own previous walsender may linger until wal_sender_timeout after a network failure
+                    throw new PgkbException.RetriableException("slot " + config.slot() + " still active after a reconnect", e);
+                }
                 throw startFailure(e);
             }
+            streamedBefore = true;
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
                     new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
@@ -316,10 +330,6 @@ public final class Producer implements AutoCloseable {
                     long lsn = stream.getLastReceiveLSN().asLong();
                     assembler.accept(lsn, PgOutputDecoder.decode(buf));
                 } else {
-                    if (!assembler.inTransaction()) {
-                        // a keepalive told us the server's WAL end and nothing is in flight: confirm it (DESIGN §10)
-                        tracker.advanceIdle(stream.getLastReceiveLSN().asLong());
-                    }
                     LockSupport.parkNanos(1_000_000L);
                 }
                 long now = System.nanoTime();
@@ -333,6 +343,7 @@ public final class Producer implements AutoCloseable {
                         throw new PgkbException.RetriableException("Kafka did not acknowledge a record: " + sendFailure, sendFailure);
                     }
                     confirm(stream, false);
+                    maybeHeartbeat(now, assembler, stream.getLastReceiveLSN().asLong());
                     maybeRefresh(now);
                 }
             }
@@ -340,9 +351,6 @@ public final class Producer implements AutoCloseable {
             kafka.flush();
             Exception sendFailure = tracker.failure();
             if (sendFailure == null) {
-                if (!assembler.inTransaction()) {
-                    tracker.advanceIdle(stream.getLastReceiveLSN().asLong());
-                }
                 confirm(stream, true);
                 confirm(stream, true);
             } else {
@@ -415,6 +423,33 @@ public final class Producer implements AutoCloseable {
         confirmedLsn = c.confirmedLsn();
         ProducerMetrics.CONFIRMED_LSN.set((double) c.confirmedLsn());
         log.debug("confirmed lsn={} last_commit_lsn={}", lsn, Lsn.of(c.lastCommitLsn()));
+    }
+
+    private long nextHeartbeatNanos;
+
+    /**
+     * The server's WAL moved past what we confirmed while nothing is in flight (idle database, or writes only to
+     * unpublished tables): emit a non-transactional heartbeat message. When it comes back through the stream, every
+     * transaction committed before it has been received, so its LSN can be confirmed once they are acknowledged.
+     */
+    private void maybeHeartbeat(long now, TransactionAssembler assembler, long serverWalEnd) {
+        if (now - nextHeartbeatNanos < 0 || assembler.inTransaction() || !tracker.idle()
+                || Long.compareUnsigned(serverWalEnd, tracker.confirmedEnd()) <= 0) {
+            return;
+        }
+        nextHeartbeatNanos = now + HEARTBEAT_INTERVAL.toNanos();
+        try {
+            if (control == null || control.isClosed()) {
+                control = connections.normal();
+            }
+            try (var st = control.createStatement()) {
+                st.execute("SELECT pg_logical_emit_message(false, '" + TransactionAssembler.HEARTBEAT_PREFIX + "', '')");
+            }
+        } catch (SQLException | PgkbException.RetriableException e) {
+            PgConnections.closeQuietly(control);
+            control = null;
+            log.warn("heartbeat failed (retried later): {}", PgConnectionsFirstLine.of(String.valueOf(e.getMessage())));
+        }
     }
 
     private void maybeRefresh(long now) {

@@ -60,11 +60,33 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
 
     /** Like {@link #start()}, with extra server settings (e.g. {@code max_slot_wal_keep_size=1MB}). */
     public static LocalPostgres start(Map<String, String> extraSettings) {
+        for (int attempt = 1; ; attempt++) {
+            Path dir;
+            try {
+                dir = Files.createTempDirectory("pgkb-pg-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                return start(dir.resolve("data"), 0, extraSettings, true);
+            } catch (RuntimeException e) {
+                // the free port zonky found was taken before the server bound it: start over in a fresh
+                // directory (zonky keeps the failed one's lock until this JVM exits)
+                boolean portTaken = logContains(dir.resolve("data.log"), "Address already in use");
+                if (!portTaken || attempt == 3) {
+                    throw e;
+                }
+                log.warn("postgres port taken, retrying on another port attempt={}", attempt);
+                Files2.deleteRecursively(dir);
+            }
+        }
+    }
+
+    private static boolean logContains(Path logFile, String text) {
         try {
-            Path dir = Files.createTempDirectory("pgkb-pg-");
-            return start(dir.resolve("data"), 0, extraSettings, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return Files.exists(logFile) && Files.readString(logFile, StandardCharsets.UTF_8).contains(text);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 

@@ -72,8 +72,9 @@ public final class DumpCommand implements Callable<Integer> {
         if (tableIds.isEmpty()) {
             throw new PgkbException.ConfigException("--tables: no table given");
         }
-        if (topicPrefix == null || topicPrefix.isBlank() || topicPrefix.contains("/")) {
-            throw new PgkbException.ConfigException("--topic-prefix: must be non-empty and contain no '/': '" + topicPrefix + "'");
+        // the same rule as pgkb archive and produce: it names topics and the archive namespace
+        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            throw new PgkbException.ConfigException("--topic-prefix: must be letters, digits, '-', '_' (got '" + topicPrefix + "')");
         }
         if (zstdLevel < 1 || zstdLevel > 19) {
             throw new PgkbException.ConfigException("--zstd-level: must be 1-19, got " + zstdLevel);

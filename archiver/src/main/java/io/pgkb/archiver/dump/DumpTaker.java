@@ -70,9 +70,9 @@ public final class DumpTaker {
         long started = System.nanoTime();
         List<String> written = new ArrayList<>();
         boolean committed = false;
-        cancelled = false;
         try (Connection conn = openDataConnection()) {
             running = conn;
+            checkCancelled(sorted);
             // fail on a missing table before a slot is created
             for (TableId t : sorted) {
                 TableDescription.read(conn, t);
@@ -80,8 +80,10 @@ public final class DumpTaker {
             List<DumpManifest> manifests = new ArrayList<>();
             Lsn d;
             long snapStart = System.nanoTime();
+            checkCancelled(sorted);
             try (ExportedSnapshot snap = ExportedSnapshot.create(pg)) {
                 d = snap.consistentPoint();
+                checkCancelled(sorted);
                 log.debug("dump snapshot ready lsn={} millis={}", d, (System.nanoTime() - snapStart) / 1_000_000);
                 exec(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
                 exec(conn, "SET TRANSACTION SNAPSHOT '" + snap.snapshotName().replace("'", "''") + "'");
@@ -94,12 +96,14 @@ public final class DumpTaker {
                 // the imported snapshot now lives in this transaction; the slot is no longer needed
                 snap.close();
                 for (TableId t : sorted) {
+                    checkCancelled(sorted);
                     DumpManifest m = copyTable(conn, t, d, snap.snapshotName(), version, takenAt, written, listener);
                     manifests.add(m);
                     listener.tableCopied(m);
                 }
                 exec(conn, "COMMIT");
             }
+            checkCancelled(sorted);
             for (DumpManifest m : manifests) {
                 String key = layout.dumpManifest(m.tableId(), d);
                 written.add(key);
@@ -132,8 +136,8 @@ public final class DumpTaker {
     }
 
     /**
-     * Asks the server to cancel the dump running in {@link #take} (from another thread, e.g. on shutdown); that
-     * call then fails and cleans up what it wrote. No effect when no dump is running.
+     * Cancels the dump running in {@link #take} (from another thread, e.g. on shutdown): the server cancels the
+     * COPY, and that call fails and deletes what it wrote. Sticky: later calls of {@link #take} fail at once.
      */
     public void cancel() {
         cancelled = true;
@@ -144,6 +148,12 @@ public final class DumpTaker {
             } catch (SQLException e) {
                 log.warn("cancelling the dump failed: {}", Sql.firstLine(e));
             }
+        }
+    }
+
+    private void checkCancelled(List<TableId> tables) {
+        if (cancelled) {
+            throw new PgkbException.FatalException("dump of " + names(tables) + " cancelled");
         }
     }
 

@@ -93,8 +93,8 @@ public final class Retention {
                 expired.add(0, d);
             }
         }
-        // expired dumps are older than every retained one only if the kept set is a suffix; a time rule with a
-        // clock jump could keep an older dump and expire a newer one: then the oldest retained governs segments
+        // the lowest retained D governs segments, even if a clock jump made the time rule keep a dump older
+        // than one it expired
         DumpRef oldest = retained.get(0);
         Lsn newest = dumps.get(dumps.size() - 1).lsn();
 

@@ -52,7 +52,9 @@ public final class ProducerBench {
         int bigRows = Integer.getInteger("bigRows", 2_000_000);
         int pgbenchSeconds = Integer.getInteger("pgbenchSeconds", 30);
         try (LocalPostgres pg = LocalPostgres.start(); LocalKafka kafka = LocalKafka.start()) {
-            throughput(pg, kafka, rows);
+            if (rows > 0) {
+                throughput(pg, kafka, rows);
+            }
             if (bigRows > 0) {
                 bigTransaction(pg, kafka, bigRows);
             }
@@ -80,13 +82,17 @@ public final class ProducerBench {
         Lsn end = walEnd(pg, "bench1");
 
         long t0 = System.nanoTime();
+        long cpu0 = cpuNanos();
         long[] drained = drain(pg, "bench1", "drain", rows / 100);
         long drainNanos = System.nanoTime() - t0;
-        System.out.printf("bare pgjdbc drain: %d messages, %d bytes, %d ms%n", drained[0], drained[1], drainNanos / 1_000_000);
+        long drainCpu = cpuNanos() - cpu0;
+        System.out.printf("bare pgjdbc drain: %d messages, %d bytes, %d ms, JVM cpu %d ms%n", drained[0], drained[1],
+                drainNanos / 1_000_000, drainCpu / 1_000_000);
 
         ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench1")), kafka.bootstrapServers(), "bench")
                 .withSlot("prod", "pgkb");
         t0 = System.nanoTime();
+        cpu0 = cpuNanos();
         Producer p = new Producer(cfg);
         p.start();
         while (p.confirmedLsn().isBefore(end)) {
@@ -96,8 +102,12 @@ public final class ProducerBench {
             Thread.sleep(20);
         }
         long prodNanos = System.nanoTime() - t0;
+        long prodCpu = cpuNanos() - cpu0;
         p.stop();
-        System.out.printf("producer into Kafka (acks=all): %d ms, %.0f rows/s%n", prodNanos / 1_000_000, rows * 1e9 / prodNanos);
+        System.out.printf("producer into Kafka (acks=all): %d ms, %.0f rows/s, JVM cpu %d ms (%.1f us/row)%n", prodNanos / 1_000_000,
+                rows * 1e9 / prodNanos, prodCpu / 1_000_000, prodCpu / 1e3 / rows);
+        System.out.printf("RESULT cpu ratio drain/producer = %.2f (what the throughput ratio tends to when CPU-bound)%n",
+                (double) drainCpu / prodCpu);
         System.out.printf("RESULT throughput ratio producer/drain = %.2f (target >= 0.6)%n", (double) drainNanos / prodNanos);
     }
 
@@ -156,8 +166,15 @@ public final class ProducerBench {
                 }
                 Thread.sleep(200);
             }
-            System.out.printf("RESULT one transaction of %d rows through a -Xmx256m producer: confirmed after %d ms%n", rows,
-                    (System.nanoTime() - t0) / 1_000_000);
+            long elapsed = (System.nanoTime() - t0) / 1_000_000;
+            long inKafka;
+            try (var admin = kafka.admin()) {
+                var tp = new org.apache.kafka.common.TopicPartition("big.public.big", 0);
+                inKafka = admin.listOffsets(java.util.Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .partitionResult(tp).get().offset();
+            }
+            System.out.printf("RESULT one transaction of %d rows through a -Xmx256m producer: confirmed after %d ms"
+                    + " (INSERT included), %d records in Kafka%n", rows, elapsed, inKafka);
         } finally {
             child.destroy();
             child.waitFor(60, TimeUnit.SECONDS);
@@ -207,11 +224,23 @@ public final class ProducerBench {
         return Double.parseDouble(m.group(1));
     }
 
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     private static Lsn walEnd(LocalPostgres pg, String db) throws Exception {
         try (Connection c = pg.connect(db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();
             return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    private static boolean published(LocalPostgres pg, String db) throws Exception {
+        try (Connection c = pg.connect(db); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'pgkb' AND tablename = 'big'")) {
+            return rs.next() && rs.getInt(1) == 1;
         }
     }
 
@@ -222,9 +251,10 @@ public final class ProducerBench {
         }
     }
 
+    /** The slot exists and the table is in the publication (rows written before that are not in the stream). */
     private static void waitForSlot(LocalPostgres pg, String db, String slot) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (confirmed(pg, db, slot).isZero()) {
+        while (confirmed(pg, db, slot).isZero() || !published(pg, db)) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("producer did not create slot " + slot);
             }

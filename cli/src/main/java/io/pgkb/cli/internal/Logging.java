@@ -44,8 +44,26 @@ public final class Logging {
     }
 
     public static void configure(Format format, LogLevel level, OutputStream err) {
+        configure(format, level, err, true);
+    }
+
+    /**
+     * @param connectionWarnings whether the Kafka client's warnings about unreachable brokers are shown (rate
+     *                           limited): yes for long-running services, which would otherwise wait in silence; no
+     *                           for one-shot commands, which end with one line naming the broker anyway
+     */
+    public static void configure(Format format, LogLevel level, boolean connectionWarnings) {
+        configure(format, level, new CurrentStderr(), connectionWarnings);
+    }
+
+    public static void configure(Format format, LogLevel level, OutputStream err, boolean connectionWarnings) {
         if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             configure(context, format, level, err);
+            if (!connectionWarnings && level.level.levelInt > Level.TRACE_INT) {
+                for (String name : List.of("org.apache.kafka.clients.NetworkClient", "org.apache.kafka.clients.ClientUtils")) {
+                    context.getLogger(name).setLevel(Level.ERROR);
+                }
+            }
         } // else another SLF4J provider won the classpath; leave it alone
     }
 

@@ -144,16 +144,17 @@ public final class AckTracker {
     }
 
     /**
-     * Nothing in flight: the server's WAL position from a keepalive can be confirmed, so an idle database, or one
-     * that writes only to unpublished tables, does not retain WAL (DESIGN §10). Returns whether it advanced.
+     * A heartbeat (a non-transactional logical message the producer emitted) arrived at {@code lsn}: every
+     * transaction that committed before it has been received, so once those are acknowledged {@code lsn} itself can
+     * be confirmed. This is how an idle database, or one that writes only to unpublished tables, stops retaining WAL
+     * (DESIGN §10). Keepalive positions are not used for this: they can run ahead of transactions not sent yet.
      */
-    public synchronized boolean advanceIdle(long serverWalEnd) {
-        if (!pending.isEmpty() || failure != null || Long.compareUnsigned(serverWalEnd, confirmedEnd) <= 0) {
-            return false;
-        }
-        confirmedEnd = serverWalEnd;
-        advanced = true;
-        return true;
+    public synchronized void heartbeat(long lsn) {
+        Pending p = new Pending(null);
+        p.committed = true;
+        p.endLsn = lsn;
+        pending.addLast(p);
+        advance();
     }
 
     /** Starts counting from the slot's confirmed position (after connecting). */
@@ -181,8 +182,10 @@ public final class AckTracker {
             if (Long.compareUnsigned(head.endLsn, confirmedEnd) > 0) {
                 confirmedEnd = head.endLsn;
             }
-            lastCommitLsn = head.txn.commitLsn();
-            lastCommitTime = head.txn.commitTimeMicros();
+            if (head.txn != null) {
+                lastCommitLsn = head.txn.commitLsn();
+                lastCommitTime = head.txn.commitTimeMicros();
+            }
             advanced = true;
         }
     }

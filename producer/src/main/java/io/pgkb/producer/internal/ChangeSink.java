@@ -12,6 +12,9 @@ public interface ChangeSink {
     /** A {@code pgkb.mark} logical message inside {@code txn}; it becomes a restore point once txn is confirmed. */
     void mark(Txn txn, String name);
 
+    /** A heartbeat message outside any transaction: everything committed before {@code lsn} has been received. */
+    void heartbeat(long lsn);
+
     /** COMMIT: {@code endLsn} is the flush position to confirm once every change of txn is acknowledged. */
     void commit(Txn txn, long endLsn);
 }

@@ -109,6 +109,11 @@ public final class KafkaChangeWriter implements ChangeSink {
     }
 
     @Override
+    public void heartbeat(long lsn) {
+        tracker.heartbeat(lsn);
+    }
+
+    @Override
     public void commit(Txn txn, long endLsn) {
         tracker.committed(current, endLsn);
         current = null;

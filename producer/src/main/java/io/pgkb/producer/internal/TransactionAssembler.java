@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class TransactionAssembler {
     private static final Logger log = LoggerFactory.getLogger(TransactionAssembler.class);
     public static final String MARK_PREFIX = "pgkb.mark";
+    public static final String HEARTBEAT_PREFIX = "pgkb.heartbeat";
 
     private final ChangeSink sink;
     private final KeyResolver keys;
@@ -146,6 +147,12 @@ public final class TransactionAssembler {
     }
 
     private void message(Message m) {
+        if (HEARTBEAT_PREFIX.equals(m.prefix())) {
+            if (!m.transactional() && txn == null) {
+                sink.heartbeat(m.lsn());
+            }
+            return;
+        }
         if (!MARK_PREFIX.equals(m.prefix())) {
             return;
         }

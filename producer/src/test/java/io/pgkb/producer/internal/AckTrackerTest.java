@@ -49,18 +49,20 @@ class AckTrackerTest {
         t.sent(a);
         t.acked(a, "x", 0, 0);
         assertThat(t.takeConfirmable()).isNull();
-        assertThat(t.advanceIdle(500)).as("not idle while a transaction is open").isFalse();
+        t.heartbeat(500);
+        assertThat(t.takeConfirmable()).as("a heartbeat waits for the open transaction before it").isNull();
         t.committed(a, 120);
-        assertThat(t.takeConfirmable().confirmedLsn()).isEqualTo(120);
+        assertThat(t.takeConfirmable().confirmedLsn()).isEqualTo(500);
     }
 
     @Test
-    void emptyTransactionsConfirmAtCommitAndIdleAdvancesToWalEnd() {
+    void emptyTransactionsConfirmAtCommitAndHeartbeatsAdvanceWhenIdle() {
         AckTracker.Pending a = t.begin(new Txn(1, 100, 1));
         t.committed(a, 130);
         assertThat(t.takeConfirmable().confirmedLsn()).isEqualTo(130);
-        assertThat(t.advanceIdle(120)).as("never backwards").isFalse();
-        assertThat(t.advanceIdle(5000)).isTrue();
+        t.heartbeat(120);
+        assertThat(t.confirmedEnd()).as("never backwards").isEqualTo(130);
+        t.heartbeat(5000);
         AckTracker.Confirmable c = t.takeConfirmable();
         assertThat(c.confirmedLsn()).isEqualTo(5000);
         assertThat(c.lastCommitLsn()).isEqualTo(100);
@@ -77,7 +79,8 @@ class AckTrackerTest {
         t.failed(a, new RuntimeException("timeout"));
         assertThat(t.takeConfirmable()).isNull();
         assertThat(t.failure()).hasMessage("timeout");
-        assertThat(t.advanceIdle(999)).isFalse();
+        t.heartbeat(999);
+        assertThat(t.takeConfirmable()).isNull();
         t.resetInFlight();
         assertThat(t.failure()).isNull();
         assertThat(t.idle()).isTrue();
@@ -100,6 +103,7 @@ class AckTrackerTest {
         AckTracker.Pending a = t.begin(new Txn(1, 0x8000_0000_0000_0000L, 1));
         t.committed(a, 0x8000_0000_0000_0010L);
         assertThat(t.takeConfirmable().confirmedLsn()).isEqualTo(0x8000_0000_0000_0010L);
-        assertThat(t.advanceIdle(0x10)).isFalse();
+        t.heartbeat(0x10);
+        assertThat(t.confirmedEnd()).isEqualTo(0x8000_0000_0000_0010L);
     }
 }

@@ -44,6 +44,11 @@ class TransactionAssemblerTest {
         }
 
         @Override
+        public void heartbeat(long lsn) {
+            events.add("HEARTBEAT " + lsn);
+        }
+
+        @Override
         public void commit(Txn txn, long endLsn) {
             events.add("COMMIT " + txn.xid() + " " + endLsn);
         }
@@ -195,6 +200,8 @@ class TransactionAssemblerTest {
         asm.accept(4, new Commit(0, 500, 520, 10));
         asm.accept(5, new Message(false, 6, "pgkb.mark", "loose".getBytes(StandardCharsets.UTF_8)));
         assertThat(sink.events).contains("MARK before-migration@500").doesNotContain("MARK loose@500");
+        asm.accept(7, new Message(false, 77, "pgkb.heartbeat", new byte[0]));
+        assertThat(sink.events).contains("HEARTBEAT 77");
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.apache.avro.file.CodecFactory;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
-/** The Avro side of segments: the {@code ArchivedRecord} schema, the codec, and record conversion. */
+/** The Avro side of segments: the {@code ArchivedRecord} schema, the codec, and decoding (see ArchivedRecordWriter). */
 final class SegmentFormat {
     static final Schema SCHEMA = load();
     static final Schema HEADER_SCHEMA = SCHEMA.getField("headers").schema().getElementType();
@@ -36,25 +36,6 @@ final class SegmentFormat {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    static GenericRecord toAvro(ArchivedRecord r, GenericData.Record reuse) {
-        GenericData.Record g = reuse != null ? reuse : new GenericData.Record(SCHEMA);
-        g.put("offset", r.offset());
-        g.put("timestamp", r.timestamp());
-        g.put("key", r.key() == null ? null : ByteBuffer.wrap(r.key()));
-        g.put("value", r.value() == null ? null : ByteBuffer.wrap(r.value()));
-        List<GenericRecord> hs = new ArrayList<>(r.headers().size());
-        for (ArchivedRecord.RecordHeader h : r.headers()) {
-            GenericData.Record gh = new GenericData.Record(HEADER_SCHEMA);
-            gh.put("key", h.key());
-            gh.put("value", h.value() == null ? null : ByteBuffer.wrap(h.value()));
-            hs.add(gh);
-        }
-        g.put("headers", hs);
-        g.put("commit_lsn", r.commitLsn());
-        g.put("seq", r.seq());
-        return g;
     }
 
     static ArchivedRecord fromAvro(GenericRecord g) {

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
@@ -30,8 +29,7 @@ public final class SegmentWriter implements Closeable {
     private final String topic;
     private final int partition;
     private final SegmentChecksum checksum;
-    private final GenericData.Record reuse = new GenericData.Record(SegmentFormat.SCHEMA);
-    private DataFileWriter<GenericRecord> spoolWriter;
+        private DataFileWriter<ArchivedRecord> spoolWriter;
     private long firstOffset = -1;
     private long lastOffset = -1;
     private Lsn minCommitLsn;
@@ -46,7 +44,7 @@ public final class SegmentWriter implements Closeable {
         this.partition = partition;
         this.checksum = new SegmentChecksum(topic, partition);
         Files.createDirectories(spool.toAbsolutePath().getParent());
-        DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(SegmentFormat.SCHEMA));
+        DataFileWriter<ArchivedRecord> w = new DataFileWriter<>(new ArchivedRecordWriter());
         w.setCodec(SegmentFormat.codec());
         w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
         w.create(SegmentFormat.SCHEMA, new BufferedOutputStream(Files.newOutputStream(spool), 64 * 1024));
@@ -61,7 +59,7 @@ public final class SegmentWriter implements Closeable {
             throw new IllegalArgumentException("offsets must increase: " + r.offset() + " after " + lastOffset
                     + " in " + topic + "/" + partition);
         }
-        spoolWriter.append(SegmentFormat.toAvro(r, reuse));
+        spoolWriter.append(r);
         checksum.update(r);
         if (count == 0) {
             firstOffset = r.offset();

@@ -73,17 +73,14 @@ public final class RealServicesExtension implements ParameterResolver, Execution
         if (type == TestKafka.class) {
             return classStore.getOrComputeIfAbsent(TestKafka.class, k -> services.newTestKafka(className), TestKafka.class);
         }
+        if (type.getName().equals(LOCAL_S3)) {
+            return services.localS3();
+        }
         if (services.containers()) {
             throw new ParameterResolutionException(type.getSimpleName()
                     + " is not available with " + SERVICES_PROPERTY + "=testcontainers");
         }
-        if (type == LocalPostgres.class) {
-            return services.localPostgres();
-        }
-        if (type == LocalKafka.class) {
-            return services.localKafka();
-        }
-        return services.localS3();
+        return type == LocalPostgres.class ? services.localPostgres() : services.localKafka();
     }
 
     @Override
