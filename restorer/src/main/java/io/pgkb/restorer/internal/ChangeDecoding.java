@@ -28,8 +28,8 @@ public final class ChangeDecoding {
         this.decoder = new ChangeRecordDecoder(resolver);
     }
 
-    /** @param where names the record in errors (table, partition, offset, object) */
-    public Change decode(ArchivedEntry e, String where) {
+    /** @param table names the record in errors, with its partition and offset */
+    public Change decode(ArchivedEntry e, String table) {
         ChangeRecord r;
         try {
             if (e.value() == null) {
@@ -38,9 +38,9 @@ public final class ChangeDecoding {
             r = decoder.decode(e.value());
         } catch (CodecException.UnknownSchemaException x) {
             throw new PgkbException.ArchiveIncompleteException("writer schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(e.value()))
-                    + " of " + where + " is not in the archive");
+                    + " of " + where(table, e) + " is not in the archive");
         } catch (CodecException x) {
-            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where + ": " + x.getMessage());
+            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
         }
         RowShape shape = shapes.computeIfAbsent(r.rowSchema(), ChangeDecoding::shapeOf);
         Change.Op op = Change.Op.valueOf(r.op().name());
@@ -60,6 +60,10 @@ public final class ChangeDecoding {
             }
         }
         return new Change(op, r.commitLsn(), r.seq(), shape, before, after, unchanged);
+    }
+
+    private static String where(String table, ArchivedEntry e) {
+        return "table " + table + " partition " + e.partition() + " offset " + e.offset();
     }
 
     /** Commit time (µs) of a change record, for {@code --to-time}. */

@@ -27,7 +27,7 @@ final class ChangePipe implements AutoCloseable {
             try (MergedStream merged = open.get()) {
                 List<Change> chunk = new ArrayList<>(CHUNK);
                 for (ArchivedEntry e = merged.next(); e != null; e = merged.next()) {
-                    chunk.add(decoding.decode(e, "table " + table + " partition " + e.partition() + " offset " + e.offset()));
+                    chunk.add(decoding.decode(e, table));
                     if (chunk.size() == CHUNK) {
                         queue.put(chunk);
                         chunk = new ArrayList<>(CHUNK);

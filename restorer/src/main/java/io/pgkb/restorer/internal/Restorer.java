@@ -82,6 +82,12 @@ public final class Restorer {
         for (TableTarget tt : tables) {
             work.put(tt, new TableId(tt.target().schema(), "pgkb_restore_" + HexFormat.of().formatHex(RANDOM.generateSeed(5))));
         }
+        // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
+        try (Connection c = connect()) {
+            for (String schema : new java.util.TreeSet<>(tables.stream().map(tt -> tt.target().schema()).toList())) {
+                Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + Sql.q(schema));
+            }
+        }
         AtomicLong rows = new AtomicLong();
         AtomicLong changes = new AtomicLong();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -59,6 +59,7 @@ final class TableRebuild {
             }
             throw e;
         }
+        table.addPrimaryKey();
         conn.commit();
         long t1 = System.nanoTime();
         ChangeApplier applier = new ChangeApplier(conn, table, batchKeys, 64L << 20, changesApplied);

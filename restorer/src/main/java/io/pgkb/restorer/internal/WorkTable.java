@@ -29,18 +29,23 @@ public final class WorkTable {
         this.primaryKey = List.copyOf(primaryKey);
     }
 
-    /** Creates the schema when missing and the table with these columns and primary key. */
+    /**
+     * Creates the table with these columns (its schema exists); the primary key comes with {@link #addPrimaryKey()}
+     * after the bulk load, which builds the index in one sorted pass instead of row by row.
+     */
     public static WorkTable create(Connection conn, TableId id, RowShape shape, List<String> primaryKey) throws SQLException {
-        Sql.exec(conn, "CREATE SCHEMA IF NOT EXISTS " + q(id.schema()));
         List<String> defs = new ArrayList<>();
         for (RowShape.Column c : shape.columns()) {
             defs.add(q(c.name()) + " " + c.type());
         }
-        if (!primaryKey.isEmpty()) {
-            defs.add("PRIMARY KEY (" + Sql.join(primaryKey.stream().map(Sql::q).toList()) + ")");
-        }
         Sql.exec(conn, "CREATE TABLE " + id.quoted() + " (" + Sql.join(defs) + ")");
         return new WorkTable(conn, id, shape, primaryKey);
+    }
+
+    public void addPrimaryKey() throws SQLException {
+        if (!primaryKey.isEmpty()) {
+            Sql.exec(conn, "ALTER TABLE " + id.quoted() + " ADD PRIMARY KEY (" + Sql.join(primaryKey.stream().map(Sql::q).toList()) + ")");
+        }
     }
 
     public TableId id() {
