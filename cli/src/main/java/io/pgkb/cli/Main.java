@@ -40,7 +40,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         sortOptions = false,
         description = "Continuous table-level backup of PostgreSQL through Kafka, with point-in-time restore of chosen tables.",
         footer = {"", "Exit codes: 0 done, 1 runtime failure, 2 usage or configuration error, 3 archive incomplete or corrupt.",
-                "Logs go to stderr, command output to stdout. Documentation: docs/operations.md"})
+                "Logs go to stderr, command output to stdout. Documentation: README.md"})
 public final class Main implements Callable<Integer> {
     /** Option names whose values help name the failing service in an error line. */
     /** Services that run until stopped: they keep the Kafka client's (rate-limited) warnings about unreachable brokers. */

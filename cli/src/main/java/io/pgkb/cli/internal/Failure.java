@@ -92,7 +92,7 @@ public record Failure(int exitCode, String message, boolean expected) {
             }
             if (cls.startsWith("org.apache.kafka.common.errors.") && (cls.endsWith("AuthenticationException") || cls.endsWith("AuthorizationException"))) {
                 return new Failure(1, "Kafka at " + named(options, "--bootstrap-servers") + " refused access: " + msg
-                        + "; check the credentials in --kafka-config and the ACLs of this principal (docs/operations.md)", true);
+                        + "; check the credentials in --kafka-config and the ACLs of this principal (README.md)", true);
             }
             if (cls.equals("org.apache.kafka.common.config.ConfigException") && msg.contains("No resolvable bootstrap urls")) {
                 return new Failure(1, "cannot resolve any host of --bootstrap-servers " + named(options, "--bootstrap-servers")
@@ -151,7 +151,7 @@ public record Failure(int exitCode, String message, boolean expected) {
         }
         if (state.equals("42501")) {
             return new Failure(1, "PostgreSQL " + server + ": " + msg
-                    + " (pgkb needs a role with REPLICATION and SELECT on the tables; see docs/operations.md)", true);
+                    + " (pgkb needs a role with REPLICATION and SELECT on the tables; see README.md)", true);
         }
         if (state.equals("55000") || state.equals("55006")) {
             return new Failure(1, "PostgreSQL " + server + ": " + msg
