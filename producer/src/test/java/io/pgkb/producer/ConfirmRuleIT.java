@@ -56,7 +56,14 @@ class ConfirmRuleIT {
                 }
             }, "workload");
             workload.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> env.readAll(topic).size() > 200);
+            ChangeRecordDecoder d = env.decoder();
+            // the outage must begin after the slot confirmed some transactions, or there is nothing to check below
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                long confirmed = env.slotConfirmed().asLong();
+                return env.readAll(topic).stream()
+                        .filter(r -> Long.compareUnsigned(d.decode(r.value()).commitLsn(), confirmed) < 0)
+                        .count() > 150;
+            });
             Lsn confirmedBeforeOutage = env.slotConfirmed();
 
             long stopMillis = System.currentTimeMillis();
@@ -87,7 +94,6 @@ class ConfirmRuleIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> !env.slotConfirmed().isBefore(walEnd));
 
             // every transaction the slot confirmed during the outage had a record appended before the broker stopped
-            ChangeRecordDecoder d = env.decoder();
             Map<Long, Long> firstAppend = new HashMap<>();
             Map<Integer, Boolean> ids = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : env.readAll(topic)) {
