@@ -57,6 +57,14 @@ class ConfirmRuleIT {
             }, "workload");
             workload.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> env.readAll(topic).size() > 200);
+            // the slot is confirmed some 200-400 ms behind Kafka's acks: let it pass enough transactions that the
+            // outage has a confirmed past to check (on a busy machine 200 records can arrive within that lag)
+            ChangeRecordDecoder early = env.decoder();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                long confirmed = env.slotConfirmed().asLong();
+                return env.readAll(topic).stream().map(r -> early.decode(r.value()).commitLsn())
+                        .filter(l -> Long.compareUnsigned(l, confirmed) < 0).distinct().count() > 150;
+            });
             Lsn confirmedBeforeOutage = env.slotConfirmed();
 
             long stopMillis = System.currentTimeMillis();
