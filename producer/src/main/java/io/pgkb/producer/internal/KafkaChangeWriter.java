@@ -31,6 +31,8 @@ public final class KafkaChangeWriter implements ChangeSink {
     private AckTracker.Pending current;
     // per-relation and per-transaction header values, built once instead of per record
     private final java.util.IdentityHashMap<RelationInfo, String[]> relationText = new java.util.IdentityHashMap<>();
+    private final java.util.IdentityHashMap<RelationInfo, byte[]> tableBytes = new java.util.IdentityHashMap<>();
+    private static final byte[][] OP_BYTES = opBytes();
     private Txn headerTxn;
     private byte[] commitLsnBytes;
     private byte[] xidBytes;
@@ -60,6 +62,7 @@ public final class KafkaChangeWriter implements ChangeSink {
     public void change(Change change) {
         if (relationText.size() > 10_000) {
             relationText.clear(); // one entry per relation version seen; keep it bounded in very long sessions
+            tableBytes.clear();
         }
         String[] rel = relationText.computeIfAbsent(change.relation(),
                 r -> new String[] {r.table().topic(prefix), r.table().qualified()});
@@ -76,13 +79,13 @@ public final class KafkaChangeWriter implements ChangeSink {
         }
         if (headerTxn != change.txn()) {
             headerTxn = change.txn();
-            commitLsnBytes = utf8(Lsn.of(headerTxn.commitLsn()).toString());
+            commitLsnBytes = lsnBytes(headerTxn.commitLsn());
             xidBytes = utf8(Long.toString(headerTxn.xid()));
         }
         List<Header> headers = new ArrayList<>(6);
-        headers.add(new RecordHeader(Headers.OP, utf8(change.op().name())));
-        headers.add(new RecordHeader(Headers.TABLE, utf8(rel[1])));
-        headers.add(new RecordHeader(Headers.LSN, utf8(Lsn.of(change.lsn()).toString())));
+        headers.add(new RecordHeader(Headers.OP, OP_BYTES[change.op().ordinal()]));
+        headers.add(new RecordHeader(Headers.TABLE, tableBytes.computeIfAbsent(change.relation(), r -> utf8(rel[1]))));
+        headers.add(new RecordHeader(Headers.LSN, lsnBytes(change.lsn())));
         headers.add(new RecordHeader(Headers.COMMIT_LSN, commitLsnBytes));
         headers.add(new RecordHeader(Headers.XID, xidBytes));
         headers.add(new RecordHeader(Headers.SEQ, utf8(Long.toString(change.seq()))));
@@ -138,6 +141,38 @@ public final class KafkaChangeWriter implements ChangeSink {
     public void commit(Txn txn, long endLsn) {
         tracker.committed(current, endLsn);
         current = null;
+    }
+
+    private static byte[][] opBytes() {
+        Change.Op[] ops = Change.Op.values();
+        byte[][] out = new byte[ops.length][];
+        for (Change.Op op : ops) {
+            out[op.ordinal()] = utf8(op.name());
+        }
+        return out;
+    }
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+    /** The UTF-8 bytes of {@code Lsn.of(lsn).toString()} ({@code X/X}, upper-case hex), without the strings. */
+    static byte[] lsnBytes(long lsn) {
+        long hi = lsn >>> 32;
+        long lo = lsn & 0xFFFFFFFFL;
+        int hiDigits = hexDigits(hi);
+        int loDigits = hexDigits(lo);
+        byte[] out = new byte[hiDigits + 1 + loDigits];
+        for (int i = hiDigits - 1, v = 0; i >= 0; i--, v += 4) {
+            out[i] = HEX[(int) (hi >>> v) & 0xF];
+        }
+        out[hiDigits] = '/';
+        for (int i = out.length - 1, v = 0; i > hiDigits; i--, v += 4) {
+            out[i] = HEX[(int) (lo >>> v) & 0xF];
+        }
+        return out;
+    }
+
+    private static int hexDigits(long v) {
+        return v == 0 ? 1 : (67 - Long.numberOfLeadingZeros(v)) / 4;
     }
 
     private static byte[] utf8(String s) {
