@@ -2,13 +2,11 @@ package io.pgkb.restorer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.store.ObjectStore;
-import io.pgkb.store.StoreOptions;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.ProgressIndex;
@@ -32,41 +30,24 @@ import picocli.CommandLine.Option;
                 + "Reads keys and progress records only; use verify to read every object.")
 public final class ListCommand implements Callable<Integer> {
     @Mixin
-    StoreOptions store = new StoreOptions();
-
-    @Option(names = "--tables", paramLabel = "LIST", description = "Only these tables: schema.table,… (default: every table in the archive)")
-    String tables;
+    ArchiveSelection selection = new ArchiveSelection();
 
     @Option(names = "--json", description = "Print JSON instead of a table")
     boolean json;
 
-    @Option(names = "--topic-prefix", defaultValue = "pgkb", paramLabel = "PREFIX",
-            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
-    String topicPrefix = "pgkb";
-
     PrintStream out = System.out;
 
     public void validate() {
-        store.validate();
-        if (topicPrefix == null || topicPrefix.isBlank()) {
-            throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
-        }
-        if (tables != null) {
-            try {
-                TableId.parseList(tables);
-            } catch (IllegalArgumentException e) {
-                throw new PgkbException.ConfigException("--tables: " + e.getMessage());
-            }
-        }
+        selection.validate();
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
-        try (ObjectStore s = store.open()) {
-            ArchiveCatalog catalog = new ArchiveCatalog(s, new ArchiveLayout(topicPrefix));
+        try (ObjectStore s = selection.store().open()) {
+            ArchiveCatalog catalog = selection.catalog(s);
             ProgressIndex progress = ProgressReader.index(catalog);
-            List<TableId> list = tables == null ? catalog.tables() : TableId.parseList(tables);
+            List<TableId> list = selection.tables(catalog);
             Map<String, Object> doc = new LinkedHashMap<>();
             List<Map<String, Object>> tableDocs = new ArrayList<>();
             ProgressRecord newest = progress.newestConfirm().orElse(null);
