@@ -1,6 +1,5 @@
 package io.pgkb.schemas.dump;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -8,7 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** Counts and SHA-256-hashes the bytes read through it. */
-final class ChecksumInputStream extends FilterInputStream {
+final class ChecksumInputStream extends ObservedInputStream {
     private final MessageDigest sha;
     private long count;
     private boolean eof;
@@ -23,47 +22,14 @@ final class ChecksumInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        int b = super.read();
-        if (b < 0) {
-            eof = true;
-        } else {
-            sha.update((byte) b);
-            count++;
-        }
-        return b;
+    void seen(byte[] b, int off, int n) {
+        sha.update(b, off, n);
+        count += n;
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
-        if (n < 0) {
-            eof = true;
-        } else if (n > 0) {
-            sha.update(b, off, n);
-            count += n;
-        }
-        return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        // skipping would leave bytes out of the checksum
-        byte[] buf = new byte[8192];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
+    void ended() {
+        eof = true;
     }
 
     /** Reads whatever the consumer left unread, so the checksum covers the whole object. */

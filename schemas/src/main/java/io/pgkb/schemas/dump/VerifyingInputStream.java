@@ -1,12 +1,11 @@
 package io.pgkb.schemas.dump;
 
 import io.pgkb.schemas.PgkbException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Decompressed COPY text that checks size, checksum and row count against the manifest at its end. */
-final class VerifyingInputStream extends FilterInputStream {
+final class VerifyingInputStream extends ObservedInputStream {
     private final ChecksumInputStream compressed;
     private final DumpManifest manifest;
     private final String where;
@@ -22,52 +21,18 @@ final class VerifyingInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        int b = super.read();
-        if (b < 0) {
-            verify();
-        } else {
-            bytes++;
-            if (b == '\n') {
-                rows++;
-            }
-        }
-        return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        int n = super.read(b, off, len);
-        if (n < 0) {
-            verify();
-            return n;
-        }
+    void seen(byte[] b, int off, int n) {
         bytes += n;
         for (int i = off; i < off + n; i++) {
             if (b[i] == '\n') {
                 rows++;
             }
         }
-        return n;
     }
 
     @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[8192];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false;
+    void ended() throws IOException {
+        verify();
     }
 
     private void verify() throws IOException {
