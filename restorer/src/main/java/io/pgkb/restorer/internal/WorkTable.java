@@ -93,7 +93,10 @@ public final class WorkTable {
         for (RowShape.Column n : next.columns()) {
             if (shape.indexOf(n.name()) < 0) {
                 Sql.exec(conn, "ALTER TABLE " + id.quoted() + " ADD COLUMN " + q(n.name()) + " " + n.type());
-                log.info("restore.alter table={} add_column={} type={}", id, n.name(), n.type());
+                // the stream carries no defaults and no rewrite: rows untouched since the ADD COLUMN get NULL here
+                log.warn("restore.alter table={} add_column={} type={}: rows not changed after the column was added hold "
+                        + "NULL in it; if the source added it with a DEFAULT those rows differ from the source - a dump "
+                        + "taken after that DDL (pgkb dump) restores such points exactly", id, n.name(), n.type());
                 result.add(n);
             }
         }
