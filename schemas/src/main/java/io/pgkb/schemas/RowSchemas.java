@@ -70,9 +70,12 @@ public final class RowSchemas {
         return "io.pgkb.tables." + Names.avroName(table.schema()) + "." + Names.avroName(table.table());
     }
 
-    /** The change envelope of {@code Envelope.avsc} around the given row record. */
+    /**
+     * The change envelope of {@code Envelope.avsc} around the given row record, named {@code Envelope} in the row's
+     * namespace ({@code io.pgkb.tables.<schema>.<table>}) so a schema says which table it belongs to.
+     */
     public static Schema envelope(Schema row) {
-        Schema env = Schema.createRecord(TEMPLATE.getName(), TEMPLATE.getDoc(), TEMPLATE.getNamespace(), false);
+        Schema env = Schema.createRecord(TEMPLATE.getName(), TEMPLATE.getDoc(), row.getNamespace(), false);
         List<Schema.Field> fields = new ArrayList<>();
         for (Schema.Field f : TEMPLATE.getFields()) {
             Schema type = f.schema();
