@@ -171,9 +171,12 @@ class BadInputIT {
         String wrong = "Wr0ng-" + Long.toHexString(System.nanoTime());
         String url = "postgresql://" + db.user() + ":" + wrong + "@" + db.host() + ":" + db.port() + "/" + db.name();
         Run r = pgkb("produce", "--pg", url, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", kafka.prefix());
-        // a wrong password is configuration (2) to some, a failed connection (1) to others; either way one line
-        assertOneLine(r, List.of(1, 2), "password authentication failed");
+        // a wrong password is configuration: exit 2 from every command
+        assertOneLine(r, 2, "password authentication failed");
         assertThat(String.join("\n", r.err) + r.out).doesNotContain(wrong);
+        Run d = pgkb("dump", "--pg", url, "--store", Files.createTempDirectory("pgkb-badinput").toString(), "--tables", "public.t");
+        assertOneLine(d, 2, "password authentication failed");
+        assertThat(String.join("\n", d.err) + d.out).doesNotContain(wrong);
     }
 
     @Test

@@ -26,6 +26,16 @@ public class PgkbException extends RuntimeException {
         return exitCode;
     }
 
+    /**
+     * A PostgreSQL connection that failed: a rejected login, a missing database or a missing privilege is the
+     * operator's configuration (exit 2); anything else (unreachable, refused) is a runtime failure (exit 1).
+     */
+    public static PgkbException connecting(String message, java.sql.SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean configuration = state.startsWith("28") || state.equals("3D000") || state.equals("42501");
+        return configuration ? new ConfigException(message, e) : new FatalException(message, e);
+    }
+
     /** Bad options, configuration, or a target that exists without --replace: exit 2. */
     public static class ConfigException extends PgkbException {
         public ConfigException(String message) {

@@ -37,7 +37,7 @@ public final class DumpLock implements AutoCloseable {
         try {
             return new DumpLock(DriverManager.getConnection(pg.jdbcUrl(), props));
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("cannot connect to " + pg.describe() + ": " + Sql.firstLine(e));
+            throw PgkbException.connecting("cannot connect to " + pg.describe() + ": " + Sql.firstLine(e), e);
         }
     }
 

@@ -239,7 +239,7 @@ public final class DumpTaker {
             exec(conn, "SET idle_in_transaction_session_timeout = 0");
             return conn;
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("cannot connect to " + pg.describe() + ": " + Sql.firstLine(e));
+            throw PgkbException.connecting("cannot connect to " + pg.describe() + ": " + Sql.firstLine(e), e);
         }
     }
 

@@ -142,15 +142,16 @@ public record Failure(int exitCode, String message, boolean expected) {
             return new Failure(1, "cannot connect to PostgreSQL " + server + ": " + msg
                     + " (check the URL or PGHOST/PGPORT and that the server accepts TCP/IP connections)", true);
         }
+        // login, database name and privileges are the operator's configuration: exit 2, as produce reports them
         if (state.equals("28P01") || state.equals("28000")) {
-            return new Failure(1, "PostgreSQL " + server + " rejected the login: " + msg
+            return new Failure(2, "PostgreSQL " + server + " rejected the login: " + msg
                     + " (check the user and password in the URL, PGUSER/PGPASSWORD or ~/.pgpass, and pg_hba.conf)", true);
         }
         if (state.equals("3D000")) {
-            return new Failure(1, "PostgreSQL " + server + ": " + msg + " (check the database name in the URL or PGDATABASE)", true);
+            return new Failure(2, "PostgreSQL " + server + ": " + msg + " (check the database name in the URL or PGDATABASE)", true);
         }
         if (state.equals("42501")) {
-            return new Failure(1, "PostgreSQL " + server + ": " + msg
+            return new Failure(2, "PostgreSQL " + server + ": " + msg
                     + " (pgkb needs a role with REPLICATION and SELECT on the tables; see README.md)", true);
         }
         if (state.equals("55000") || state.equals("55006")) {

@@ -17,7 +17,7 @@ class FailureTest {
     @Test
     void authFailureNamesServerAndHintWithoutPassword() {
         Failure f = Failure.of(new RuntimeException(new SQLException("FATAL: password authentication failed for user \"pgkb\"", "28P01")), OPTS);
-        assertThat(f.exitCode()).isEqualTo(1);
+        assertThat(f.exitCode()).isEqualTo(2);
         assertThat(f.expected()).isTrue();
         assertThat(f.message()).contains("db.internal:5433", "rejected the login", "PGPASSWORD").doesNotContain("secret99");
     }

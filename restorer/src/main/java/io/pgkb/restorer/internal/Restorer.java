@@ -215,7 +215,7 @@ public final class Restorer {
         try {
             c = DriverManager.getConnection(target.jdbcUrl(), target.properties());
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("cannot connect to --target " + target.describe() + ": " + e.getMessage(), e);
+            throw PgkbException.connecting("cannot connect to --target " + target.describe() + ": " + e.getMessage(), e);
         }
         for (String s : DumpFormat.sessionStatements()) {
             Sql.exec(c, s);
