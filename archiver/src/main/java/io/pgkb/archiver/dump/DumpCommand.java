@@ -6,6 +6,7 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.IOException;
@@ -126,9 +127,24 @@ public final class DumpCommand implements Callable<Integer> {
                 }
             }, "pgkb-dump-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
+            // a terminal gets a bar with rate and ETA (total from the planner's row estimates); otherwise the
+            // plain lines of --progress-interval
+            ProgressReporter bar = System.console() == null || progressEvery.isZero() ? null : ProgressReporter.create("dump");
+            DumpListener listener = progress;
+            if (bar != null) {
+                if (ticker != null) {
+                    ticker.shutdownNow();
+                    ticker = null;
+                }
+                bar.start(estimatedRows(), "rows");
+                listener = new BarListener(bar);
+            }
             DumpResult result;
             try {
-                result = taker.take(tableIds, progress);
+                result = taker.take(tableIds, listener);
+                if (bar != null) {
+                    bar.done();
+                }
             } finally {
                 finished.countDown();
                 try {
@@ -150,6 +166,48 @@ public final class DumpCommand implements Callable<Integer> {
             if (ticker != null) {
                 ticker.shutdownNow();
             }
+        }
+    }
+
+    /** pg_class.reltuples of the tables, -1 when any was never analyzed (then the bar shows no ETA). */
+    private long estimatedRows() {
+        long total = 0;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgUrl.jdbcUrl(), pgUrl.properties());
+             java.sql.PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::regclass")) {
+            for (TableId t : tableIds) {
+                ps.setString(1, t.quoted());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(1) < 0) {
+                        return -1;
+                    }
+                    total += rs.getLong(1);
+                }
+            }
+            return total;
+        } catch (java.sql.SQLException e) {
+            return -1; // only an estimate for the bar; the dump itself reports real problems
+        }
+    }
+
+    /** Feeds the running row counts of the dumping thread into the terminal bar. */
+    private static final class BarListener implements DumpListener {
+        private final ProgressReporter bar;
+        private long tableRows;
+
+        BarListener(ProgressReporter bar) {
+            this.bar = bar;
+        }
+
+        @Override
+        public void progress(TableId table, long rows, long uncompressedBytes) {
+            bar.advance(rows - tableRows);
+            tableRows = rows;
+        }
+
+        @Override
+        public void tableCopied(DumpManifest manifest) {
+            bar.advance(manifest.rowCount() - tableRows);
+            tableRows = 0;
         }
     }
 

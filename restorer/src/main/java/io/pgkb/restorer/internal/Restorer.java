@@ -7,6 +7,7 @@ import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.ArchiveSchemas;
+import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.catalog.ProgressIndex;
 import io.pgkb.store.catalog.ProgressReader;
 import io.pgkb.schemas.ArchiveLayout;
@@ -96,7 +97,20 @@ public final class Restorer {
             return th;
         });
         long started = System.nanoTime();
-        ticker.scheduleAtFixedRate(() -> report(rows, changes, started), 5, 5, TimeUnit.SECONDS);
+        // a terminal gets a bar with rate and ETA (dump rows plus archived records in range: an upper bound of the
+        // work); anything else gets the plain line every 5 s that logs and CI can read
+        ProgressReporter bar = System.console() == null ? null : ProgressReporter.create("restore");
+        AtomicLong shown = new AtomicLong();
+        if (bar == null) {
+            ticker.scheduleAtFixedRate(() -> report(rows, changes, started), 5, 5, TimeUnit.SECONDS);
+        } else {
+            long total = plan.tables().stream().mapToLong(tp -> tp.manifest().rowCount() + tp.records()).sum();
+            bar.start(total, "rows+changes");
+            ticker.scheduleAtFixedRate(() -> {
+                long now = rows.get() + changes.get();
+                bar.advance(now - shown.getAndSet(now));
+            }, 200, 200, TimeUnit.MILLISECONDS);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tables.size())));
         boolean swapped = false;
         try {
@@ -126,6 +140,11 @@ public final class Restorer {
             if (!swapped) {
                 dropQuietly(work.values());
             }
+        }
+        if (bar != null) {
+            long now = rows.get() + changes.get();
+            bar.advance(now - shown.getAndSet(now));
+            bar.done();
         }
         report(rows, changes, started);
         for (TableTarget tt : tables) {
