@@ -2,11 +2,9 @@ package io.pgkb.archiver;
 
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 
@@ -30,14 +28,13 @@ public final class CrashingArchiverMain {
         }
     }
 
-    private static final class CrashingStore implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class CrashingStore extends ForwardingStore {
         private final int crashAt;
         private final Path marker;
         private final AtomicInteger segmentCommits = new AtomicInteger();
 
         CrashingStore(ObjectStore delegate, int crashAt, Path marker) {
-            this.delegate = delegate;
+            super(delegate);
             this.crashAt = crashAt;
             this.marker = marker;
         }
@@ -70,36 +67,6 @@ public final class CrashingArchiverMain {
                     w.close();
                 }
             };
-        }
-
-        @Override
-        public InputStream open(String key) throws IOException {
-            return delegate.open(key);
-        }
-
-        @Override
-        public boolean exists(String key) throws IOException {
-            return delegate.exists(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) throws IOException {
-            delegate.delete(key);
-        }
-
-        @Override
-        public String describe(String key) {
-            return delegate.describe(key);
-        }
-
-        @Override
-        public void close() throws IOException {
-            delegate.close();
         }
     }
 }

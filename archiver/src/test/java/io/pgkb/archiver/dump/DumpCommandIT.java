@@ -242,12 +242,11 @@ class DumpCommandIT {
     }
 
     /** Fails creating any object whose key names {@code tableArchiveName}. */
-    private static final class FailingStore implements ObjectStore {
-        private final ObjectStore delegate;
+    private static final class FailingStore extends io.pgkb.archiver.ForwardingStore {
         private final String needle;
 
         FailingStore(ObjectStore delegate, String needle) {
-            this.delegate = delegate;
+            super(delegate);
             this.needle = "/" + needle + "/";
         }
 
@@ -257,36 +256,6 @@ class DumpCommandIT {
                 throw new IOException("injected failure creating " + key);
             }
             return delegate.create(key);
-        }
-
-        @Override
-        public InputStream open(String key) throws IOException {
-            return delegate.open(key);
-        }
-
-        @Override
-        public boolean exists(String key) throws IOException {
-            return delegate.exists(key);
-        }
-
-        @Override
-        public List<ObjectInfo> list(String prefix) throws IOException {
-            return delegate.list(prefix);
-        }
-
-        @Override
-        public void delete(String key) throws IOException {
-            delegate.delete(key);
-        }
-
-        @Override
-        public String describe(String key) {
-            return delegate.describe(key);
-        }
-
-        @Override
-        public void close() throws IOException {
-            delegate.close();
         }
     }
 }
