@@ -2,65 +2,133 @@ package io.pgkb.bench.archiver;
 
 import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
+import io.pgkb.archiver.internal.ArchiverMetrics;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.SchemaRegistrar;
 import io.pgkb.schemas.TableId;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.testkit.LocalKafka;
+import io.pgkb.testkit.LocalPostgres;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * One archiver against the Kafka producer on the same change records (run with -Xmx512m, see bench/archiver.sh):
+ * One archiver against the producer on the same change records (run with -Xmx512m, see bench/archiver.sh):
  * <ol>
- *   <li>throughput: records/s a KafkaProducer configured like pgkb's (acks=all, idempotent, zstd) sends, encoding
- *       included, vs records/s one archiver makes durable in a filesystem archive;</li>
- *   <li>size: archive segment bytes ÷ Kafka log bytes of the same records;</li>
+ *   <li>the issue's baseline: pgkb's producer publishes a realistic workload ({@link TableWorkload}: pgbench tables
+ *       and an orders table on a real PostgreSQL) — its records/s, then one archiver's records/s making exactly
+ *       those records durable in a filesystem archive, and archive bytes ÷ Kafka log bytes per table;</li>
+ *   <li>a stricter baseline: a bare KafkaProducer loop configured like pgkb's (acks=all, idempotent, zstd) sending
+ *       pre-encoded synthetic orders rows with near-random columns, vs the archiver on those;</li>
  *   <li>memory: peak heap while 200 partitions each hold an open segment.</li>
  * </ol>
- * Args: [records (default 400000)] [partitions of the throughput topic (default 12)].
+ * Args: [pgbench scale of the realistic workload (default 1; 0 skips it)] [synthetic records (default 400000)]
+ * [partitions per topic (default 4 realistic, 12 synthetic)].
  */
 public final class ArchiverBench {
     private ArchiverBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 12;
-        // a multiple of 4 segments per partition, so the last segments roll by count exactly at the end and the
-        // measured time holds no wait for an age roll
-        long requested = args.length > 0 ? Long.parseLong(args[0]) : 400_000;
-        long records = Math.max(1, requested / (4L * partitions)) * 4L * partitions;
+        int scale = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        long requested = args.length > 1 ? Long.parseLong(args[1]) : 400_000;
+        int realPartitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 12;
         Path work = Files.createTempDirectory("pgkb-archiver-bench-");
         try (LocalKafka kafka = LocalKafka.start()) {
-            System.out.printf("records %d, partitions %d, %d records per segment%n", records, partitions, records / partitions / 4);
+            if (scale > 0) {
+                realistic(kafka, scale, realPartitions, work.resolve("r"));
+            }
+            // a multiple of 4 segments per partition, so the last segments roll by count exactly at the end and the
+            // measured time holds no wait for an age roll
+            long records = Math.max(1, requested / (4L * partitions)) * 4L * partitions;
+            System.out.printf("%nSYNTHETIC near-random orders rows, bare KafkaProducer loop (stricter baseline): records %d,"
+                    + " partitions %d, %d records per segment%n", records, partitions, records / partitions / 4);
             Result r = run(kafka, "bench", partitions, records, work.resolve("a"), Duration.ofSeconds(60), records / partitions / 4);
-            System.out.printf("throughput: producer %.0f records/s, archiver %.0f records/s, ratio %.2f (target >= 2)%n",
-                    r.producerRate, r.archiverRate, r.archiverRate / r.producerRate);
-            System.out.printf("size: archive %d bytes / kafka %d bytes = %.3f (target <= 0.5)%n",
+            System.out.printf("RESULT synthetic throughput: bare KafkaProducer loop %.0f records/s, archiver %.0f records/s,"
+                    + " ratio %.2f%n", r.producerRate, r.archiverRate, r.archiverRate / r.producerRate);
+            System.out.printf("RESULT synthetic size: archive %d bytes / kafka %d bytes = %.3f%n",
                     r.archiveBytes, r.kafkaBytes, (double) r.archiveBytes / r.kafkaBytes);
 
             resetPeaks();
             Result h = run(kafka, "heap", 200, 200 * 400, work.resolve("h"), Duration.ofMinutes(10), 1_000_000);
-            System.out.printf("heap: 200 partitions with open segments, peak heap used %d MiB of max %d MiB (%d records archived)%n",
+            System.out.printf("RESULT heap: 200 partitions with open segments, peak heap used %d MiB of max %d MiB (%d records archived)%n",
                     peakHeap() >> 20, Runtime.getRuntime().maxMemory() >> 20, h.archived);
         } finally {
             deleteRecursively(work);
+        }
+    }
+
+    /** The comparison: pgkb's producer and one archiver on the same realistic records. */
+    private static void realistic(LocalKafka kafka, int scale, int partitions, Path dir) throws Exception {
+        String prefix = "real";
+        TableWorkload.Produced produced;
+        try (LocalPostgres pg = LocalPostgres.start()) {
+            produced = TableWorkload.produce(pg, kafka, prefix, scale, partitions);
+        }
+        System.out.printf("REALISTIC %s; %d records in Kafka (tables + _progress + _schemas), %d partitions per table%n",
+                produced.summary(), produced.records(), partitions);
+        ArchiverConfig config = ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"));
+        double seconds;
+        try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
+            Archiver archiver = new Archiver(config, store);
+            Thread t = new Thread(archiver::run, "bench-archiver");
+            t.start();
+            while (archiver.knownTables().isEmpty()) {
+                Thread.sleep(5);
+            }
+            long a0 = System.nanoTime();
+            // all consumed (lag metric, refreshed each second, so up to ~1 s late: in the archiver's disfavour), then a
+            // graceful stop uploads and commits every open segment: the time covers all records made durable
+            List<String> topics = topicsOf(kafka, prefix);
+            while (!consumedAll(kafka, topics)) {
+                Thread.sleep(20);
+            }
+            archiver.stop();
+            t.join();
+            seconds = (System.nanoTime() - a0) / 1e9;
+            System.out.printf("archived %d records of %d (the _schemas records become .avsc objects, not counted)%n",
+                    archiver.stats().recordsArchived(), produced.records());
+            double rate = produced.records() / seconds;
+            System.out.printf("RESULT realistic throughput: pgkb producer %.0f records/s (%.1f s, its start included),"
+                    + " archiver %.0f records/s (%.1f s), ratio %.2f (target >= 2)%n", produced.rate(), produced.seconds(),
+                    rate, seconds, rate / produced.rate());
+            long archiveAll = 0;
+            long kafkaAll = 0;
+            ArchiveLayout layout = new ArchiveLayout(prefix);
+            for (String topic : topics) {
+                TableId table = TableId.fromTopic(prefix, topic).orElse(null);
+                if (table == null) {
+                    continue; // _progress, _schemas
+                }
+                long a = bytesUnder(store, layout.tableRoot(table));
+                long k = kafkaBytes(kafka, topic);
+                archiveAll += a;
+                kafkaAll += k;
+                System.out.printf("  %-28s archive %10d bytes / kafka %10d bytes = %.3f%n", table.qualified(), a, k, (double) a / k);
+            }
+            System.out.printf("RESULT realistic size: archive %d bytes / kafka %d bytes = %.3f (target <= 0.5)%n",
+                    archiveAll, kafkaAll, (double) archiveAll / kafkaAll);
         }
     }
 
@@ -123,22 +191,65 @@ public final class ArchiverBench {
             t.join();
             archiverRate = records / ((System.nanoTime() - a0) / 1e9);
             archived = archiver.stats().recordsArchived();
-            long archiveBytes = 0;
-            for (ObjectStore.ObjectInfo o : store.list(new ArchiveLayout(prefix).tablesRoot())) {
-                archiveBytes += o.size();
-            }
+            long archiveBytes = bytesUnder(store, new ArchiveLayout(prefix).tablesRoot());
             return new Result(producerRate, archiverRate, archiveBytes, kafkaBytes(kafka, topic), archived);
         }
     }
 
     /** True once the archiver's open segments hold every record: its spool holds them all (lag reached 0). */
     private static boolean consumedAll(String topic, int partitions) {
-        io.prometheus.metrics.model.snapshots.GaugeSnapshot snap = io.pgkb.archiver.internal.ArchiverMetrics.LAG.collect();
+        GaugeSnapshot snap = ArchiverMetrics.LAG.collect();
         long lagging = snap.getDataPoints().stream()
                 .filter(d -> d.getLabels().get("topic").equals(topic))
                 .filter(d -> d.getValue() > 0).count();
         long reporting = snap.getDataPoints().stream().filter(d -> d.getLabels().get("topic").equals(topic)).count();
         return reporting == partitions && lagging == 0;
+    }
+
+    /** Records in the topics of a prefix (end offsets: the producer is not transactional, so no markers). */
+    static long recordsIn(LocalKafka kafka, String prefix) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            for (TopicDescription d : admin.describeTopics(topicsOf(kafka, prefix)).allTopicNames().get().values()) {
+                d.partitions().forEach(p -> specs.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
+            }
+            long n = 0;
+            for (var e : admin.listOffsets(specs).all().get().values()) {
+                n += e.offset();
+            }
+            return n;
+        }
+    }
+
+    static List<String> topicsOf(LocalKafka kafka, String prefix) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            return admin.listTopics().names().get().stream().filter(t -> Archiver.topicPattern(prefix).matcher(t).matches())
+                    .sorted().toList();
+        }
+    }
+
+    private static int partitionsOf(LocalKafka kafka, List<String> topics) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            return admin.describeTopics(topics).allTopicNames().get().values().stream().mapToInt(d -> d.partitions().size()).sum();
+        }
+    }
+
+    /** Every partition of these topics reports lag 0. */
+    private static boolean consumedAll(LocalKafka kafka, List<String> topics) throws Exception {
+        int expected = partitionsOf(kafka, topics);
+        GaugeSnapshot snap = ArchiverMetrics.LAG.collect();
+        long reporting = snap.getDataPoints().stream().filter(d -> topics.contains(d.getLabels().get("topic"))).count();
+        long lagging = snap.getDataPoints().stream().filter(d -> topics.contains(d.getLabels().get("topic")))
+                .filter(d -> d.getValue() > 0).count();
+        return reporting == expected && lagging == 0;
+    }
+
+    private static long bytesUnder(ObjectStore store, String prefix) throws Exception {
+        long sum = 0;
+        for (ObjectStore.ObjectInfo o : store.list(prefix)) {
+            sum += o.size();
+        }
+        return sum;
     }
 
     private static long kafkaBytes(LocalKafka kafka, String topic) throws Exception {
