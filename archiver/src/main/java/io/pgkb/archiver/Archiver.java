@@ -85,6 +85,8 @@ public final class Archiver implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicLong recordsArchived = new AtomicLong();
+    /** Records read from Kafka and put into an open segment (not yet durable); for benchmarks and monitoring. */
+    private final AtomicLong recordsBuffered = new AtomicLong();
     private final AtomicLong segmentsWritten = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final AtomicLong quarantined = new AtomicLong();
@@ -109,11 +111,12 @@ public final class Archiver implements AutoCloseable {
     }
 
     /** Counters of this instance (tests, benchmarks). */
-    public record Stats(long recordsArchived, long segmentsWritten, long bytesWritten, long quarantined) {
+    /** recordsBuffered: records taken into segments so far, durable or not (table and progress records). */
+    public record Stats(long recordsArchived, long segmentsWritten, long bytesWritten, long quarantined, long recordsBuffered) {
     }
 
     public Stats stats() {
-        return new Stats(recordsArchived.get(), segmentsWritten.get(), bytesWritten.get(), quarantined.get());
+        return new Stats(recordsArchived.get(), segmentsWritten.get(), bytesWritten.get(), quarantined.get(), recordsBuffered.get());
     }
 
     /** Tables whose topics this archiver has been assigned (any thread; for the dump scheduler). */
@@ -244,6 +247,7 @@ public final class Archiver implements AutoCloseable {
                 s.activeFirst = a.offset();
             }
             s.pending.add(a);
+            recordsBuffered.incrementAndGet();
             s.activeCount++;
             s.activeBytes += SegmentWriter.sizeOf(a);
             s.activeLast = a.offset();

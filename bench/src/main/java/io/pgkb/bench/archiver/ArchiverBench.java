@@ -98,18 +98,21 @@ public final class ArchiverBench {
                 Thread.sleep(5);
             }
             long a0 = System.nanoTime();
-            // all consumed (lag metric, refreshed each second, so up to ~1 s late: in the archiver's disfavour), then a
-            // graceful stop uploads and commits every open segment: the time covers all records made durable
+            // every table and progress record taken into a segment, then a graceful stop uploads and commits every
+            // open segment: the time covers all records made durable
             List<String> topics = topicsOf(kafka, prefix);
-            while (!consumedAll(kafka, topics)) {
-                Thread.sleep(20);
+            long total = recordsIn(kafka, topics); // the warm-up's records too
+            long expected = total - recordsIn(kafka, List.of(prefix + "._schemas"));
+            while (archiver.stats().recordsBuffered() < expected) {
+                Thread.sleep(5);
             }
             archiver.stop();
             t.join();
             seconds = (System.nanoTime() - a0) / 1e9;
-            System.out.printf("archived %d records of %d (the _schemas records become .avsc objects, not counted)%n",
-                    archiver.stats().recordsArchived(), produced.records());
-            double rate = produced.records() / seconds;
+            if (archiver.stats().recordsArchived() != total) { // _schemas records count once written
+                throw new IllegalStateException("archived " + archiver.stats().recordsArchived() + " records of " + total);
+            }
+            double rate = total / seconds;
             System.out.printf("RESULT realistic throughput: pgkb producer %.0f records/s (%.1f s, its start included),"
                     + " archiver %.0f records/s (%.1f s), ratio %.2f (target >= 2)%n", produced.rate(), produced.seconds(),
                     rate, seconds, rate / produced.rate());
@@ -129,6 +132,9 @@ public final class ArchiverBench {
             }
             System.out.printf("RESULT realistic size: archive %d bytes / kafka %d bytes = %.3f (target <= 0.5)%n",
                     archiveAll, kafkaAll, (double) archiveAll / kafkaAll);
+            if (Boolean.getBoolean("sweep")) {
+                CodecSweep.run(store, layout.tablesRoot(), kafkaAll);
+            }
         }
     }
 
@@ -192,6 +198,9 @@ public final class ArchiverBench {
             archiverRate = records / ((System.nanoTime() - a0) / 1e9);
             archived = archiver.stats().recordsArchived();
             long archiveBytes = bytesUnder(store, new ArchiveLayout(prefix).tablesRoot());
+            if (Boolean.getBoolean("sweep") && maxAge.compareTo(Duration.ofMinutes(5)) <= 0) {
+                CodecSweep.run(store, new ArchiveLayout(prefix).tablesRoot(), kafkaBytes(kafka, topic));
+            }
             return new Result(producerRate, archiverRate, archiveBytes, kafkaBytes(kafka, topic), archived);
         }
     }
@@ -207,10 +216,10 @@ public final class ArchiverBench {
     }
 
     /** Records in the topics of a prefix (end offsets: the producer is not transactional, so no markers). */
-    static long recordsIn(LocalKafka kafka, String prefix) throws Exception {
+    static long recordsIn(LocalKafka kafka, List<String> topics) throws Exception {
         try (Admin admin = kafka.admin()) {
             Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-            for (TopicDescription d : admin.describeTopics(topicsOf(kafka, prefix)).allTopicNames().get().values()) {
+            for (TopicDescription d : admin.describeTopics(topics).allTopicNames().get().values()) {
                 d.partitions().forEach(p -> specs.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
             }
             long n = 0;
@@ -221,27 +230,12 @@ public final class ArchiverBench {
         }
     }
 
+    /** The topics an archiver of this prefix consumes. */
     static List<String> topicsOf(LocalKafka kafka, String prefix) throws Exception {
         try (Admin admin = kafka.admin()) {
             return admin.listTopics().names().get().stream().filter(t -> Archiver.topicPattern(prefix).matcher(t).matches())
                     .sorted().toList();
         }
-    }
-
-    private static int partitionsOf(LocalKafka kafka, List<String> topics) throws Exception {
-        try (Admin admin = kafka.admin()) {
-            return admin.describeTopics(topics).allTopicNames().get().values().stream().mapToInt(d -> d.partitions().size()).sum();
-        }
-    }
-
-    /** Every partition of these topics reports lag 0. */
-    private static boolean consumedAll(LocalKafka kafka, List<String> topics) throws Exception {
-        int expected = partitionsOf(kafka, topics);
-        GaugeSnapshot snap = ArchiverMetrics.LAG.collect();
-        long reporting = snap.getDataPoints().stream().filter(d -> topics.contains(d.getLabels().get("topic"))).count();
-        long lagging = snap.getDataPoints().stream().filter(d -> topics.contains(d.getLabels().get("topic")))
-                .filter(d -> d.getValue() > 0).count();
-        return reporting == expected && lagging == 0;
     }
 
     private static long bytesUnder(ObjectStore store, String prefix) throws Exception {

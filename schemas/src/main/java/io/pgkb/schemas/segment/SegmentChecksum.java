@@ -1,5 +1,6 @@
 package io.pgkb.schemas.segment;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,7 +24,11 @@ import java.util.HexFormat;
  */
 public final class SegmentChecksum {
     private final MessageDigest digest;
-    private final byte[] scratch = new byte[8];
+    /**
+     * The small fields of a record are gathered here and handed to the digest in one call: SHA-256 is a stream
+     * hash, so the result is the same as feeding every field separately, with a fraction of the calls.
+     */
+    private final ByteBuffer pending = ByteBuffer.allocate(4096);
 
     public SegmentChecksum(String topic, int partition) {
         try {
@@ -33,7 +38,7 @@ public final class SegmentChecksum {
         }
         byte[] t = topic.getBytes(StandardCharsets.UTF_8);
         putInt(t.length);
-        digest.update(t);
+        putBytes(t);
         putInt(partition);
     }
 
@@ -46,7 +51,7 @@ public final class SegmentChecksum {
         for (ArchivedRecord.RecordHeader h : r.headers()) {
             byte[] k = h.key().getBytes(StandardCharsets.UTF_8);
             putInt(k.length);
-            digest.update(k);
+            putBytes(k);
             putNullable(h.value());
         }
         putLong(r.commitLsn());
@@ -55,30 +60,45 @@ public final class SegmentChecksum {
 
     /** Hex of the digest so far; ends this checksum. */
     public String finish() {
+        drain();
         return HexFormat.of().formatHex(digest.digest());
     }
 
     private void putNullable(byte[] b) {
         if (b == null) {
-            digest.update((byte) 0);
+            room(1).put((byte) 0);
         } else {
-            digest.update((byte) 1);
-            putInt(b.length);
+            room(5).put((byte) 1).putInt(b.length);
+            putBytes(b);
+        }
+    }
+
+    private void putBytes(byte[] b) {
+        if (b.length <= pending.remaining()) {
+            pending.put(b);
+        } else {
+            drain();
             digest.update(b);
         }
     }
 
     private void putInt(int v) {
-        for (int i = 0; i < 4; i++) {
-            scratch[i] = (byte) (v >>> (24 - 8 * i));
-        }
-        digest.update(scratch, 0, 4);
+        room(4).putInt(v); // ByteBuffer is big-endian by default
     }
 
     private void putLong(long v) {
-        for (int i = 0; i < 8; i++) {
-            scratch[i] = (byte) (v >>> (56 - 8 * i));
+        room(8).putLong(v);
+    }
+
+    private ByteBuffer room(int n) {
+        if (pending.remaining() < n) {
+            drain();
         }
-        digest.update(scratch, 0, 8);
+        return pending;
+    }
+
+    private void drain() {
+        digest.update(pending.array(), 0, pending.position());
+        pending.clear();
     }
 }

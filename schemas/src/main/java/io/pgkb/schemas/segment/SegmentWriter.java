@@ -1,35 +1,46 @@
 package io.pgkb.schemas.segment;
 
 import io.pgkb.schemas.Lsn;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 
 /**
- * Builds one segment of one topic partition. Records are appended to a local spool file (an Avro container,
- * zstd) while the metadata is computed; {@link #finish(OutputStream)} then writes the final container with the
- * metadata in its header by copying the spool's compressed blocks, so memory stays bounded by one block
- * whatever the segment's size. {@link #close()} without finish abandons the segment and deletes the spool.
+ * Builds one segment of one topic partition. Records are Avro-encoded and appended, uncompressed and
+ * length-prefixed, to a local spool file while the metadata is computed; {@link #finish(OutputStream)} then writes
+ * the final container (metadata in its header) in one pass over the spool, compressing large blocks
+ * ({@link SegmentFormat#BLOCK_BYTES}). So an open segment costs one small buffer of heap whatever the block and
+ * segment size (the block lives only while a segment is finished, i.e. once per concurrent upload), and every
+ * record is compressed exactly once. {@link #close()} without finish abandons the segment and deletes the spool.
  *
  * <p>Offsets must increase but need not be consecutive (compacted topics, transaction markers): the metadata
  * holds the first and last actual offsets.
  */
 public final class SegmentWriter implements Closeable {
+    private static final int SPOOL_BUFFER = 64 * 1024;
+    /** A record buffer grown beyond this by one large record is dropped after it, so idle partitions stay small. */
+    private static final int KEEP_RECORD_BUFFER = 256 * 1024;
+    private static final ArchivedRecordWriter DATUM_WRITER = new ArchivedRecordWriter();
     private final Path spool;
     private final String topic;
     private final int partition;
     private final SegmentChecksum checksum;
-        private DataFileWriter<ArchivedRecord> spoolWriter;
+    private DataOutputStream spoolOut;
+    private RecordBuffer record = new RecordBuffer();
+    private BinaryEncoder encoder;
     private long firstOffset = -1;
     private long lastOffset = -1;
     private Lsn minCommitLsn;
@@ -44,11 +55,7 @@ public final class SegmentWriter implements Closeable {
         this.partition = partition;
         this.checksum = new SegmentChecksum(topic, partition);
         Files.createDirectories(spool.toAbsolutePath().getParent());
-        DataFileWriter<ArchivedRecord> w = new DataFileWriter<>(new ArchivedRecordWriter());
-        w.setCodec(SegmentFormat.codec());
-        w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
-        w.create(SegmentFormat.SCHEMA, new BufferedOutputStream(Files.newOutputStream(spool), 64 * 1024));
-        this.spoolWriter = w;
+        this.spoolOut = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool), SPOOL_BUFFER));
     }
 
     public void append(ArchivedRecord r) throws IOException {
@@ -59,7 +66,16 @@ public final class SegmentWriter implements Closeable {
             throw new IllegalArgumentException("offsets must increase: " + r.offset() + " after " + lastOffset
                     + " in " + topic + "/" + partition);
         }
-        spoolWriter.append(r);
+        record.reset();
+        encoder = EncoderFactory.get().binaryEncoder(record, encoder);
+        DATUM_WRITER.write(r, encoder);
+        encoder.flush();
+        spoolOut.writeInt(record.size());
+        spoolOut.write(record.array(), 0, record.size());
+        if (record.array().length > KEEP_RECORD_BUFFER) {
+            record = new RecordBuffer();
+            encoder = null;
+        }
         checksum.update(r);
         if (count == 0) {
             firstOffset = r.offset();
@@ -108,13 +124,12 @@ public final class SegmentWriter implements Closeable {
         if (count == 0) {
             throw new IllegalStateException("empty segment");
         }
-        spoolWriter.close();
-        spoolWriter = null;
+        spoolOut.close();
+        spoolOut = null;
         SegmentMetadata meta = new SegmentMetadata(topic, partition, firstOffset, lastOffset,
                 minCommitLsn.asLong(), maxCommitLsn.asLong(), count, checksum.finish(), SegmentMetadata.FORMAT);
-        try (InputStream in = Files.newInputStream(spool);
-             DataFileStream<GenericRecord> blocks = new DataFileStream<>(in, new GenericDatumReader<>(SegmentFormat.SCHEMA));
-             DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(SegmentFormat.SCHEMA))) {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool), SPOOL_BUFFER));
+             DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.SCHEMA))) {
             w.setCodec(SegmentFormat.codec());
             w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
             w.setMeta(SegmentMetadata.TOPIC, topic);
@@ -127,7 +142,18 @@ public final class SegmentWriter implements Closeable {
             w.setMeta(SegmentMetadata.CHECKSUM, meta.checksum());
             w.setMeta(SegmentMetadata.FORMAT_KEY, Integer.toString(SegmentMetadata.FORMAT));
             w.create(SegmentFormat.SCHEMA, new NonClosing(out));
-            w.appendAllFrom(blocks, false);
+            byte[] buf = new byte[8192];
+            for (long i = 0; i < count; i++) {
+                int n = in.readInt();
+                if (n > buf.length) {
+                    buf = new byte[Math.max(n, 2 * buf.length)];
+                }
+                in.readFully(buf, 0, n);
+                w.appendEncoded(ByteBuffer.wrap(buf, 0, n)); // copied into the current block at once
+            }
+            if (in.read() != -1) {
+                throw new IOException("spool " + spool + " holds more than its " + count + " records");
+            }
         } finally {
             close();
         }
@@ -142,8 +168,8 @@ public final class SegmentWriter implements Closeable {
         }
         closed = true;
         try {
-            if (spoolWriter != null) {
-                spoolWriter.close();
+            if (spoolOut != null) {
+                spoolOut.close();
             }
         } catch (IOException ignored) {
             // the spool is being thrown away
@@ -161,6 +187,17 @@ public final class SegmentWriter implements Closeable {
             n += h.key().length() + (h.value() == null ? 0 : h.value().length);
         }
         return n;
+    }
+
+    /** A ByteArrayOutputStream whose array can be written out without a copy. */
+    private static final class RecordBuffer extends ByteArrayOutputStream {
+        RecordBuffer() {
+            super(1024);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 
     private static final class NonClosing extends FilterOutputStream {
