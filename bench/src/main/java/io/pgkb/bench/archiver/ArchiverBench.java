@@ -65,8 +65,8 @@ public final class ArchiverBench {
             System.out.printf("%nSYNTHETIC near-random orders rows, bare KafkaProducer loop (stricter baseline): records %d,"
                     + " partitions %d, %d records per segment%n", records, partitions, records / partitions / 4);
             Result r = run(kafka, "bench", partitions, records, work.resolve("a"), Duration.ofSeconds(60), records / partitions / 4);
-            System.out.printf("RESULT synthetic throughput: bare KafkaProducer loop %.0f records/s, archiver %.0f records/s,"
-                    + " ratio %.2f%n", r.producerRate, r.archiverRate, r.archiverRate / r.producerRate);
+            System.out.printf("RESULT synthetic throughput: bare KafkaProducer loop %.0f records/s, archiver %.0f records/s"
+                    + " (%.1f us CPU/record), ratio %.2f%n", r.producerRate, r.archiverRate, r.cpuPerRecord, r.archiverRate / r.producerRate);
             System.out.printf("RESULT synthetic size: archive %d bytes / kafka %d bytes = %.3f%n",
                     r.archiveBytes, r.kafkaBytes, (double) r.archiveBytes / r.kafkaBytes);
 
@@ -92,12 +92,9 @@ public final class ArchiverBench {
         double seconds;
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
             Archiver archiver = new Archiver(config, store);
-            Thread t = new Thread(archiver::run, "bench-archiver");
-            t.start();
-            while (archiver.knownTables().isEmpty()) {
-                Thread.sleep(5);
-            }
+            Thread t = startArchiver(archiver);
             long a0 = System.nanoTime();
+            long c0 = cpuNanos();
             // every table and progress record taken into a segment, then a graceful stop uploads and commits every
             // open segment: the time covers all records made durable
             List<String> topics = topicsOf(kafka, prefix);
@@ -109,13 +106,14 @@ public final class ArchiverBench {
             archiver.stop();
             t.join();
             seconds = (System.nanoTime() - a0) / 1e9;
+            double cpuPerRecord = (cpuNanos() - c0) / 1e3 / total;
             if (archiver.stats().recordsArchived() != total) { // _schemas records count once written
                 throw new IllegalStateException("archived " + archiver.stats().recordsArchived() + " records of " + total);
             }
             double rate = total / seconds;
             System.out.printf("RESULT realistic throughput: pgkb producer %.0f records/s (%.1f s, its start included),"
-                    + " archiver %.0f records/s (%.1f s), ratio %.2f (target >= 2)%n", produced.rate(), produced.seconds(),
-                    rate, seconds, rate / produced.rate());
+                    + " archiver %.0f records/s (%.1f s, %.1f us CPU/record), ratio %.2f (target >= 2)%n", produced.rate(),
+                    produced.seconds(), rate, seconds, cpuPerRecord, rate / produced.rate());
             long archiveAll = 0;
             long kafkaAll = 0;
             ArchiveLayout layout = new ArchiveLayout(prefix);
@@ -138,7 +136,8 @@ public final class ArchiverBench {
         }
     }
 
-    record Result(double producerRate, double archiverRate, long archiveBytes, long kafkaBytes, long archived) {
+    /** cpuPerRecord: CPU of this JVM (the broker runs in a child process) per record while the archiver ran. */
+    record Result(double producerRate, double archiverRate, long archiveBytes, long kafkaBytes, long archived, double cpuPerRecord) {
     }
 
     private static Result run(LocalKafka kafka, String prefix, int partitions, long records, Path dir, Duration maxAge,
@@ -174,13 +173,9 @@ public final class ArchiverBench {
         double archiverRate;
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
             Archiver archiver = new Archiver(config, store);
-            Thread t = new Thread(archiver::run, "bench-archiver");
-            t.start();
-            // steady-state rate: from the first assignment (the group join waits for the broker's initial delay)
-            while (archiver.knownTables().isEmpty()) {
-                Thread.sleep(5);
-            }
+            Thread t = startArchiver(archiver);
             long a0 = System.nanoTime();
+            long c0 = cpuNanos();
             if (maxAge.compareTo(Duration.ofMinutes(5)) > 0) {
                 // heap run: wait until every partition's open segment has taken all its records, then measure
                 while (!consumedAll(topic, partitions)) {
@@ -196,12 +191,13 @@ public final class ArchiverBench {
             }
             t.join();
             archiverRate = records / ((System.nanoTime() - a0) / 1e9);
+            double cpuPerRecord = (cpuNanos() - c0) / 1e3 / records;
             archived = archiver.stats().recordsArchived();
             long archiveBytes = bytesUnder(store, new ArchiveLayout(prefix).tablesRoot());
             if (Boolean.getBoolean("sweep") && maxAge.compareTo(Duration.ofMinutes(5)) <= 0) {
                 CodecSweep.run(store, new ArchiveLayout(prefix).tablesRoot(), kafkaBytes(kafka, topic));
             }
-            return new Result(producerRate, archiverRate, archiveBytes, kafkaBytes(kafka, topic), archived);
+            return new Result(producerRate, archiverRate, archiveBytes, kafkaBytes(kafka, topic), archived, cpuPerRecord);
         }
     }
 
@@ -261,6 +257,23 @@ public final class ArchiverBench {
             }
             return sum;
         }
+    }
+
+    /**
+     * Runs the archiver on a new thread and returns once it has its first assignment, so rates are steady-state
+     * (the group join waits for the broker's initial rebalance delay).
+     */
+    private static Thread startArchiver(Archiver archiver) throws InterruptedException {
+        Thread t = new Thread(archiver::run, "bench-archiver");
+        t.start();
+        while (archiver.knownTables().isEmpty()) {
+            Thread.sleep(5);
+        }
+        return t;
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void resetPeaks() {

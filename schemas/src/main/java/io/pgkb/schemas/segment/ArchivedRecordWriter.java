@@ -7,7 +7,7 @@ import org.apache.avro.io.Encoder;
 
 /**
  * Encodes an {@link ArchivedRecord} straight into the {@code ArchivedRecord.avsc} binary form, without building
- * generic records first: this runs for every archived record on the archiver's poll thread. The layout must follow
+ * generic records first: this runs for every archived record on the archiver's segment builders. The layout must follow
  * the schema's field order; {@code SegmentRoundTripTest} reads it back with Avro's generic reader to prove it.
  */
 final class ArchivedRecordWriter implements DatumWriter<ArchivedRecord> {
