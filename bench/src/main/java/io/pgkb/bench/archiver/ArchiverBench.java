@@ -88,7 +88,7 @@ public final class ArchiverBench {
         }
         System.out.printf("REALISTIC %s; %d records in Kafka (tables + _progress + _schemas), %d partitions per table%n",
                 produced.summary(), produced.records(), partitions);
-        ArchiverConfig config = ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"));
+        ArchiverConfig config = withConsumerProperties(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool")));
         double seconds;
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
             Archiver archiver = new Archiver(config, store);
@@ -167,8 +167,8 @@ public final class ArchiverBench {
         }
         double producerRate = records / ((System.nanoTime() - t0) / 1e9);
 
-        ArchiverConfig config = ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
-                .withSegmentLimits(64L << 20, segmentRecords, maxAge);
+        ArchiverConfig config = withConsumerProperties(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
+                .withSegmentLimits(64L << 20, segmentRecords, maxAge));
         long archived;
         double archiverRate;
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
@@ -270,6 +270,14 @@ public final class ArchiverBench {
             Thread.sleep(5);
         }
         return t;
+    }
+
+    /** System properties {@code consumer.X=V} become Kafka consumer settings X=V (as --kafka-config would). */
+    private static ArchiverConfig withConsumerProperties(ArchiverConfig c) {
+        Map<String, Object> k = new HashMap<>(c.kafka());
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("consumer."))
+                .forEach(n -> k.put(n.substring("consumer.".length()), System.getProperty(n)));
+        return c.withKafka(k);
     }
 
     private static long cpuNanos() {
