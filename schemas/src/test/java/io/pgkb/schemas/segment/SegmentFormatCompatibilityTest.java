@@ -35,7 +35,7 @@ class SegmentFormatCompatibilityTest {
             for (ArchivedRecord a; (a = r.next()) != null; ) {
                 read.add(a);
             }
-            assertSame(read, expected);
+            assertSameRecords(read, expected);
         }
     }
 
@@ -53,11 +53,12 @@ class SegmentFormatCompatibilityTest {
             for (ArchivedRecord a; (a = r.next()) != null; ) {
                 read.add(a);
             }
-            assertSame(read, expected);
+            assertSameRecords(read, expected);
         }
     }
 
-    private static void assertSame(List<ArchivedRecord> read, List<ArchivedRecord> expected) {
+    /** Every field and header of every record equal, in order. */
+    static void assertSameRecords(List<ArchivedRecord> read, List<ArchivedRecord> expected) {
         assertThat(read).hasSize(expected.size());
         for (int i = 0; i < expected.size(); i++) {
             ArchivedRecord a = read.get(i);
