@@ -45,7 +45,8 @@ public class ArchiveCommand implements Callable<Integer> {
     Path kafkaConfig;
 
     @Option(names = "--spool-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}/pgkb-spool",
-            description = "Local directory for segments being built (default: ${DEFAULT-VALUE})")
+            description = "Local directory for segments being built, records uncompressed: up to about 3 x"
+                    + " --segment-max-bytes per assigned partition: uploading, sealed, open (default: ${DEFAULT-VALUE})")
     Path spoolDir;
 
     @Option(names = "--segment-max-bytes", paramLabel = "SIZE", defaultValue = "64MiB",
