@@ -2,7 +2,8 @@
 # Producer benchmarks (see bench/src/main/java/io/pgkb/bench/producer/ProducerBench.java).
 # Sizes: ROWS (throughput workload, default 200000), BIG_ROWS (one transaction, default 2000000),
 # PGBENCH_SECONDS (default 30; needs the pgbench binary, e.g. Debian's postgresql-contrib).
-# ROUNDS (throughput rounds, default 2: cold, then warm). JAVA_OPTS: extra options of the benchmark JVM (e.g. a JFR recording); the build runs niced, the benchmark does not.
+# ROUNDS (throughput rounds, default 2: cold, then warm). KAFKA_CONFIG: k=v,k=v added to the producer's Kafka
+# client properties, as --kafka-config would. JAVA_OPTS: extra options of the benchmark JVM (e.g. a JFR recording); the build runs niced, the benchmark does not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # one reactor build: the classpath points at this tree's jars, not at whatever ~/.m2 holds
@@ -21,5 +22,5 @@ cat > bench/target/bench-logback.xml <<'XML'
 </configuration>
 XML
 exec java -Xmx1g ${JAVA_OPTS:-} -Dlogback.configurationFile=bench/target/bench-logback.xml \
-  -Drows="${ROWS:-200000}" -DbigRows="${BIG_ROWS:-2000000}" -DpgbenchSeconds="${PGBENCH_SECONDS:-30}" -Drounds="${ROUNDS:-2}" \
+  -Drows="${ROWS:-200000}" -DbigRows="${BIG_ROWS:-2000000}" -DpgbenchSeconds="${PGBENCH_SECONDS:-30}" -Drounds="${ROUNDS:-2}" -DkafkaConfig="${KAFKA_CONFIG:-}" \
   -cp "bench/target/classes:$(cat bench/target/bench.classpath)" io.pgkb.bench.producer.ProducerBench

@@ -345,6 +345,9 @@ public final class Producer implements AutoCloseable {
                     confirm(stream, false);
                     maybeHeartbeat(now, assembler, stream.getLastReceiveLSN().asLong());
                     maybeRefresh(now);
+                } else if (pendingConfirm != null && pendingConfirm.written()) {
+                    // the progress record is acknowledged: confirm the slot now rather than at the next tick
+                    confirm(stream, false);
                 }
             }
             log.info("stopping: flushing Kafka and confirming");
@@ -370,6 +373,15 @@ public final class Producer implements AutoCloseable {
 
     /** A progress write in flight and the confirmation it carries. */
     private record PendingConfirm(AckTracker.Confirmable confirmable, List<Future<RecordMetadata>> writes) {
+        /** Kafka answered every write (acknowledged or failed); {@link #confirm} tells which. */
+        boolean written() {
+            for (Future<RecordMetadata> f : writes) {
+                if (!f.isDone()) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     private PendingConfirm pendingConfirm;

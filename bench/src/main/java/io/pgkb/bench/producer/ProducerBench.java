@@ -105,7 +105,7 @@ public final class ProducerBench {
                 drainNanos / 1_000_000, drainCpu);
 
         ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
-                .withSlot("prod" + round, "pgkb");
+                .withSlot("prod" + round, "pgkb").withKafkaProperties(kafkaConfig());
         cpu = CpuUse.now();
         java.util.Map<Long, Long> threads0 = threadCpu();
         t0 = System.nanoTime();
@@ -131,6 +131,17 @@ public final class ProducerBench {
                 (double) drainCpu.jvmNanos / prodCpu.jvmNanos);
         System.out.printf("RESULT %s throughput ratio producer/drain = %.2f with start-up, %.2f streaming only (target >= 0.6)%n",
                 label, (double) drainNanos / prodNanos, (double) drainNanos / streamNanos);
+    }
+
+    /** {@code -DkafkaConfig=k=v,k=v}: what --kafka-config would add to the producer's Kafka clients. */
+    private static Properties kafkaConfig() {
+        Properties p = new Properties();
+        for (String kv : System.getProperty("kafkaConfig", "").split(",")) {
+            if (!kv.isBlank()) {
+                p.put(kv.substring(0, kv.indexOf('=')).strip(), kv.substring(kv.indexOf('=') + 1).strip());
+            }
+        }
+        return p;
     }
 
     private static java.util.Map<Long, Long> threadCpu() {
@@ -261,17 +272,27 @@ public final class ProducerBench {
     static void pgbench(LocalPostgres pg, LocalKafka kafka, int seconds) throws Exception {
         pg.createDatabase("bench3");
         run(pg, List.of("pgbench", "-i", "-s", "5", "-q", "bench3"));
+        CpuUse cpu = CpuUse.now();
         double without = tps(run(pg, List.of("pgbench", "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "bench3")));
-        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb");
+        CpuUse withoutCpu = CpuUse.now().minus(cpu);
+        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb")
+                .withKafkaProperties(kafkaConfig());
         Producer p = new Producer(cfg);
         p.start();
         double with;
+        CpuUse withCpu;
+        String busiest;
         try {
+            cpu = CpuUse.now();
+            java.util.Map<Long, Long> threads0 = threadCpu();
             with = tps(run(pg, List.of("pgbench", "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "bench3")));
+            withCpu = CpuUse.now().minus(cpu);
+            busiest = busiestThreads(threads0);
         } finally {
             p.stop();
         }
-        System.out.printf("pgbench TPS without producer %.0f, with producer %.0f%n", without, with);
+        System.out.printf("pgbench TPS without producer %.0f (%s), with producer %.0f (%s)%n", without, withoutCpu, with, withCpu);
+        System.out.printf("pgbench busiest threads with producer: %s%n", busiest);
         System.out.printf("RESULT pgbench TPS ratio with/without = %.2f%n", with / without);
     }
 
