@@ -44,6 +44,7 @@ final class RelationEncoding {
     private final byte[] tableUtf8;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256); // reused, copied out per record
     private BinaryEncoder encoder;
+    private boolean flushed; // false until the first record, and after a record that failed half-way
 
     RelationEncoding(ChangeEnvelopes envelopes) {
         this.envelopes = envelopes;
@@ -161,16 +162,20 @@ final class RelationEncoding {
     }
 
     private BinaryEncoder start(byte[] header) throws IOException {
-        // after an exception the encoder may still hold part of the failed record: configuring flushes it into the
-        // buffer, which is emptied only then
-        encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
+        if (!flushed) {
+            // an exception left part of the failed record in the encoder: configuring it again flushes that into the
+            // buffer, which is emptied only then
+            encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
+        }
         buffer.reset();
+        flushed = false;
         encoder.writeFixed(header);
         return encoder;
     }
 
     private byte[] finish(BinaryEncoder out) throws IOException {
         out.flush();
+        flushed = true;
         return buffer.toByteArray();
     }
 
