@@ -57,6 +57,7 @@ public final class Producer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Producer.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    private static final long IDLE_PARK_NANOS = 5_000_000L;
 
     private final io.pgkb.producer.ProducerConfig config;
     private final PgConnections connections;
@@ -330,7 +331,10 @@ public final class Producer implements AutoCloseable {
                     long lsn = stream.getLastReceiveLSN().asLong();
                     assembler.accept(lsn, PgOutputDecoder.decode(buf));
                 } else {
-                    LockSupport.parkNanos(1_000_000L);
+                    // nothing buffered, and pgjdbc already polled the socket for 1 ms: wait a few ms so that the next
+                    // wake-up finds several messages (fewer wake-ups and socket polls per transaction under a steady
+                    // trickle of small transactions; the socket buffers the stream meanwhile)
+                    LockSupport.parkNanos(IDLE_PARK_NANOS);
                 }
                 long now = System.nanoTime();
                 if (now - nextConfirm >= 0) {
