@@ -32,6 +32,11 @@ final class RelationEncoding {
         void write(BinaryEncoder out, String pgText) throws IOException;
     }
 
+    /** Writes a converter's value as the Avro type of the field's non-null branch. */
+    private interface ValueWriter {
+        void write(BinaryEncoder out, Object avroValue) throws IOException;
+    }
+
     private static final List<String> ENVELOPE_FIELDS = List.of("op", "before", "after", "unchanged", "source");
     private static final List<String> SOURCE_FIELDS = List.of("lsn", "commit_lsn", "xid", "commit_time", "seq", "table");
 
@@ -185,10 +190,10 @@ final class RelationEncoding {
      * {@code GenericData.resolveUnion} does: CharSequence → string, ByteBuffer → bytes).
      */
     private static FieldWriter fieldWriter(Schema field, ValueConverter conv) {
-        List<Schema> branches = field.getTypes();
-        if (field.getType() != Schema.Type.UNION || branches.get(0).getType() != Schema.Type.NULL) {
+        if (field.getType() != Schema.Type.UNION || field.getTypes().get(0).getType() != Schema.Type.NULL) {
             throw new IllegalStateException("not a pgkb field schema: " + field);
         }
+        List<Schema> branches = field.getTypes();
         if (branches.size() == 3 && branches.get(1).getType() == Schema.Type.BYTES
                 && branches.get(2).getType() == Schema.Type.STRING) {
             return (out, t) -> {
@@ -205,43 +210,20 @@ final class RelationEncoding {
         if (branches.size() != 2) {
             throw new IllegalStateException("not a pgkb field schema: " + field);
         }
-        return switch (branches.get(1).getType()) {
-            case BOOLEAN -> (out, t) -> {
-                Boolean v = (Boolean) conv.toAvro(t);
-                out.writeIndex(1);
-                out.writeBoolean(v);
-            };
-            case INT -> (out, t) -> {
-                int v = (Integer) conv.toAvro(t);
-                out.writeIndex(1);
-                out.writeInt(v);
-            };
-            case LONG -> (out, t) -> {
-                long v = (Long) conv.toAvro(t);
-                out.writeIndex(1);
-                out.writeLong(v);
-            };
-            case FLOAT -> (out, t) -> {
-                float v = (Float) conv.toAvro(t);
-                out.writeIndex(1);
-                out.writeFloat(v);
-            };
-            case DOUBLE -> (out, t) -> {
-                double v = (Double) conv.toAvro(t);
-                out.writeIndex(1);
-                out.writeDouble(v);
-            };
-            case BYTES -> (out, t) -> {
-                ByteBuffer v = (ByteBuffer) conv.toAvro(t);
-                out.writeIndex(1);
-                out.writeBytes(v);
-            };
-            case STRING -> (out, t) -> {
-                String v = conv.toAvro(t).toString();
-                out.writeIndex(1);
-                out.writeString(v);
-            };
+        ValueWriter value = switch (branches.get(1).getType()) {
+            case BOOLEAN -> (out, v) -> out.writeBoolean((Boolean) v);
+            case INT -> (out, v) -> out.writeInt((Integer) v);
+            case LONG -> (out, v) -> out.writeLong((Long) v);
+            case FLOAT -> (out, v) -> out.writeFloat((Float) v);
+            case DOUBLE -> (out, v) -> out.writeDouble((Double) v);
+            case BYTES -> (out, v) -> out.writeBytes((ByteBuffer) v);
+            case STRING -> (out, v) -> out.writeString(v.toString());
             default -> throw new IllegalStateException("not a pgkb field schema: " + field);
+        };
+        return (out, t) -> {
+            Object v = conv.toAvro(t);
+            out.writeIndex(1);
+            value.write(out, v);
         };
     }
 
