@@ -26,6 +26,7 @@ public final class AvroRecordEncoder implements RecordEncoder {
     private final TypeNames types;
     private final Function<org.apache.avro.Schema, String> register;
     private final Map<Integer, RelationEncoding> current = new HashMap<>();
+    private final RelationEncoding.Output output = new RelationEncoding.Output(); // one buffer for every relation
     // consecutive changes are mostly of the same relation: skip the map lookup for them
     private int lastRelationId;
     private RelationEncoding last;
@@ -52,7 +53,7 @@ public final class AvroRecordEncoder implements RecordEncoder {
             register.apply(env.schemas().key());
         }
         register.apply(env.schemas().value());
-        current.put(rel.relationId(), new RelationEncoding(env));
+        current.put(rel.relationId(), new RelationEncoding(env, output));
         last = null;
     }
 

@@ -24,7 +24,8 @@ import org.apache.avro.io.EncoderFactory;
  * depends only on the relation version (fingerprint headers, field converters and union branches, key positions,
  * the table name) is resolved once here. The bytes are those of {@code SingleObjectCodec.encode} over the records
  * {@link ChangeEnvelopes} builds (same schemas, same fingerprints, same datum): {@code RelationEncodingTest}
- * compares the two over random relations of every type family. Not thread-safe (one reusable buffer).
+ * compares the two over random relations of every type family. Not thread-safe (it writes into a shared
+ * {@link Output}).
  */
 final class RelationEncoding {
     /** Writes one non-null column value (union branch index included) from its PostgreSQL text. */
@@ -47,12 +48,45 @@ final class RelationEncoding {
     private final int[] keyPositions;
     private final int[] opIndex = new int[Change.Op.values().length];
     private final byte[] tableUtf8;
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(256); // reused, copied out per record
-    private BinaryEncoder encoder;
-    private boolean flushed; // false until the first record, and after a record that failed half-way
+    private final Output output;
 
-    RelationEncoding(ChangeEnvelopes envelopes) {
+    /**
+     * The buffer every relation version of one stream writes into, copied out once per record. After a record larger
+     * than {@link #KEEP_BYTES} it is dropped, so one huge row does not pin its size for the rest of the session.
+     */
+    static final class Output {
+        static final int KEEP_BYTES = 1 << 20;
+        private ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        private BinaryEncoder encoder;
+        private boolean flushed; // false before the first record, after a record that failed half-way, after a drop
+
+        BinaryEncoder start(byte[] header) throws IOException {
+            if (!flushed) {
+                // an exception may have left part of a failed record in the encoder: configuring it again flushes
+                // that into the old buffer, which is emptied only then
+                encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
+            }
+            buffer.reset();
+            flushed = false;
+            encoder.writeFixed(header);
+            return encoder;
+        }
+
+        byte[] finish() throws IOException {
+            encoder.flush();
+            byte[] bytes = buffer.toByteArray();
+            if (bytes.length > KEEP_BYTES) {
+                buffer = new ByteArrayOutputStream(256);
+            } else {
+                flushed = true;
+            }
+            return bytes;
+        }
+    }
+
+    RelationEncoding(ChangeEnvelopes envelopes, Output output) {
         this.envelopes = envelopes;
+        this.output = output;
         Schema value = envelopes.schemas().value();
         Schema key = envelopes.schemas().key();
         Schema row = envelopes.schemas().row();
@@ -91,7 +125,7 @@ final class RelationEncoding {
         checkTuple(before);
         checkTuple(after);
         try {
-            BinaryEncoder out = start(valueHeader);
+            BinaryEncoder out = output.start(valueHeader);
             out.writeEnum(opIndex[c.op().ordinal()]);
             writeOptionalRow(out, before);
             writeOptionalRow(out, after);
@@ -109,16 +143,16 @@ final class RelationEncoding {
             out.writeLong(c.txn().commitTimeMicros());
             out.writeLong(c.seq());
             out.writeBytes(tableUtf8); // an Avro string is written exactly like bytes: length, then UTF-8
-            byte[] value = finish(out);
+            byte[] value = output.finish();
             TupleData keyRow = after != null ? after : before;
             if (c.op() == Change.Op.TRUNCATE || keyHeader == null || keyRow == null) {
                 return new RecordEncoder.Encoded(null, value);
             }
-            out = start(keyHeader);
+            out = output.start(keyHeader);
             for (int pos : keyPositions) {
                 writeField(out, keyRow, pos);
             }
-            return new RecordEncoder.Encoded(finish(out), value);
+            return new RecordEncoder.Encoded(output.finish(), value);
         } catch (IOException e) {
             throw new UncheckedIOException(e); // an in-memory buffer does not fail
         }
@@ -166,23 +200,6 @@ final class RelationEncoding {
         }
     }
 
-    private BinaryEncoder start(byte[] header) throws IOException {
-        if (!flushed) {
-            // an exception left part of the failed record in the encoder: configuring it again flushes that into the
-            // buffer, which is emptied only then
-            encoder = EncoderFactory.get().binaryEncoder(buffer, encoder);
-        }
-        buffer.reset();
-        flushed = false;
-        encoder.writeFixed(header);
-        return encoder;
-    }
-
-    private byte[] finish(BinaryEncoder out) throws IOException {
-        out.flush();
-        flushed = true;
-        return buffer.toByteArray();
-    }
 
     /**
      * The writer of one field of {@link PgTypes#fieldSchema}: {@code ["null", T]}, or for a numeric with a typmod

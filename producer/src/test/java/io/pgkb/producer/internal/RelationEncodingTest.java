@@ -113,6 +113,23 @@ class RelationEncodingTest {
         assertThat(f.encoder.encode(ok).value()).isEqualTo(generic(f.envelopes, ok).value());
     }
 
+    @Test
+    void aRecordLargerThanTheKeptBufferIsEncodedAndTheNextOneToo() {
+        RelationInfo info = info(new TableId("public", "big"), List.of(
+                new PgOutputMessage.Column(true, "id", PgTypes.INT8, -1), new PgOutputMessage.Column(false, "b", PgTypes.TEXT, -1)),
+                List.of(0));
+        Fixture f = fixture(info, Map.of(PgTypes.INT8, "bigint", PgTypes.TEXT, "text"));
+        Txn txn = new Txn(7, 0x100, 5);
+        String huge = "é".repeat(RelationEncoding.Output.KEEP_BYTES); // 2 MiB of UTF-8
+        for (String text : List.of("small", huge, "small again", huge, huge, "")) {
+            Change c = new Change(Change.Op.INSERT, info, null, tuple("42", text), List.of(), 0x90, txn, 1);
+            RecordEncoder.Encoded direct = f.encoder.encode(c);
+            RecordEncoder.Encoded generic = generic(f.envelopes, c);
+            assertThat(direct.value()).isEqualTo(generic.value());
+            assertThat(direct.key()).isEqualTo(generic.key());
+        }
+    }
+
     // ---- the library path the encoder replaced (ChangeEnvelopes + SingleObjectCodec), as a reference
 
     static RecordEncoder.Encoded generic(ChangeEnvelopes env, Change c) {
