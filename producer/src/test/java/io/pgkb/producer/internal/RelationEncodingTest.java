@@ -96,10 +96,8 @@ class RelationEncodingTest {
 
     @Test
     void aValueThatDoesNotParseFailsWithTheGenericPathsMessage() {
-        RelationInfo info = info(new TableId("public", "t"), List.of(
-                new PgOutputMessage.Column(true, "id", PgTypes.INT8, -1), new PgOutputMessage.Column(false, "n", PgTypes.INT4, -1)),
-                List.of(0));
-        Fixture f = fixture(info, Map.of(PgTypes.INT8, "bigint", PgTypes.INT4, "integer"));
+        Fixture f = idAnd("t", PgTypes.INT4, "integer");
+        RelationInfo info = f.info();
         Txn txn = new Txn(7, 0x100, 5);
         for (TupleData bad : List.of(tuple("1", "x"), tuple("1"), tuple("1", "2", "3"),
                 new TupleData(List.of(TupleData.Value.text("1"), new TupleData.Value(TupleData.Kind.BINARY, null, new byte[] {1}))))) {
@@ -115,10 +113,8 @@ class RelationEncodingTest {
 
     @Test
     void aRecordLargerThanTheKeptBufferIsEncodedAndTheNextOneToo() {
-        RelationInfo info = info(new TableId("public", "big"), List.of(
-                new PgOutputMessage.Column(true, "id", PgTypes.INT8, -1), new PgOutputMessage.Column(false, "b", PgTypes.TEXT, -1)),
-                List.of(0));
-        Fixture f = fixture(info, Map.of(PgTypes.INT8, "bigint", PgTypes.TEXT, "text"));
+        Fixture f = idAnd("big", PgTypes.TEXT, "text");
+        RelationInfo info = f.info();
         Txn txn = new Txn(7, 0x100, 5);
         String huge = "é".repeat(RelationEncoding.Output.KEEP_BYTES); // 2 MiB of UTF-8
         for (String text : List.of("small", huge, "small again", huge, huge, "")) {
@@ -223,8 +219,12 @@ class RelationEncodingTest {
                 info.replicaIdentity(), defs)), registered);
     }
 
-    private static RelationInfo info(TableId table, List<PgOutputMessage.Column> cols, List<Integer> key) {
-        return new RelationInfo(42, table, 'd', cols, key);
+    /** public.<table> (id bigint primary key, c <type>) */
+    private static Fixture idAnd(String table, int oid, String typeName) {
+        RelationInfo info = new RelationInfo(42, new TableId("public", table), 'd', List.of(
+                new PgOutputMessage.Column(true, "id", PgTypes.INT8, -1), new PgOutputMessage.Column(false, "c", oid, -1)),
+                List.of(0));
+        return fixture(info, Map.of(PgTypes.INT8, "bigint", oid, typeName));
     }
 
     private static Change change(SplittableRandom r, Fixture f) {
