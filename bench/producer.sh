@@ -2,10 +2,15 @@
 # Producer benchmarks (see bench/src/main/java/io/pgkb/bench/producer/ProducerBench.java).
 # Sizes: ROWS (throughput workload, default 200000), BIG_ROWS (one transaction, default 2000000),
 # PGBENCH_SECONDS (default 30; needs the pgbench binary, e.g. Debian's postgresql-contrib).
+# ROUNDS (throughput rounds, default 2: cold, then warm). KAFKA_CONFIG: k=v,k=v added to the producer's Kafka
+# client properties, as --kafka-config would. JAVA_OPTS: extra options of the benchmark JVM (e.g. a JFR recording); the build runs niced, the benchmark does not.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # one reactor build: the classpath points at this tree's jars, not at whatever ~/.m2 holds
-mvn -B -q install dependency:build-classpath -DskipTests -pl bench -am -Dmdep.outputFile=target/bench.classpath
+# SKIP_BUILD=1 reuses the last build (build outside the benchmark lock, then run under it)
+if [ -z "${SKIP_BUILD:-}" ]; then
+  nice -n 10 mvn -B -q -o install dependency:build-classpath -DskipTests -pl bench -am -Dmdep.outputFile=target/bench.classpath
+fi
 cat > bench/target/bench-logback.xml <<'XML'
 <configuration>
   <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -16,6 +21,6 @@ cat > bench/target/bench-logback.xml <<'XML'
   <root level="INFO"><appender-ref ref="OUT"/></root>
 </configuration>
 XML
-exec java -Xmx1g -Dlogback.configurationFile=bench/target/bench-logback.xml \
-  -Drows="${ROWS:-200000}" -DbigRows="${BIG_ROWS:-2000000}" -DpgbenchSeconds="${PGBENCH_SECONDS:-30}" \
+exec java -Xmx1g ${JAVA_OPTS:-} -Dlogback.configurationFile=bench/target/bench-logback.xml \
+  -Drows="${ROWS:-200000}" -DbigRows="${BIG_ROWS:-2000000}" -DpgbenchSeconds="${PGBENCH_SECONDS:-30}" -Drounds="${ROUNDS:-2}" -DkafkaConfig="${KAFKA_CONFIG:-}" \
   -cp "bench/target/classes:$(cat bench/target/bench.classpath)" io.pgkb.bench.producer.ProducerBench

@@ -37,7 +37,8 @@ import picocli.CommandLine;
  * <li>one transaction of {@code bigRows} rows through a producer JVM with -Xmx256m;</li>
  * <li>pgbench TPS with the producer running ÷ without.</li>
  * </ol>
- * Sizes from system properties: {@code rows} (default 200000), {@code bigRows} (2000000), {@code pgbenchSeconds} (30).
+ * Sizes from system properties: {@code rows} (default 200000), {@code bigRows} (2000000), {@code pgbenchSeconds} (30),
+ * {@code rounds} (2: the throughput test once cold, then again warm).
  */
 public final class ProducerBench {
     private ProducerBench() {
@@ -64,14 +65,28 @@ public final class ProducerBench {
         }
     }
 
+    /**
+     * Round 1 runs on a JVM and broker that have not seen this work yet (JIT compilation, topic and schema creation
+     * included); round 2 repeats it on a new database with the same topic prefix, which is what a producer that runs
+     * for days sees. Both are printed; the second is the steady-state number.
+     */
     static void throughput(LocalPostgres pg, LocalKafka kafka, int rows) throws Exception {
-        pg.createDatabase("bench1");
-        try (Connection c = pg.connect("bench1"); Statement st = c.createStatement()) {
+        int rounds = Integer.getInteger("rounds", 2);
+        for (int round = 1; round <= rounds; round++) {
+            throughputRound(pg, kafka, rows, round);
+        }
+    }
+
+    static void throughputRound(LocalPostgres pg, LocalKafka kafka, int rows, int round) throws Exception {
+        String db = "bench1_" + round;
+        String label = round == 1 ? "cold (round 1)" : "warm (round " + round + ")";
+        pg.createDatabase(db);
+        try (Connection c = pg.connect(db); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE public.rows (id bigint PRIMARY KEY, a int, b text, c timestamptz, d numeric(12,2))");
             st.execute("CREATE PUBLICATION pgkb FOR TABLE public.rows WITH (publish_via_partition_root = true)");
-            st.execute("SELECT pg_create_logical_replication_slot('src', 'pgoutput')");
-            st.execute("SELECT pg_copy_logical_replication_slot('src', 'drain')");
-            st.execute("SELECT pg_copy_logical_replication_slot('src', 'prod')");
+            st.execute("SELECT pg_create_logical_replication_slot('src" + round + "', 'pgoutput')");
+            st.execute("SELECT pg_copy_logical_replication_slot('src" + round + "', 'drain" + round + "')");
+            st.execute("SELECT pg_copy_logical_replication_slot('src" + round + "', 'prod" + round + "')");
             long t0 = System.nanoTime();
             for (int i = 0; i < rows; i += 100) {
                 st.execute("INSERT INTO rows SELECT g, g % 1000, md5(g::text), now(), g / 7.0 FROM generate_series(" + i + ", "
@@ -79,22 +94,24 @@ public final class ProducerBench {
             }
             System.out.printf("workload: %d rows in %d transactions, %d ms%n", rows, rows / 100, (System.nanoTime() - t0) / 1_000_000);
         }
-        Lsn end = walEnd(pg, "bench1");
+        Lsn end = walEnd(pg, db);
 
+        CpuUse cpu = CpuUse.now();
         long t0 = System.nanoTime();
-        long cpu0 = cpuNanos();
-        long[] drained = drain(pg, "bench1", "drain", rows / 100);
+        long[] drained = drain(pg, db, "drain" + round, rows / 100);
         long drainNanos = System.nanoTime() - t0;
-        long drainCpu = cpuNanos() - cpu0;
-        System.out.printf("bare pgjdbc drain: %d messages, %d bytes, %d ms, JVM cpu %d ms%n", drained[0], drained[1],
-                drainNanos / 1_000_000, drainCpu / 1_000_000);
+        CpuUse drainCpu = CpuUse.now().minus(cpu);
+        System.out.printf("%s bare pgjdbc drain: %d messages, %d bytes, %d ms, %s%n", label, drained[0], drained[1],
+                drainNanos / 1_000_000, drainCpu);
 
-        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench1")), kafka.bootstrapServers(), "bench")
-                .withSlot("prod", "pgkb");
+        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
+                .withSlot("prod" + round, "pgkb").withKafkaProperties(kafkaConfig());
+        cpu = CpuUse.now();
+        java.util.Map<Long, Long> threads0 = threadCpu();
         t0 = System.nanoTime();
-        cpu0 = cpuNanos();
         Producer p = new Producer(cfg);
         p.start();
+        long ready = System.nanoTime();
         while (p.confirmedLsn().isBefore(end)) {
             if (p.failure() != null) {
                 throw p.failure();
@@ -102,13 +119,84 @@ public final class ProducerBench {
             Thread.sleep(20);
         }
         long prodNanos = System.nanoTime() - t0;
-        long prodCpu = cpuNanos() - cpu0;
+        long streamNanos = System.nanoTime() - ready;
+        CpuUse prodCpu = CpuUse.now().minus(cpu);
+        String busiest = busiestThreads(threads0);
         p.stop();
-        System.out.printf("producer into Kafka (acks=all): %d ms, %.0f rows/s, JVM cpu %d ms (%.1f us/row)%n", prodNanos / 1_000_000,
-                rows * 1e9 / prodNanos, prodCpu / 1_000_000, prodCpu / 1e3 / rows);
-        System.out.printf("RESULT cpu ratio drain/producer = %.2f (what the throughput ratio tends to when CPU-bound)%n",
-                (double) drainCpu / prodCpu);
-        System.out.printf("RESULT throughput ratio producer/drain = %.2f (target >= 0.6)%n", (double) drainNanos / prodNanos);
+        System.out.printf("%s producer into Kafka (acks=all): %d ms (start-up %d ms, streaming %d ms), %.0f rows/s streaming,"
+                        + " %s, bench JVM %.1f us/row%n", label, prodNanos / 1_000_000, (ready - t0) / 1_000_000,
+                streamNanos / 1_000_000, rows * 1e9 / streamNanos, prodCpu, prodCpu.jvmNanos / 1e3 / rows);
+        System.out.printf("%s busiest threads: %s%n", label, busiest);
+        System.out.printf("RESULT %s cpu ratio drain/producer (bench JVM) = %.2f%n", label,
+                (double) drainCpu.jvmNanos / prodCpu.jvmNanos);
+        System.out.printf("RESULT %s throughput ratio producer/drain = %.2f with start-up, %.2f streaming only (target >= 0.6)%n",
+                label, (double) drainNanos / prodNanos, (double) drainNanos / streamNanos);
+    }
+
+    /** {@code -DkafkaConfig=k=v,k=v}: what --kafka-config would add to the producer's Kafka clients. */
+    private static Properties kafkaConfig() {
+        Properties p = new Properties();
+        for (String kv : System.getProperty("kafkaConfig", "").split(",")) {
+            if (!kv.isBlank()) {
+                p.put(kv.substring(0, kv.indexOf('=')).strip(), kv.substring(kv.indexOf('=') + 1).strip());
+            }
+        }
+        return p;
+    }
+
+    private static java.util.Map<Long, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            out.put(id, mx.getThreadCpuTime(id));
+        }
+        return out;
+    }
+
+    /** The threads that used the most CPU since {@code before} (JIT and GC threads are not Java threads: not listed). */
+    private static String busiestThreads(java.util.Map<Long, Long> before) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        List<String> out = new ArrayList<>();
+        threadCpu().entrySet().stream()
+                .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .filter(e -> e.getValue() > 20_000_000L)
+                .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed())
+                .forEach(e -> {
+                    java.lang.management.ThreadInfo info = mx.getThreadInfo(e.getKey());
+                    out.add((info == null ? "#" + e.getKey() : info.getThreadName()) + " " + e.getValue() / 1_000_000 + " ms");
+                });
+        return String.join(", ", out);
+    }
+
+    /** CPU time of this JVM, of its child processes (the Kafka broker) and of the whole machine (all processes). */
+    record CpuUse(long jvmNanos, long childNanos, long machineNanos) {
+        static CpuUse now() {
+            long children = ProcessHandle.current().descendants()
+                    .mapToLong(h -> h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
+            return new CpuUse(cpuNanos(), children, machineBusyNanos());
+        }
+
+        CpuUse minus(CpuUse o) {
+            return new CpuUse(jvmNanos - o.jvmNanos, childNanos - o.childNanos, machineNanos - o.machineNanos);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("cpu: bench JVM %d ms, broker %d ms, machine %d ms", jvmNanos / 1_000_000,
+                    childNanos / 1_000_000, machineNanos / 1_000_000);
+        }
+
+        /** user + nice + system + irq + softirq + steal of /proc/stat's cpu line, in ns (0 where there is none). */
+        private static long machineBusyNanos() {
+            try {
+                String[] f = java.nio.file.Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
+                long ticks = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
+                        + Long.parseLong(f[7]) + Long.parseLong(f[8]);
+                return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+            } catch (java.io.IOException | RuntimeException e) {
+                return 0;
+            }
+        }
     }
 
     /** Reads the slot with the producer's options and does nothing with the data; returns {messages, bytes}. */
@@ -181,21 +269,38 @@ public final class ProducerBench {
         }
     }
 
+    /**
+     * pgbench without the producer, then twice with it: the first run starts right after the producer (its JIT
+     * compilation, topic creation and schema registration fall into it), the second continues with the same producer,
+     * which is what a producer that runs for days costs the database. Both ratios are printed.
+     */
     static void pgbench(LocalPostgres pg, LocalKafka kafka, int seconds) throws Exception {
         pg.createDatabase("bench3");
         run(pg, List.of("pgbench", "-i", "-s", "5", "-q", "bench3"));
-        double without = tps(run(pg, List.of("pgbench", "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "bench3")));
-        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb");
+        List<String> cmd = List.of("pgbench", "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "bench3");
+        CpuUse cpu = CpuUse.now();
+        double without = tps(run(pg, cmd));
+        CpuUse withoutCpu = CpuUse.now().minus(cpu);
+        System.out.printf("pgbench TPS without producer %.0f (%s)%n", without, withoutCpu);
+        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb")
+                .withKafkaProperties(kafkaConfig());
         Producer p = new Producer(cfg);
         p.start();
-        double with;
+        double[] with = new double[2];
         try {
-            with = tps(run(pg, List.of("pgbench", "-c", "4", "-j", "2", "-T", Integer.toString(seconds), "bench3")));
+            for (int i = 0; i < 2; i++) {
+                cpu = CpuUse.now();
+                java.util.Map<Long, Long> threads0 = threadCpu();
+                with[i] = tps(run(pg, cmd));
+                System.out.printf("pgbench TPS with producer, %s: %.0f (%s); busiest threads: %s%n",
+                        i == 0 ? "first run after its start" : "second run", with[i], CpuUse.now().minus(cpu),
+                        busiestThreads(threads0));
+            }
         } finally {
             p.stop();
         }
-        System.out.printf("pgbench TPS without producer %.0f, with producer %.0f%n", without, with);
-        System.out.printf("RESULT pgbench TPS ratio with/without = %.2f%n", with / without);
+        System.out.printf("RESULT pgbench TPS ratio with/without = %.2f just after the producer started, %.2f in the second run%n",
+                with[0] / without, with[1] / without);
     }
 
     private static String run(LocalPostgres pg, List<String> cmd) throws Exception {

@@ -1,24 +1,21 @@
 package io.pgkb.producer.internal;
 
 import io.pgkb.schemas.ChangeEnvelopes;
-import io.pgkb.schemas.ChangeSource;
 import io.pgkb.schemas.ColumnDef;
 import io.pgkb.schemas.Lsn;
-import io.pgkb.schemas.Op;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.RelationDef;
 import io.pgkb.schemas.SchemaRegistrar;
-import io.pgkb.schemas.SingleObjectCodec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.apache.avro.generic.GenericRecord;
 
 /**
  * Encodes changes with the schemas of the relation version they belong to; registers every new version in
- * {@code _schemas} (acknowledged) before the first record that uses it.
+ * {@code _schemas} (acknowledged) before the first record that uses it. The bytes come from the relation version's
+ * {@link RelationEncoding}, built once per Relation message.
  */
 public final class AvroRecordEncoder implements RecordEncoder {
     /** {@code format_type(oid, typmod)} */
@@ -28,7 +25,11 @@ public final class AvroRecordEncoder implements RecordEncoder {
 
     private final TypeNames types;
     private final Function<org.apache.avro.Schema, String> register;
-    private final Map<Integer, ChangeEnvelopes> current = new HashMap<>();
+    private final Map<Integer, RelationEncoding> current = new HashMap<>();
+    private final RelationEncoding.Output output = new RelationEncoding.Output(); // one buffer for every relation
+    // consecutive changes are mostly of the same relation: skip the map lookup for them
+    private int lastRelationId;
+    private RelationEncoding last;
 
     public AvroRecordEncoder(TypeNames types, SchemaRegistrar registrar) {
         this(types, registrar::ensureRegistered);
@@ -52,43 +53,28 @@ public final class AvroRecordEncoder implements RecordEncoder {
             register.apply(env.schemas().key());
         }
         register.apply(env.schemas().value());
-        current.put(rel.relationId(), env);
+        current.put(rel.relationId(), new RelationEncoding(env, output));
+        last = null;
     }
 
     @Override
     public Encoded encode(Change c) {
-        ChangeEnvelopes env = current.get(c.relation().relationId());
-        if (env == null) {
-            throw new IllegalStateException("no schema for relation " + c.relation().table());
+        int id = c.relation().relationId();
+        RelationEncoding enc = last;
+        if (enc == null || lastRelationId != id) {
+            enc = current.get(id);
+            if (enc == null) {
+                throw new IllegalStateException("no schema for relation " + c.relation().table());
+            }
+            last = enc;
+            lastRelationId = id;
         }
         try {
-            GenericRecord before = row(env, c.before());
-            GenericRecord after = row(env, c.after());
-            ChangeSource src = new ChangeSource(c.lsn(), c.txn().commitLsn(), c.txn().xid(), c.txn().commitTimeMicros(),
-                    c.seq(), c.relation().table());
-            GenericRecord value = env.value(Op.valueOf(c.op().name()), before, after, c.unchanged(), src);
-            GenericRecord key = c.op() == Change.Op.TRUNCATE ? null : env.key(after != null ? after : before);
-            return new Encoded(key == null ? null : SingleObjectCodec.encode(env.schemas().key(), key),
-                    SingleObjectCodec.encode(env.schemas().value(), value));
+            return enc.encode(c);
         } catch (IllegalArgumentException e) {
             throw new PgkbException.FatalException("cannot encode change of " + c.relation().table().qualified()
                     + " at lsn " + Lsn.of(c.lsn()) + " (commit_lsn " + Lsn.of(c.txn().commitLsn()) + ", seq " + c.seq()
                     + "): " + e.getMessage(), e);
         }
-    }
-
-    private static GenericRecord row(ChangeEnvelopes env, TupleData t) {
-        if (t == null) {
-            return null;
-        }
-        List<String> texts = new ArrayList<>(t.size());
-        for (int i = 0; i < t.size(); i++) {
-            TupleData.Value v = t.get(i);
-            if (v.kind() == TupleData.Kind.BINARY) {
-                throw new IllegalArgumentException("column " + i + " arrived in binary format, which pgkb never requests");
-            }
-            texts.add(v.text());
-        }
-        return env.row(texts);
     }
 }

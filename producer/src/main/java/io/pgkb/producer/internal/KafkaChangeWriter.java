@@ -29,9 +29,13 @@ public final class KafkaChangeWriter implements ChangeSink {
     private final String prefix;
     private final long maxMessageBytes;
     private AckTracker.Pending current;
-    // per-relation and per-transaction header values, built once instead of per record
-    private final java.util.IdentityHashMap<RelationInfo, String[]> relationText = new java.util.IdentityHashMap<>();
-    private final java.util.IdentityHashMap<RelationInfo, byte[]> tableBytes = new java.util.IdentityHashMap<>();
+    /** A relation's topic and {@code pgkb.table} header, built once per relation version instead of per record. */
+    private record RelationOut(String topic, String table, byte[] tableBytes) {
+    }
+
+    private final java.util.IdentityHashMap<RelationInfo, RelationOut> relationOut = new java.util.IdentityHashMap<>();
+    private RelationInfo lastRelation; // consecutive changes are mostly of one relation: no map lookup for them
+    private RelationOut lastOut;
     private static final byte[][] OP_BYTES = opBytes();
     private Txn headerTxn;
     private byte[] commitLsnBytes;
@@ -60,13 +64,8 @@ public final class KafkaChangeWriter implements ChangeSink {
 
     @Override
     public void change(Change change) {
-        if (relationText.size() > 10_000) {
-            relationText.clear(); // one entry per relation version seen; keep it bounded in very long sessions
-            tableBytes.clear();
-        }
-        String[] rel = relationText.computeIfAbsent(change.relation(),
-                r -> new String[] {r.table().topic(prefix), r.table().qualified()});
-        String topic = rel[0];
+        RelationOut rel = out(change.relation());
+        String topic = rel.topic();
         RecordEncoder.Encoded enc = encoder.encode(change);
         byte[] value = enc.value();
         long size = value.length + (enc.key() == null ? 0 : enc.key().length);
@@ -84,7 +83,7 @@ public final class KafkaChangeWriter implements ChangeSink {
         }
         List<Header> headers = new ArrayList<>(6);
         headers.add(new RecordHeader(Headers.OP, OP_BYTES[change.op().ordinal()]));
-        headers.add(new RecordHeader(Headers.TABLE, tableBytes.computeIfAbsent(change.relation(), r -> utf8(rel[1]))));
+        headers.add(new RecordHeader(Headers.TABLE, rel.tableBytes()));
         headers.add(new RecordHeader(Headers.LSN, lsnBytes(change.lsn())));
         headers.add(new RecordHeader(Headers.COMMIT_LSN, commitLsnBytes));
         headers.add(new RecordHeader(Headers.XID, xidBytes));
@@ -92,19 +91,30 @@ public final class KafkaChangeWriter implements ChangeSink {
         if (change.op() == Change.Op.TRUNCATE) {
             int n = producer.partitionsFor(topic).size();
             for (int p = 0; p < n; p++) {
-                send(new ProducerRecord<>(topic, p, null, null, value, headers), change);
+                send(new ProducerRecord<>(topic, p, null, null, value, headers), change, rel.table());
             }
             return;
         }
-        send(new ProducerRecord<>(topic, null, null, enc.key(), value, headers), change);
+        send(new ProducerRecord<>(topic, null, null, enc.key(), value, headers), change, rel.table());
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record, Change change) {
+    private RelationOut out(RelationInfo r) {
+        if (r != lastRelation) {
+            if (relationOut.size() > 10_000) {
+                relationOut.clear(); // one entry per relation version seen; keep it bounded in very long sessions
+            }
+            lastOut = relationOut.computeIfAbsent(r,
+                    k -> new RelationOut(k.table().topic(prefix), k.table().qualified(), utf8(k.table().qualified())));
+            lastRelation = r;
+        }
+        return lastOut;
+    }
+
+    private void send(ProducerRecord<byte[], byte[]> record, Change change, String table) {
         AckTracker.Pending p = current;
         tracker.sent(p);
         ProducerMetrics.RECORDS.inc();
         // the callback keeps primitives only: in-flight records must not pin their row data
-        String table = relationText.get(change.relation())[1];
         long commitLsn = change.txn().commitLsn();
         long seq = change.seq();
         String topic = record.topic();

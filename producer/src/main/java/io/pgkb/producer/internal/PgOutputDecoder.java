@@ -176,27 +176,40 @@ public final class PgOutputDecoder {
      */
     static TupleData tuple(ByteBuffer b) {
         int n = b.getShort() & 0xFFFF;
-        List<TupleData.Value> values = new ArrayList<>(n);
+        TupleData.Value[] values = new TupleData.Value[n];
         for (int i = 0; i < n; i++) {
             char kind = (char) b.get();
             switch (kind) {
-                case 'n' -> values.add(TupleData.Value.NULL);
-                case 'u' -> values.add(TupleData.Value.UNCHANGED);
+                case 'n' -> values[i] = TupleData.Value.NULL;
+                case 'u' -> values[i] = TupleData.Value.UNCHANGED;
                 case 't', 'b' -> {
                     int len = b.getInt();
                     if (len < 0 || len > b.remaining()) {
                         throw new MalformedMessageException("column " + i + ": length " + len + " exceeds the message");
                     }
-                    byte[] bytes = new byte[len];
-                    b.get(bytes);
-                    values.add(kind == 't'
-                            ? TupleData.Value.text(new String(bytes, StandardCharsets.UTF_8))
-                            : new TupleData.Value(TupleData.Kind.BINARY, null, bytes));
+                    values[i] = kind == 't' ? TupleData.Value.text(utf8(b, len))
+                            : new TupleData.Value(TupleData.Kind.BINARY, null, bytes(b, len));
                 }
                 default -> throw new MalformedMessageException("column " + i + ": unknown tuple value kind '" + kind + "'");
             }
         }
-        return new TupleData(values);
+        return TupleData.owning(values);
+    }
+
+    /** The next {@code len} bytes as UTF-8 text, decoded straight from the buffer's array when it has one. */
+    private static String utf8(ByteBuffer b, int len) {
+        if (!b.hasArray()) {
+            return new String(bytes(b, len), StandardCharsets.UTF_8);
+        }
+        String s = new String(b.array(), b.arrayOffset() + b.position(), len, StandardCharsets.UTF_8);
+        b.position(b.position() + len);
+        return s;
+    }
+
+    private static byte[] bytes(ByteBuffer b, int len) {
+        byte[] bytes = new byte[len];
+        b.get(bytes);
+        return bytes;
     }
 
     private static void expect(ByteBuffer b, char want, String what) {

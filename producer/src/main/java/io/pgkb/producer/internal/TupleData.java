@@ -26,6 +26,15 @@ public final class TupleData {
         this.values = Collections.unmodifiableList(new ArrayList<>(values));
     }
 
+    private TupleData(Value[] owned) {
+        this.values = Collections.unmodifiableList(java.util.Arrays.asList(owned));
+    }
+
+    /** Wraps {@code values} without a copy (the decoder's hot path); the caller must not change the array afterwards. */
+    static TupleData owning(Value[] values) {
+        return new TupleData(values);
+    }
+
     public int size() {
         return values.size();
     }

@@ -159,6 +159,23 @@ class PgOutputDecoderTest {
         assertThat(((Insert) PgOutputDecoder.decode(b)).newTuple().text(0)).isEqualTo("Grüße, 世界 🐘");
     }
 
+    /** Text is decoded straight from the buffer's array: a slice (array offset, position) and a direct buffer too. */
+    @Test
+    void textFromASliceAndFromADirectBuffer() {
+        byte[] msg = new Buf().c('I').i32(1).c('N').i16(3).text("Grüße").b('n').text("世界 🐘").buffer().array();
+        byte[] padded = new byte[msg.length + 7];
+        System.arraycopy(msg, 0, padded, 5, msg.length);
+        ByteBuffer slice = ByteBuffer.wrap(padded, 5, msg.length).slice();
+        ByteBuffer direct = ByteBuffer.allocateDirect(msg.length).put(msg).flip();
+        for (ByteBuffer b : java.util.List.of(slice, direct)) {
+            TupleData t = ((Insert) PgOutputDecoder.decode(b)).newTuple();
+            assertThat(t.text(0)).isEqualTo("Grüße");
+            assertThat(t.kind(1)).isEqualTo(TupleData.Kind.NULL);
+            assertThat(t.text(2)).isEqualTo("世界 🐘");
+            assertThat(b.hasRemaining()).isFalse();
+        }
+    }
+
     @Test
     void updateWithoutOldTuple() {
         ByteBuffer b = new Buf().c('U').i32(7).c('N').i16(2).text("1").b('u').buffer();
