@@ -81,12 +81,14 @@ public final class RestoreBench {
 
             PgUrl tgt = PgUrl.parse(pg.uri("tgt"));
             resetPeak();
+            AfterGc live = new AfterGc();
             t0 = System.nanoTime();
             new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
                     List.of(new TableTarget(TABLE, new TableId("public", "restored"))),
                     new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
             double restore = (System.nanoTime() - t0) / 1e9;
             long peak = peakHeap();
+            live.stop();
 
             try (Connection c = pg.connect("tgt"); Statement st = c.createStatement()) {
                 Path copyFile = dir.resolve("final.copy");
@@ -115,8 +117,9 @@ public final class RestoreBench {
                 double replay = load + statements;
                 double replayFull = replayN < changes ? load + statements * changes / replayN : replay;
 
-                System.out.printf("restore: %.1fs for %d rows + %d changes (peak heap %d MiB of max %d MiB)%n", restore, rows, changes,
-                        peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                System.out.printf("restore: %.1fs for %d rows + %d changes (heap: at most %d MiB still used after a GC, %d GCs; "
+                                + "sum of the heap pools' peaks incl. garbage %d MiB; max %d MiB)%n", restore, rows, changes,
+                        live.max() >> 20, live.count(), peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
                 long finalRows = Long.parseLong(one(st, "SELECT count(*) FROM restored"));
                 System.out.printf("COPY of the final state alone (%d rows, same table definition, logged, one transaction): "
                         + "into the table with its primary key %.2fs, into the bare table + ADD PRIMARY KEY %.2fs%n", finalRows, copyPk, copyLate);
@@ -295,6 +298,54 @@ public final class RestoreBench {
         try (ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    /**
+     * Heap in use right after each garbage collection during the restore (the live set plus what the collector left),
+     * the most of it: what the restore needs, unlike the pools' peaks, which count garbage not yet collected.
+     */
+    static final class AfterGc implements javax.management.NotificationListener {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean on = true;
+
+        AfterGc() {
+            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((javax.management.NotificationEmitter) gc).addNotificationListener(this, null, null);
+            }
+        }
+
+        @Override
+        public void handleNotification(javax.management.Notification n, Object handback) {
+            if (!on || !n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                return;
+            }
+            var info = com.sun.management.GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
+            long used = 0;
+            for (java.lang.management.MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+                used += u.getUsed();
+            }
+            // the non-heap pools (metaspace, code cache) are in the map too: count heap pools only
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() != MemoryType.HEAP && info.getGcInfo().getMemoryUsageAfterGc().containsKey(p.getName())) {
+                    used -= info.getGcInfo().getMemoryUsageAfterGc().get(p.getName()).getUsed();
+                }
+            }
+            max.accumulateAndGet(used, Math::max);
+            count.incrementAndGet();
+        }
+
+        void stop() {
+            on = false;
+        }
+
+        long max() {
+            return max.get();
+        }
+
+        long count() {
+            return count.get();
         }
     }
 
