@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 /**
  * Cuts a table's ordered, de-duplicated changes into {@link Step}s: runs of changes folded into the net change per
  * key (or the multiset delta of a table without primary key), TRUNCATEs and writer-schema changes between them.
- * A fold ends at {@code maxKeys} keys or {@code maxChars} characters of values (bounded memory whatever the number
+ * A fold ends at {@code maxKeys} keys or {@code maxBytes} estimated heap bytes of values (bounded memory whatever the number
  * of changes), at a TRUNCATE, and where the writer schema changes. Pure Java: runs on the reading thread, so the
  * next batch is folded while the database applies the previous one.
  */
@@ -35,13 +35,13 @@ final class Batcher {
     private final TableId table;
     private final List<String> primaryKey;
     private final int maxKeys;
-    private final long maxChars;
+    private final long maxBytes;
     private final Consumer<Step> out;
     private RowShape shape;
     private int[] keyColumns;
     private KeyFold keyFold;
     private RowFold rowFold;
-    private long chars;
+    private long bytes;
     private long changes;
 
     /**
@@ -49,11 +49,11 @@ final class Batcher {
      * @param primaryKey its primary-key columns (empty: none)
      * @param out        receives the steps in order
      */
-    Batcher(TableId table, RowShape shape, List<String> primaryKey, int maxKeys, long maxChars, Consumer<Step> out) {
+    Batcher(TableId table, RowShape shape, List<String> primaryKey, int maxKeys, long maxBytes, Consumer<Step> out) {
         this.table = table;
         this.primaryKey = List.copyOf(primaryKey);
         this.maxKeys = maxKeys;
-        this.maxChars = maxChars;
+        this.maxBytes = maxBytes;
         this.out = out;
         use(shape);
     }
@@ -76,7 +76,7 @@ final class Batcher {
         }
         // never split a primary-key change (DELETE old + INSERT new carrying unchanged columns) across batches
         boolean continuesKeyChange = c.op() == Change.Op.INSERT && c.hasUnchanged();
-        if (!continuesKeyChange && (pending() >= maxKeys || chars >= maxChars)) {
+        if (!continuesKeyChange && (pending() >= maxKeys || bytes >= maxBytes)) {
             flush();
         }
         if (keyFold != null) {
@@ -84,7 +84,7 @@ final class Batcher {
         } else {
             rowFold.add(c);
         }
-        chars += size(c.after()) + size(c.before());
+        bytes += size(c.after()) + size(c.before());
         changes++;
     }
 
@@ -102,7 +102,7 @@ final class Batcher {
 
     private void use(RowShape next) {
         shape = next;
-        chars = 0;
+        bytes = 0;
         changes = 0;
         if (primaryKey.isEmpty()) {
             keyFold = null;
@@ -121,11 +121,15 @@ final class Batcher {
         keyFold = new KeyFold(keyColumns, next.size());
     }
 
+    /**
+     * Heap a row's values take, estimated: a String costs about 48 bytes besides its characters, so a wide row of
+     * short values is counted as what it holds, not by its few characters.
+     */
     private static long size(String[] row) {
         long n = 0;
         if (row != null) {
             for (String v : row) {
-                n += v == null ? 1 : v.length() + 1;
+                n += v == null ? 8 : 48 + v.length();
             }
         }
         return n;

@@ -25,10 +25,11 @@ final class TableRebuild {
     private final AtomicLong rowsLoaded;
     private final AtomicLong changesApplied;
     /**
-     * Characters of change values per batch: with one batch applied while the next is folded, this bounds the
-     * values held to twice it, whatever the number of changes.
+     * Estimated heap bytes of change values per batch (every change counted, also those a later one supersedes):
+     * with one batch applied while the next is folded, this bounds the values held to twice it, whatever the
+     * number of changes and however wide the rows.
      */
-    private static final long MAX_CHARS = 32L << 20;
+    private static final long MAX_BYTES = 64L << 20;
 
     TableRebuild(ObjectStore store, ChangeDecoding decoding, int batchKeys, AtomicLong rowsLoaded, AtomicLong changesApplied) {
         this.store = store;
@@ -57,7 +58,7 @@ final class TableRebuild {
                 streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
             }
             return new MergedStream(streams);
-        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_CHARS, sink))) {
+        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, sink))) {
             Phases phases = new Phases();
             long t0 = System.nanoTime();
             load(conn, t, m, work);

@@ -37,13 +37,32 @@ class BatcherTest {
     }
 
     @Test
-    void aFoldEndsAtTheCharacterLimit() {
+    void aFoldEndsAtTheSizeLimit() {
         Batcher b = new Batcher(T, SHAPE, List.of("id"), 1000, 10, steps::add);
         for (int i = 0; i < 4; i++) {
             b.accept(new Change(Op.INSERT, 100, seq++, SHAPE, null, new String[] {"" + i, "12345678", null}, null));
         }
         b.flush();
         assertThat(steps.stream().map(s -> ((Batcher.Fold) s).size()).toList()).containsExactly(1, 1, 1, 1);
+    }
+
+    @Test
+    void wideRowsOfShortValuesAreCountedByTheirHeapNotTheirCharacters() {
+        List<RowShape.Column> cols = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            cols.add(new RowShape.Column("c" + i, "text"));
+        }
+        RowShape wide = new RowShape(cols);
+        // 100 one-character values hold about 100 * 49 bytes, not 100 characters
+        Batcher b = new Batcher(T, wide, List.of("c0"), 1000, 2 * 100 * 49, steps::add);
+        for (int i = 0; i < 6; i++) {
+            String[] row = new String[100];
+            java.util.Arrays.fill(row, "x");
+            row[0] = "" + i;
+            b.accept(new Change(Op.INSERT, 100, seq++, wide, null, row, null));
+        }
+        b.flush();
+        assertThat(steps.stream().map(s -> ((Batcher.Fold) s).size()).toList()).containsExactly(2, 2, 2);
     }
 
     @Test
