@@ -50,7 +50,7 @@ import org.postgresql.PGConnection;
  * restore time ÷ COPY of the final table state alone, and a statement-by-statement replay of the same dump and
  * changes ÷ restore time; checks the two results are equal; prints the peak heap.
  *
- * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 50000, the CLI default). With
+ * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 100000, the CLI default). With
  * replayChanges below changes the replay runs that many and its time is extrapolated (and not compared).
  */
 public final class RestoreBench {
@@ -62,7 +62,7 @@ public final class RestoreBench {
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int hot = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
         int replayN = args.length > 3 ? Integer.parseInt(args[3]) : changes;
-        int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 50_000;
+        int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 100_000;
         Path dir = Files.createTempDirectory("pgkb-restore-bench-");
         try (LocalPostgres pg = LocalPostgres.start(); ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
             pg.createDatabase("src");
