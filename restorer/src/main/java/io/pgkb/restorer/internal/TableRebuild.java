@@ -76,9 +76,10 @@ final class TableRebuild {
             long end = System.nanoTime();
             phases.add(Phases.Phase.WAIT_READER, end - pipe.waitNanos());
             phases.rest(Phases.Phase.OTHER, end - t0);
-            log.info("restore.table table={} work={} dump={} rows={} changes={} duplicates_dropped={} load_ms={} apply_ms={} {}",
+            // load_ms and index_ms come with the phases
+            log.info("restore.table table={} work={} dump={} rows={} changes={} duplicates_dropped={} apply_ms={} {}",
                     t.table().source(), work, t.dump().lsn(), m.rowCount(), n, pipe.duplicates(),
-                    (t1 - t0) / 1_000_000, (end - t1) / 1_000_000, phases);
+                    (end - t1) / 1_000_000, phases);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new io.pgkb.schemas.PgkbException.FatalException("restore of " + t.table() + " interrupted");
