@@ -77,20 +77,25 @@ public final class ChangeDecoding {
         private final Map<Object, Change.Op> ops = new java.util.HashMap<>();
 
         private Layout(Schema env) {
-            Schema.Field src = env.getField("source");
-            if (src == null || env.getField("op") == null) {
-                throw new CodecException("not a pgkb change envelope: schema " + env.getFullName());
-            }
-            op = env.getField("op").pos();
-            source = src.pos();
-            before = env.getField("before").pos();
-            after = env.getField("after").pos();
-            unchanged = env.getField("unchanged").pos();
-            commitLsn = src.schema().getField("commit_lsn").pos();
-            seq = src.schema().getField("seq").pos();
+            op = pos(env, "op");
+            source = pos(env, "source");
+            before = pos(env, "before");
+            after = pos(env, "after");
+            unchanged = pos(env, "unchanged");
+            Schema src = env.getFields().get(source).schema();
+            commitLsn = pos(src, "commit_lsn");
+            seq = pos(src, "seq");
             Schema row = ChangeRecord.rowSchemaOf(env);
             shape = shapeOf(row);
             converters = convertersOf(row);
+        }
+
+        private static int pos(Schema record, String field) {
+            Schema.Field f = record.getType() == Schema.Type.RECORD ? record.getField(field) : null;
+            if (f == null) {
+                throw new CodecException("not a pgkb change envelope: schema " + record.getFullName() + " has no field " + field);
+            }
+            return f.pos();
         }
 
         static Layout of(Schema env) {

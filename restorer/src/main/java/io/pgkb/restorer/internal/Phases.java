@@ -1,8 +1,5 @@
 package io.pgkb.restorer.internal;
 
-import java.util.EnumMap;
-import java.util.Map;
-
 /**
  * Wall time per phase of one table's rebuild, for the {@code restore.table} log line: tells where a restore's time
  * goes without a profiler. Used by one thread (the table's applying thread).
@@ -26,14 +23,6 @@ final class Phases {
             others += q == p ? 0 : nanos[q.ordinal()];
         }
         nanos[p.ordinal()] = Math.max(0, totalNanos - others);
-    }
-
-    Map<Phase, Long> millis() {
-        Map<Phase, Long> m = new EnumMap<>(Phase.class);
-        for (Phase p : Phase.values()) {
-            m.put(p, nanos[p.ordinal()] / 1_000_000);
-        }
-        return m;
     }
 
     @Override
