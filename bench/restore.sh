@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Restore benchmark: bench/restore.sh [rows] [changes] [hotKeys] [replayChanges]
-# Builds the needed modules, then runs io.pgkb.bench.restore.RestoreBench with a 512 MiB heap.
+# Restore benchmark: bench/restore.sh [rows] [changes] [hotKeys] [replayChanges] [batchKeys]
+# Builds the needed modules (niced, offline), then runs io.pgkb.bench.restore.RestoreBench with a 512 MiB heap
+# (JAVA_OPTS adds JVM options, e.g. a JFR recording).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q install -DskipTests -pl bench -am
-CP=$(mvn -B -q -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-exec java -Xmx512m -cp "bench/target/classes:$CP" io.pgkb.bench.restore.RestoreBench "$@"
+nice -n 10 mvn -B -q -o install -DskipTests -pl bench -am
+CP=$(nice -n 10 mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+exec java -Xmx512m ${JAVA_OPTS:-} -cp "bench/target/classes:$CP" io.pgkb.bench.restore.RestoreBench "$@"

@@ -59,9 +59,9 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "Tables rebuilt at once (default: ${DEFAULT-VALUE})")
     int parallel = 1;
 
-    @Option(names = "--batch-keys", defaultValue = "10000", paramLabel = "N",
+    @Option(names = "--batch-keys", defaultValue = "100000", paramLabel = "N",
             description = "Keys folded per set-wise batch; bounds memory (default: ${DEFAULT-VALUE})")
-    int batchKeys = 10000;
+    int batchKeys = 100000;
 
     PrintStream out = System.out;
 

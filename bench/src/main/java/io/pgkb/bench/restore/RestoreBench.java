@@ -50,7 +50,7 @@ import org.postgresql.PGConnection;
  * restore time ÷ COPY of the final table state alone, and a statement-by-statement replay of the same dump and
  * changes ÷ restore time; checks the two results are equal; prints the peak heap.
  *
- * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 10000). With
+ * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 100000, the CLI default). With
  * replayChanges below changes the replay runs that many and its time is extrapolated (and not compared).
  */
 public final class RestoreBench {
@@ -62,7 +62,7 @@ public final class RestoreBench {
         int changes = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
         int hot = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
         int replayN = args.length > 3 ? Integer.parseInt(args[3]) : changes;
-        int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 10_000;
+        int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 100_000;
         Path dir = Files.createTempDirectory("pgkb-restore-bench-");
         try (LocalPostgres pg = LocalPostgres.start(); ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
             pg.createDatabase("src");
@@ -81,24 +81,28 @@ public final class RestoreBench {
 
             PgUrl tgt = PgUrl.parse(pg.uri("tgt"));
             resetPeak();
+            AfterGc live = new AfterGc();
             t0 = System.nanoTime();
             new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
                     List.of(new TableTarget(TABLE, new TableId("public", "restored"))),
                     new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
             double restore = (System.nanoTime() - t0) / 1e9;
             long peak = peakHeap();
+            live.stop();
 
             try (Connection c = pg.connect("tgt"); Statement st = c.createStatement()) {
                 Path copyFile = dir.resolve("final.copy");
                 try (OutputStream out = new FileOutputStream(copyFile.toFile())) {
                     c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY restored TO STDOUT", out);
                 }
-                st.execute("CREATE TABLE copy_only (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
-                t0 = System.nanoTime();
-                try (InputStream in = Files.newInputStream(copyFile)) {
-                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY copy_only FROM STDIN", in, 1 << 16);
-                }
-                double copy = (System.nanoTime() - t0) / 1e9;
+                // the baseline table is defined as the restored one (the restore keeps types and the primary key, not
+                // NOT NULL), logged, in the same database: (a) COPY into it with its primary key in place, (b) COPY into
+                // it bare, then ADD PRIMARY KEY (pg_restore's order); the better of the two is the target's baseline
+                st.execute("CREATE TABLE copy_pk (id bigint PRIMARY KEY, v integer, s text)");
+                double copyPk = copyIn(c, "COPY copy_pk FROM STDIN", copyFile, null);
+                st.execute("CREATE TABLE copy_late (id bigint, v integer, s text)");
+                double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)");
+                double copy = Math.min(copyPk, copyLate);
 
                 st.execute("CREATE TABLE replayed (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
                 t0 = System.nanoTime();
@@ -113,9 +117,14 @@ public final class RestoreBench {
                 double replay = load + statements;
                 double replayFull = replayN < changes ? load + statements * changes / replayN : replay;
 
-                System.out.printf("restore: %.1fs for %d rows + %d changes (peak heap %d MiB of max %d MiB)%n", restore, rows, changes,
-                        peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
-                System.out.printf("COPY of the final state alone: %.1fs -> restore / COPY = %.2f (target <= 2)%n", copy, restore / copy);
+                System.out.printf("restore: %.1fs for %d rows + %d changes (heap: at most %d MiB still used after a GC, %d GCs; "
+                                + "sum of the heap pools' peaks incl. garbage %d MiB; max %d MiB)%n", restore, rows, changes,
+                        live.max() >> 20, live.count(), peak >> 20, Runtime.getRuntime().maxMemory() >> 20);
+                long finalRows = Long.parseLong(one(st, "SELECT count(*) FROM restored"));
+                System.out.printf("COPY of the final state alone (%d rows, same table definition, logged, one transaction): "
+                        + "into the table with its primary key %.2fs, into the bare table + ADD PRIMARY KEY %.2fs%n", finalRows, copyPk, copyLate);
+                System.out.printf("restore / COPY = %.2f against the faster (target <= 2); %.2f against COPY with the key in place, "
+                        + "%.2f against COPY + ADD PRIMARY KEY%n", restore / copy, restore / copyPk, restore / copyLate);
                 System.out.printf("statement-by-statement replay: %.1fs%s -> replay / restore = %.1fx (target >= 10)%n", replayFull,
                         replayN < changes ? " (dump load " + String.format("%.1fs", load) + " + statements extrapolated from " + replayN + " changes in " + String.format("%.1fs", statements) + ")" : "", replayFull / restore);
                 if (replayN >= changes) {
@@ -268,10 +277,75 @@ public final class RestoreBench {
         c.setAutoCommit(true);
     }
 
+    /** Seconds to COPY {@code file} in with {@code sql}, then run {@code after} (if any), in one transaction. */
+    private static double copyIn(Connection c, String sql, Path file, String after) throws Exception {
+        long t0 = System.nanoTime();
+        c.setAutoCommit(false);
+        try (InputStream in = Files.newInputStream(file)) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, in, 1 << 16);
+        }
+        if (after != null) {
+            try (Statement st = c.createStatement()) {
+                st.execute(after);
+            }
+        }
+        c.commit();
+        c.setAutoCommit(true);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     private static String one(Statement st, String sql) throws Exception {
         try (ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    /**
+     * Heap in use right after each garbage collection during the restore (the live set plus what the collector left),
+     * the most of it: what the restore needs, unlike the pools' peaks, which count garbage not yet collected.
+     */
+    static final class AfterGc implements javax.management.NotificationListener {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean on = true;
+
+        AfterGc() {
+            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((javax.management.NotificationEmitter) gc).addNotificationListener(this, null, null);
+            }
+        }
+
+        @Override
+        public void handleNotification(javax.management.Notification n, Object handback) {
+            if (!on || !n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+                return;
+            }
+            var info = com.sun.management.GarbageCollectionNotificationInfo.from((javax.management.openmbean.CompositeData) n.getUserData());
+            long used = 0;
+            for (java.lang.management.MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+                used += u.getUsed();
+            }
+            // the non-heap pools (metaspace, code cache) are in the map too: count heap pools only
+            for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (p.getType() != MemoryType.HEAP && info.getGcInfo().getMemoryUsageAfterGc().containsKey(p.getName())) {
+                    used -= info.getGcInfo().getMemoryUsageAfterGc().get(p.getName()).getUsed();
+                }
+            }
+            max.accumulateAndGet(used, Math::max);
+            count.incrementAndGet();
+        }
+
+        void stop() {
+            on = false;
+        }
+
+        long max() {
+            return max.get();
+        }
+
+        long count() {
+            return count.get();
         }
     }
 

@@ -22,9 +22,11 @@ final class SetApplier {
     private final Connection conn;
     private final CopyManager copy;
     private final WorkTable work;
+    private final Phases phases;
     private RowShape stagedShape;
 
-    SetApplier(Connection conn, WorkTable work) throws SQLException {
+    SetApplier(Connection conn, WorkTable work, Phases phases) throws SQLException {
+        this.phases = phases;
         this.conn = conn;
         this.copy = conn.unwrap(PGConnection.class).getCopyAPI();
         this.work = work;
@@ -35,6 +37,7 @@ final class SetApplier {
         if (fold.size() == 0) {
             return 0;
         }
+        long t0 = System.nanoTime();
         prepareStage(shape, keyColumns, false);
         int width = shape.size();
         long nDelete = 0;
@@ -70,8 +73,10 @@ final class SetApplier {
             }
             w.finish();
         }
+        t0 = phases.add(Phases.Phase.STAGE_COPY, t0);
         // without statistics the planner guesses and may hash-join against a full scan of the restored table
-        Sql.exec(conn, "ANALYZE " + STAGE);
+        analyzeStage();
+        t0 = phases.add(Phases.Phase.ANALYZE, t0);
         String t = work.id().quoted();
         List<String> cols = shape.names();
         if (nCopy > 0) {
@@ -122,6 +127,7 @@ final class SetApplier {
                 check(n, nPatch, "rows updated");
             }
         }
+        phases.add(Phases.Phase.APPLY_SQL, t0);
         return nDelete + nRow + nPatch;
     }
 
@@ -130,6 +136,7 @@ final class SetApplier {
         if (fold.size() == 0) {
             return 0;
         }
+        long t0 = System.nanoTime();
         prepareStage(shape, new int[0], true);
         int width = shape.size();
         long toDelete = 0;
@@ -152,7 +159,7 @@ final class SetApplier {
             }
             w.finish();
         }
-        Sql.exec(conn, "ANALYZE " + STAGE);
+        analyzeStage();
         String t = work.id().quoted();
         List<String> cols = shape.names();
         List<String> tv = new ArrayList<>();
@@ -177,7 +184,17 @@ final class SetApplier {
             Sql.exec(conn, "INSERT INTO " + t + " (" + Sql.join(cols.stream().map(Sql::q).toList()) + ") SELECT " + Sql.join(vs)
                     + " FROM " + STAGE + " s CROSS JOIN LATERAL generate_series(1, s.n) WHERE s.n > 0");
         }
+        phases.add(Phases.Phase.APPLY_SQL, t0);
         return toDelete + toInsert;
+    }
+
+    /**
+     * Row count and rough distributions are all the joins need: a sample of 3000 rows (statistics target 10, for
+     * this transaction only) instead of the default 30000 keeps ANALYZE cheap for large batches.
+     */
+    private void analyzeStage() throws SQLException {
+        Sql.exec(conn, "SET LOCAL default_statistics_target = 10");
+        Sql.exec(conn, "ANALYZE " + STAGE);
     }
 
     private void prepareStage(RowShape shape, int[] keyColumns, boolean multiset) throws SQLException {

@@ -44,15 +44,27 @@ final class SegmentFormat {
         }
     }
 
+    // field positions of SCHEMA, the reader schema of every segment: fromAvro runs per record, name lookups showed
+    // up in restore profiles
+    private static final int OFFSET = SCHEMA.getField("offset").pos();
+    private static final int TIMESTAMP = SCHEMA.getField("timestamp").pos();
+    private static final int KEY = SCHEMA.getField("key").pos();
+    private static final int VALUE = SCHEMA.getField("value").pos();
+    private static final int HEADERS = SCHEMA.getField("headers").pos();
+    private static final int COMMIT_LSN = SCHEMA.getField("commit_lsn").pos();
+    private static final int SEQ = SCHEMA.getField("seq").pos();
+    private static final int HEADER_KEY = HEADER_SCHEMA.getField("key").pos();
+    private static final int HEADER_VALUE = HEADER_SCHEMA.getField("value").pos();
+
     static ArchivedRecord fromAvro(GenericRecord g) {
-        List<?> hs = (List<?>) g.get("headers");
-        List<ArchivedRecord.RecordHeader> headers = new ArrayList<>(hs.size());
+        List<?> hs = (List<?>) g.get(HEADERS);
+        List<ArchivedRecord.RecordHeader> headers = hs.isEmpty() ? List.of() : new ArrayList<>(hs.size());
         for (Object o : hs) {
             GenericRecord h = (GenericRecord) o;
-            headers.add(new ArchivedRecord.RecordHeader(h.get("key").toString(), bytes(h.get("value"))));
+            headers.add(new ArchivedRecord.RecordHeader(h.get(HEADER_KEY).toString(), bytes(h.get(HEADER_VALUE))));
         }
-        return new ArchivedRecord((Long) g.get("offset"), (Long) g.get("timestamp"), bytes(g.get("key")),
-                bytes(g.get("value")), headers, (Long) g.get("commit_lsn"), (Long) g.get("seq"));
+        return new ArchivedRecord((Long) g.get(OFFSET), (Long) g.get(TIMESTAMP), bytes(g.get(KEY)),
+                bytes(g.get(VALUE)), headers, (Long) g.get(COMMIT_LSN), (Long) g.get(SEQ));
     }
 
     private static byte[] bytes(Object o) {

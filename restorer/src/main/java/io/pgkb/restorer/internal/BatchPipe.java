@@ -1,0 +1,154 @@
+package io.pgkb.restorer.internal;
+
+import io.pgkb.store.catalog.ArchivedEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Reads and verifies a table's merged change stream on one thread, decodes and folds it into batches on another,
+ * while the caller applies the previous batch (and, before that, loads the dump): the JVM's work overlaps with the
+ * database's and is itself split in two (about even in profiles: segment reading and checksums vs. Avro decoding
+ * and folding). Bounded: at most {@code CHUNKS} chunks of {@code CHUNK} records wait between the two threads, and steps are handed to the caller one at a time, so at most two batches exist at
+ * once, the one being applied and the one being folded.
+ */
+final class BatchPipe implements AutoCloseable {
+    private static final int CHUNK = 512;
+    private static final int CHUNKS = 32;
+    private static final Object END = new Object();
+    private final BlockingQueue<Object> read = new ArrayBlockingQueue<>(CHUNKS);
+    private final BlockingQueue<Object> steps = new SynchronousQueue<>();
+    private final Thread reader;
+    private final Thread folder;
+    private volatile long duplicates;
+    private volatile long changes;
+    private long waitNanos;
+    private boolean ended;
+
+    /** @param batcher makes the {@link Batcher} (on the folding thread) that hands its steps to the given sink */
+    BatchPipe(Supplier<MergedStream> open, ChangeDecoding decoding, String table, Function<Consumer<Batcher.Step>, Batcher> batcher) {
+        reader = start("restore-read-" + table, read, () -> {
+            try (MergedStream merged = open.get()) {
+                List<ArchivedEntry> chunk = new ArrayList<>(CHUNK);
+                for (ArchivedEntry e = merged.next(); e != null; e = merged.next()) {
+                    chunk.add(e);
+                    if (chunk.size() == CHUNK) {
+                        read.put(chunk);
+                        chunk = new ArrayList<>(CHUNK);
+                    }
+                }
+                if (!chunk.isEmpty()) {
+                    read.put(chunk);
+                }
+                duplicates = merged.duplicates();
+            }
+        });
+        folder = start("restore-fold-" + table, steps, () -> {
+            Batcher b = batcher.apply(step -> {
+                try {
+                    steps.put(step);
+                } catch (InterruptedException e) {
+                    throw new Interrupted();
+                }
+            });
+            long n = 0;
+            for (List<ArchivedEntry> chunk = take(read); chunk != null; chunk = take(read)) {
+                for (ArchivedEntry e : chunk) {
+                    b.accept(decoding.decode(e, table));
+                }
+                n += chunk.size();
+            }
+            b.flush();
+            changes = n;
+        });
+    }
+
+    private interface Work {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code work}, then puts END into {@code out}, or what it failed with. */
+    private static Thread start(String name, BlockingQueue<Object> out, Work work) {
+        Thread t = new Thread(() -> {
+            try {
+                work.run();
+                out.put(END);
+            } catch (InterruptedException | Interrupted e) {
+                Thread.currentThread().interrupt(); // the consumer gave up
+            } catch (Throwable x) {
+                try {
+                    out.put(x);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** The next item of {@code q}, null at END; rethrows what its producing thread failed with. */
+    @SuppressWarnings("unchecked")
+    private static <T> T take(BlockingQueue<Object> q) throws InterruptedException {
+        Object o = q.take();
+        if (o == END) {
+            return null;
+        }
+        if (o instanceof RuntimeException r) {
+            throw r;
+        }
+        if (o instanceof Error err) {
+            throw err;
+        }
+        if (o instanceof Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return (T) o;
+    }
+
+    /** Next step in order, or null at the end; rethrows what the reading or folding thread failed with. */
+    Batcher.Step next() throws InterruptedException {
+        if (ended) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        Batcher.Step s = take(steps);
+        waitNanos += System.nanoTime() - t0;
+        ended = s == null;
+        return s;
+    }
+
+    /** Time the caller spent waiting for the reading and folding threads. */
+    long waitNanos() {
+        return waitNanos;
+    }
+
+    /** Duplicates dropped, valid after {@link #next()} returned null. */
+    long duplicates() {
+        return duplicates;
+    }
+
+    /** Changes read, valid after {@link #next()} returned null. */
+    long changes() {
+        return changes;
+    }
+
+    @Override
+    public void close() {
+        folder.interrupt();
+        reader.interrupt();
+    }
+
+    /** Unwinds the folding thread when the caller gave up while a step was being handed over. */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super(null, null, false, false);
+        }
+    }
+}

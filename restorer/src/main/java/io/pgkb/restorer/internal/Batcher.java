@@ -1,0 +1,137 @@
+package io.pgkb.restorer.internal;
+
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Cuts a table's ordered, de-duplicated changes into {@link Step}s: runs of changes folded into the net change per
+ * key (or the multiset delta of a table without primary key), TRUNCATEs and writer-schema changes between them.
+ * A fold ends at {@code maxKeys} keys or {@code maxBytes} estimated heap bytes of values (bounded memory whatever the number
+ * of changes), at a TRUNCATE, and where the writer schema changes. Pure Java: runs on the reading thread, so the
+ * next batch is folded while the database applies the previous one.
+ */
+final class Batcher {
+    /** What the applying side does, in order. */
+    sealed interface Step permits Fold, Truncate, Alter {
+    }
+
+    /** Apply a folded batch of {@code changes} changes; exactly one of {@code keys}/{@code rows} is set. */
+    record Fold(RowShape shape, int[] keyColumns, KeyFold keys, RowFold rows, long changes) implements Step {
+        int size() {
+            return keys != null ? keys.size() : rows.size();
+        }
+    }
+
+    /** TRUNCATE the table (one change). */
+    record Truncate() implements Step {
+    }
+
+    /** Make the table's columns those of {@code shape}, before the next fold. */
+    record Alter(RowShape shape) implements Step {
+    }
+
+    private final TableId table;
+    private final List<String> primaryKey;
+    private final int maxKeys;
+    private final long maxBytes;
+    private final Consumer<Step> out;
+    private RowShape shape;
+    private int[] keyColumns;
+    private KeyFold keyFold;
+    private RowFold rowFold;
+    private long bytes;
+    private long changes;
+
+    /**
+     * @param shape      the columns the table has before the first change
+     * @param primaryKey its primary-key columns (empty: none)
+     * @param out        receives the steps in order
+     */
+    Batcher(TableId table, RowShape shape, List<String> primaryKey, int maxKeys, long maxBytes, Consumer<Step> out) {
+        this.table = table;
+        this.primaryKey = List.copyOf(primaryKey);
+        this.maxKeys = maxKeys;
+        this.maxBytes = maxBytes;
+        this.out = out;
+        use(shape);
+    }
+
+    void accept(Change c) {
+        if (c.op() == Change.Op.TRUNCATE) {
+            flush();
+            out.accept(new Truncate());
+            return;
+        }
+        // shapes are shared per writer schema, so identity settles nearly every record
+        if (c.shape() != shape) {
+            if (c.shape().equals(shape)) {
+                shape = c.shape();
+            } else {
+                flush();
+                out.accept(new Alter(c.shape()));
+                use(c.shape());
+            }
+        }
+        // never split a primary-key change (DELETE old + INSERT new carrying unchanged columns) across batches
+        boolean continuesKeyChange = c.op() == Change.Op.INSERT && c.hasUnchanged();
+        if (!continuesKeyChange && (pending() >= maxKeys || bytes >= maxBytes)) {
+            flush();
+        }
+        if (keyFold != null) {
+            keyFold.add(c);
+        } else {
+            rowFold.add(c);
+        }
+        bytes += size(c.after()) + size(c.before());
+        changes++;
+    }
+
+    /** Hands on what is pending as a {@link Fold}; the next changes go into a new one. */
+    void flush() {
+        if (changes > 0) {
+            out.accept(new Fold(shape, keyColumns, keyFold, rowFold, changes));
+            use(shape);
+        }
+    }
+
+    private int pending() {
+        return keyFold != null ? keyFold.size() : rowFold.size();
+    }
+
+    private void use(RowShape next) {
+        shape = next;
+        bytes = 0;
+        changes = 0;
+        if (primaryKey.isEmpty()) {
+            keyFold = null;
+            rowFold = new RowFold(next.size());
+            return;
+        }
+        keyColumns = new int[primaryKey.size()];
+        for (int j = 0; j < primaryKey.size(); j++) {
+            keyColumns[j] = next.indexOf(primaryKey.get(j));
+            if (keyColumns[j] < 0) {
+                throw new PgkbException.FatalException("cannot replay on " + table + ": primary-key column "
+                        + primaryKey.get(j) + " is not in the writer schema " + next.names());
+            }
+        }
+        rowFold = null;
+        keyFold = new KeyFold(keyColumns, next.size());
+    }
+
+    /**
+     * Heap a row's values take, estimated: a String costs about 48 bytes besides its characters, so a wide row of
+     * short values is counted as what it holds, not by its few characters.
+     */
+    private static long size(String[] row) {
+        long n = 0;
+        if (row != null) {
+            for (String v : row) {
+                n += v == null ? 8 : 48 + v.length();
+            }
+        }
+        return n;
+    }
+}
