@@ -201,18 +201,24 @@ public final class ProducerBench {
 
     /** Reads the slot with the producer's options and does nothing with the data; returns {messages, bytes}. */
     static long[] drain(LocalPostgres pg, String db, String slot, int transactions) throws Exception {
+        return drain(pg, db, slot, "pgkb", commits -> commits < transactions);
+    }
+
+    /** As above, while {@code more} holds for the number of commits read so far. */
+    static long[] drain(LocalPostgres pg, String db, String slot, String publication, java.util.function.LongPredicate more)
+            throws Exception {
         Properties p = pg.connectionProperties();
         PGProperty.REPLICATION.set(p, "database");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
         PGProperty.PREFER_QUERY_MODE.set(p, "simple");
         try (Connection c = DriverManager.getConnection(pg.jdbcUrl(db), p)) {
             PGReplicationStream s = c.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
-                    .withSlotName(slot).withSlotOption("proto_version", "1").withSlotOption("publication_names", "pgkb")
+                    .withSlotName(slot).withSlotOption("proto_version", "1").withSlotOption("publication_names", publication)
                     .withSlotOption("messages", "true").withStatusInterval(1, TimeUnit.SECONDS).start();
             long n = 0;
             long bytes = 0;
-            int commits = 0;
-            while (commits < transactions) {
+            long commits = 0;
+            while (more.test(commits)) {
                 ByteBuffer b = s.readPending();
                 if (b == null) {
                     Thread.sleep(1);
@@ -282,6 +288,7 @@ public final class ProducerBench {
         double without = tps(run(pg, cmd));
         CpuUse withoutCpu = CpuUse.now().minus(cpu);
         System.out.printf("pgbench TPS without producer %.0f (%s)%n", without, withoutCpu);
+        double drained = pgbenchWithBareDrain(pg, cmd);
         ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb")
                 .withKafkaProperties(kafkaConfig());
         Producer p = new Producer(cfg);
@@ -301,6 +308,41 @@ public final class ProducerBench {
         }
         System.out.printf("RESULT pgbench TPS ratio with/without = %.2f just after the producer started, %.2f in the second run%n",
                 with[0] / without, with[1] / without);
+        System.out.printf("RESULT pgbench TPS ratio with a bare pgjdbc drain of the same tables (no Kafka) / without = %.2f:"
+                + " the share of the loss that logical decoding alone costs on this machine%n", drained / without);
+    }
+
+    /**
+     * pgbench while a bare loop drains a pgoutput slot of the same three tables the producer publishes and discards
+     * the data: the walsender's decoding and the client's reading alone, the floor under any producer's cost.
+     */
+    private static double pgbenchWithBareDrain(LocalPostgres pg, List<String> cmd) throws Exception {
+        try (Connection c = pg.connect("bench3"); Statement st = c.createStatement()) {
+            st.execute("CREATE PUBLICATION drainpub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers");
+            st.execute("SELECT pg_create_logical_replication_slot('drain', 'pgoutput')");
+        }
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CompletableFuture<long[]> drainer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return drain(pg, "bench3", "drain", "drainpub", commits -> !stop.get());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        CpuUse cpu = CpuUse.now();
+        double tps;
+        try {
+            tps = tps(run(pg, cmd));
+        } finally {
+            stop.set(true);
+        }
+        long[] drained = drainer.get(60, TimeUnit.SECONDS);
+        System.out.printf("pgbench TPS with a bare drain %.0f (%s), %d messages drained%n", tps, CpuUse.now().minus(cpu), drained[0]);
+        try (Connection c = pg.connect("bench3"); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot('drain')");
+            st.execute("DROP PUBLICATION drainpub");
+        }
+        return tps;
     }
 
     private static String run(LocalPostgres pg, List<String> cmd) throws Exception {
