@@ -1,18 +1,15 @@
 package io.pgkb.bench.archiver;
 
+import io.pgkb.bench.PgClientTools;
 import io.pgkb.producer.Producer;
 import io.pgkb.producer.ProducerConfig;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -136,19 +133,6 @@ final class TableWorkload {
     }
 
     private static void run(LocalPostgres pg, List<String> cmd) throws Exception {
-        List<String> full = new ArrayList<>(cmd);
-        full.addAll(1, List.of("-h", "localhost", "-p", Integer.toString(pg.port()), "-U", pg.user()));
-        ProcessBuilder b = new ProcessBuilder(full).redirectErrorStream(true);
-        b.environment().put("PGPASSWORD", pg.password());
-        Process proc = b.start();
-        StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                out.append(line).append('\n');
-            }
-        }
-        if (proc.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
-        }
+        PgClientTools.run(pg, cmd);
     }
 }

@@ -1,5 +1,6 @@
 package io.pgkb.bench.producer;
 
+import io.pgkb.bench.PgClientTools;
 import io.pgkb.producer.ProduceCommand;
 import io.pgkb.producer.Producer;
 import io.pgkb.producer.ProducerConfig;
@@ -7,10 +8,7 @@ import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -346,21 +344,7 @@ public final class ProducerBench {
     }
 
     private static String run(LocalPostgres pg, List<String> cmd) throws Exception {
-        List<String> full = new ArrayList<>(cmd);
-        full.addAll(1, List.of("-h", "localhost", "-p", Integer.toString(pg.port()), "-U", pg.user()));
-        ProcessBuilder b = new ProcessBuilder(full).redirectErrorStream(true);
-        b.environment().put("PGPASSWORD", pg.password());
-        Process proc = b.start();
-        StringBuilder out = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                out.append(line).append('\n');
-            }
-        }
-        if (proc.waitFor() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed:\n" + out);
-        }
-        return out.toString();
+        return PgClientTools.run(pg, cmd);
     }
 
     private static double tps(String pgbenchOutput) {
