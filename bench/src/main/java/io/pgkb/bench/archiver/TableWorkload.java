@@ -58,7 +58,9 @@ final class TableWorkload {
             st.execute("INSERT INTO pgbench_history VALUES (1, 1, 1, 0, now(), '')");
             st.execute(ORDERS_INSERT.formatted(0, 0));
         }
-        publish(pg, cfg(pg, kafka, prefix, partitions));
+        if (Boolean.parseBoolean(System.getProperty("warmup", "true"))) { // -Dwarmup=false: topics created inside the run
+            publish(pg, cfg(pg, kafka, prefix, partitions));
+        }
         long before = ArchiverBench.recordsIn(kafka, ArchiverBench.topicsOf(kafka, prefix));
         long w0 = System.nanoTime();
         try (Connection c = pg.connect(DB); Statement st = c.createStatement()) {
