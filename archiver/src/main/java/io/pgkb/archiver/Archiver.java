@@ -246,10 +246,12 @@ public final class Archiver implements AutoCloseable {
                 s.activeBytes = 0;
                 s.activeFirst = a.offset();
             }
+            long size = SegmentWriter.sizeOf(a);
             s.pending.add(a);
+            s.pendingBytes += size;
             recordsBuffered.incrementAndGet();
             s.activeCount++;
-            s.activeBytes += SegmentWriter.sizeOf(a);
+            s.activeBytes += size;
             s.activeLast = a.offset();
             // Roll exactly at the limit, so segment names depend only on the records and the limits.
             if (isFull(s)) {
@@ -299,13 +301,10 @@ public final class Archiver implements AutoCloseable {
             return;
         }
         List<ArchivedRecord> batch = new ArrayList<>(s.pending);
+        long batchBytes = s.pendingBytes;
         s.pending.clear();
+        s.pendingBytes = 0;
         SegmentWriter w = s.active;
-        long bytes = 0;
-        for (ArchivedRecord a : batch) {
-            bytes += SegmentWriter.sizeOf(a);
-        }
-        long batchBytes = bytes;
         awaitBuilderRoom(batchBytes);
         building.addAndGet(batchBytes);
         s.chain = s.chain.thenRunAsync(() -> {
@@ -542,6 +541,7 @@ public final class Archiver implements AutoCloseable {
             writers.add(x.writer());
         }
         s.pending.clear();
+        s.pendingBytes = 0;
         s.schemaBuffer.clear();
         if (!writers.isEmpty()) {
             s.chain.whenComplete((v, e) -> writers.forEach(Archiver::closeQuietly));

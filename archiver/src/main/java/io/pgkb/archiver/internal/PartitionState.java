@@ -34,6 +34,8 @@ public final class PartitionState {
     public long activeFirst;
     public long activeLast;
     public final List<io.pgkb.schemas.segment.ArchivedRecord> pending = new ArrayList<>();
+    /** {@code SegmentWriter.sizeOf} summed over {@link #pending}. */
+    public long pendingBytes;
     public java.util.concurrent.CompletableFuture<Void> chain = java.util.concurrent.CompletableFuture.completedFuture(null);
     /** Full segments waiting for the upload of an earlier one (on disk, in offset order). */
     public final java.util.ArrayDeque<Sealed> sealed = new java.util.ArrayDeque<>();
