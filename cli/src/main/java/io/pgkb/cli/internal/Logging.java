@@ -7,8 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import java.io.FilterOutputStream;
-import java.io.IOException;
+import io.pgkb.schemas.NonClosingOutputStream;
 import java.io.OutputStream;
 import java.util.List;
 import org.slf4j.LoggerFactory;
@@ -84,7 +83,7 @@ public final class Logging {
         appender.setContext(context);
         appender.setEncoder(encoder);
         appender.setImmediateFlush(true);
-        appender.setOutputStream(new NonClosing(err));
+        appender.setOutputStream(new NonClosingOutputStream(err));
         appender.start();
 
         Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
@@ -116,23 +115,6 @@ public final class Logging {
         @Override
         public void flush() {
             System.err.flush();
-        }
-    }
-
-    /** Reconfiguring stops the old appender, which would otherwise close System.err. */
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }

@@ -1,13 +1,13 @@
 package io.pgkb.schemas.segment;
 
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.NonClosingOutputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -141,7 +141,7 @@ public final class SegmentWriter implements Closeable {
             w.setMeta(SegmentMetadata.COUNT, Long.toString(count));
             w.setMeta(SegmentMetadata.CHECKSUM, meta.checksum());
             w.setMeta(SegmentMetadata.FORMAT_KEY, Integer.toString(SegmentMetadata.FORMAT));
-            w.create(SegmentFormat.SCHEMA, new NonClosing(out));
+            w.create(SegmentFormat.SCHEMA, new NonClosingOutputStream(out));
             byte[] buf = new byte[8192];
             for (long i = 0; i < count; i++) {
                 int n = in.readInt();
@@ -197,22 +197,6 @@ public final class SegmentWriter implements Closeable {
 
         byte[] array() {
             return buf;
-        }
-    }
-
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }
