@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Relation definitions used by several tests. */
-final class Fixtures {
+public final class Fixtures {
     private Fixtures() {
     }
 
-    static final TableId ORDERS = new TableId("shop", "order items");
+    public static final TableId ORDERS = new TableId("shop", "order items");
 
     static List<ColumnDef> ordersColumns() {
         List<ColumnDef> cols = new ArrayList<>();
@@ -22,7 +22,7 @@ final class Fixtures {
         return cols;
     }
 
-    static RelationDef orders() {
+    public static RelationDef orders() {
         return new RelationDef(16384, ORDERS, 'd', ordersColumns());
     }
 

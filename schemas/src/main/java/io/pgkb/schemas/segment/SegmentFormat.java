@@ -11,9 +11,16 @@ import org.apache.avro.file.CodecFactory;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
-/** The Avro side of segments: the {@code ArchivedRecord} schema, the codec, and decoding (see ArchivedRecordWriter). */
+/**
+ * The Avro side of segments: the record schemas of both formats, the codec, and decoding format 1. Format 1 ({@code
+ * ArchivedRecord.avsc}) stored every record whole; format 2 ({@code CompactRecord.avsc}, written since 2026-11-21,
+ * see {@link CompactRecordWriter}) stores what the record before and the record's own value do not already say.
+ * Readers take both; the checksum is over the rebuilt records, the same for both.
+ */
 final class SegmentFormat {
-    static final Schema SCHEMA = load();
+    /** Format 1's record schema; still the reader's, for segments written before format 2. */
+    static final Schema SCHEMA = load("ArchivedRecord.avsc");
+    static final Schema COMPACT = load("CompactRecord.avsc");
     static final Schema HEADER_SCHEMA = SCHEMA.getField("headers").schema().getElementType();
     /**
      * zstd level 1. Measured on archived pgkb records (docs/archiver.md, codec sweep): levels 1-3 give the same size
@@ -33,10 +40,10 @@ final class SegmentFormat {
         return CodecFactory.zstandardCodec(ZSTD_LEVEL);
     }
 
-    private static Schema load() {
-        try (InputStream in = SegmentFormat.class.getResourceAsStream("/io/pgkb/schemas/ArchivedRecord.avsc")) {
+    private static Schema load(String name) {
+        try (InputStream in = SegmentFormat.class.getResourceAsStream("/io/pgkb/schemas/" + name)) {
             if (in == null) {
-                throw new IllegalStateException("ArchivedRecord.avsc missing from the classpath");
+                throw new IllegalStateException(name + " missing from the classpath");
             }
             return new Schema.Parser().parse(in);
         } catch (IOException e) {
@@ -44,7 +51,7 @@ final class SegmentFormat {
         }
     }
 
-    // field positions of SCHEMA, the reader schema of every segment: fromAvro runs per record, name lookups showed
+    // field positions of SCHEMA, the reader schema of format 1 segments: fromAvro runs per record, name lookups showed
     // up in restore profiles
     private static final int OFFSET = SCHEMA.getField("offset").pos();
     private static final int TIMESTAMP = SCHEMA.getField("timestamp").pos();

@@ -6,7 +6,8 @@ package io.pgkb.schemas.segment;
  */
 public record SegmentMetadata(String topic, int partition, long firstOffset, long lastOffset,
                               long minCommitLsn, long maxCommitLsn, long count, String checksum, int format) {
-    public static final int FORMAT = 1;
+    /** The format this version writes: 2 (records of CompactRecord.avsc); 1 (ArchivedRecord.avsc) is still read. */
+    public static final int FORMAT = 2;
 
     public static final String TOPIC = "pgkb.topic";
     public static final String PARTITION = "pgkb.partition";

@@ -4,9 +4,12 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Objects;
+import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.Decoder;
 
 /**
  * Streams the records of one segment object and proves them: offsets increase within the metadata's range, and
@@ -16,7 +19,7 @@ import org.apache.avro.generic.GenericRecord;
  */
 public final class SegmentReader implements Closeable {
     private final String object;
-    private final DataFileStream<GenericRecord> in;
+    private final DataFileStream<ArchivedRecord> in;
     private final SegmentMetadata meta;
     private final SegmentChecksum checksum;
     private long count;
@@ -30,7 +33,7 @@ public final class SegmentReader implements Closeable {
     public SegmentReader(InputStream input, String object) {
         this.object = object;
         try {
-            this.in = new DataFileStream<>(input, new GenericDatumReader<>(SegmentFormat.SCHEMA));
+            this.in = new DataFileStream<>(input, new Records());
         } catch (IOException | RuntimeException e) {
             throw new SegmentCorruptException(object, "not an Avro container: " + e.getMessage(), e);
         }
@@ -57,7 +60,7 @@ public final class SegmentReader implements Closeable {
         boolean more;
         try {
             more = in.hasNext();
-            r = more ? SegmentFormat.fromAvro(in.next()) : null;
+            r = more ? in.next() : null;
         } catch (RuntimeException e) {
             // Avro wraps I/O and codec failures in AvroRuntimeException; zstd-jni throws its own runtime errors
 
@@ -113,14 +116,16 @@ public final class SegmentReader implements Closeable {
     }
 
     private SegmentMetadata readMetadata() {
-        // The exact writer schema text is part of the format: a changed byte there is damage too.
-        if (!SegmentFormat.SCHEMA.toString().equals(in.getMetaString("avro.schema"))) {
-            throw new SegmentCorruptException(object, "unexpected writer schema");
-        }
         try {
             int format = Integer.parseInt(required(SegmentMetadata.FORMAT_KEY));
-            if (format != SegmentMetadata.FORMAT) {
-                throw new SegmentCorruptException(object, "unsupported segment format " + format);
+            Schema expected = switch (format) {
+                case 1 -> SegmentFormat.SCHEMA;
+                case 2 -> SegmentFormat.COMPACT;
+                default -> throw new SegmentCorruptException(object, "unsupported segment format " + format);
+            };
+            // The exact writer schema text is part of the format: a changed byte there is damage too.
+            if (!expected.toString().equals(in.getMetaString("avro.schema"))) {
+                throw new SegmentCorruptException(object, "unexpected writer schema for segment format " + format);
             }
             SegmentMetadata m = new SegmentMetadata(required(SegmentMetadata.TOPIC),
                     Integer.parseInt(required(SegmentMetadata.PARTITION)),
@@ -150,5 +155,31 @@ public final class SegmentReader implements Closeable {
     @Override
     public void close() throws IOException {
         in.close();
+    }
+
+    /** Decodes either format, by the container's writer schema (checked against the format in readMetadata). */
+    private static final class Records implements DatumReader<ArchivedRecord> {
+        private GenericDatumReader<GenericRecord> v1;
+        private CompactRecordReader v2;
+
+        @Override
+        public void setSchema(Schema writer) {
+            if (writer.equals(SegmentFormat.COMPACT)) {
+                v2 = new CompactRecordReader();
+            } else if (writer.equals(SegmentFormat.SCHEMA)) {
+                v1 = new GenericDatumReader<>(SegmentFormat.SCHEMA);
+            }
+        }
+
+        @Override
+        public ArchivedRecord read(ArchivedRecord reuse, Decoder decoder) throws IOException {
+            if (v2 != null) {
+                return v2.read(decoder);
+            }
+            if (v1 != null) {
+                return SegmentFormat.fromAvro(v1.read(null, decoder));
+            }
+            throw new IOException("unknown writer schema");
+        }
     }
 }

@@ -33,11 +33,12 @@ public final class SegmentWriter implements Closeable {
     private static final int SPOOL_BUFFER = 64 * 1024;
     /** A record buffer grown beyond this by one large record is dropped after it, so idle partitions stay small. */
     private static final int KEEP_RECORD_BUFFER = 256 * 1024;
-    private static final ArchivedRecordWriter DATUM_WRITER = new ArchivedRecordWriter();
     private final Path spool;
     private final String topic;
     private final int partition;
     private final SegmentChecksum checksum;
+    /** Holds the previous record: format 2 stores differences to it. */
+    private final CompactRecordWriter datumWriter = new CompactRecordWriter();
     private DataOutputStream spoolOut;
     private RecordBuffer record = new RecordBuffer();
     private BinaryEncoder encoder;
@@ -48,6 +49,8 @@ public final class SegmentWriter implements Closeable {
     private long count;
     private long recordBytes;
     private boolean closed;
+    /** An append failed part-way: the spool and the difference state may disagree, so nothing more is accepted. */
+    private boolean broken;
 
     public SegmentWriter(Path spool, String topic, int partition) throws IOException {
         this.spool = spool;
@@ -62,16 +65,21 @@ public final class SegmentWriter implements Closeable {
         if (closed) {
             throw new IllegalStateException("segment writer is closed");
         }
+        if (broken) {
+            throw new IllegalStateException("an earlier append to this segment failed; abandon it");
+        }
         if (count > 0 && r.offset() <= lastOffset) {
             throw new IllegalArgumentException("offsets must increase: " + r.offset() + " after " + lastOffset
                     + " in " + topic + "/" + partition);
         }
+        broken = true;
         record.reset();
         encoder = EncoderFactory.get().binaryEncoder(record, encoder);
-        DATUM_WRITER.write(r, encoder);
+        datumWriter.write(r, encoder);
         encoder.flush();
         spoolOut.writeInt(record.size());
         spoolOut.write(record.array(), 0, record.size());
+        broken = false;
         if (record.array().length > KEEP_RECORD_BUFFER) {
             record = new RecordBuffer();
             encoder = null;
@@ -124,12 +132,15 @@ public final class SegmentWriter implements Closeable {
         if (count == 0) {
             throw new IllegalStateException("empty segment");
         }
+        if (broken) {
+            throw new IllegalStateException("an earlier append to this segment failed; abandon it");
+        }
         spoolOut.close();
         spoolOut = null;
         SegmentMetadata meta = new SegmentMetadata(topic, partition, firstOffset, lastOffset,
                 minCommitLsn.asLong(), maxCommitLsn.asLong(), count, checksum.finish(), SegmentMetadata.FORMAT);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool), SPOOL_BUFFER));
-             DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.SCHEMA))) {
+             DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.COMPACT))) {
             w.setCodec(SegmentFormat.codec());
             w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
             w.setMeta(SegmentMetadata.TOPIC, topic);
@@ -141,7 +152,7 @@ public final class SegmentWriter implements Closeable {
             w.setMeta(SegmentMetadata.COUNT, Long.toString(count));
             w.setMeta(SegmentMetadata.CHECKSUM, meta.checksum());
             w.setMeta(SegmentMetadata.FORMAT_KEY, Integer.toString(SegmentMetadata.FORMAT));
-            w.create(SegmentFormat.SCHEMA, new NonClosingOutputStream(out));
+            w.create(SegmentFormat.COMPACT, new NonClosingOutputStream(out));
             byte[] buf = new byte[8192];
             for (long i = 0; i < count; i++) {
                 int n = in.readInt();

@@ -6,11 +6,16 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +60,37 @@ class SegmentFormatCompatibilityTest {
             }
             assertSameRecords(read, expected);
         }
+    }
+
+    /**
+     * Bytes of a format-1 segment of these records (Avro's generic writer on ArchivedRecord.avsc, same codec and block
+     * size as format 2), for size comparisons.
+     */
+    static long formatOneSize(List<ArchivedRecord> records, Path file) throws IOException {
+        try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.SCHEMA))) {
+            w.setCodec(SegmentFormat.codec());
+            w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
+            w.create(SegmentFormat.SCHEMA, file.toFile());
+            for (ArchivedRecord r : records) {
+                GenericRecord g = new GenericData.Record(SegmentFormat.SCHEMA);
+                g.put("offset", r.offset());
+                g.put("timestamp", r.timestamp());
+                g.put("key", r.key() == null ? null : ByteBuffer.wrap(r.key()));
+                g.put("value", r.value() == null ? null : ByteBuffer.wrap(r.value()));
+                List<GenericRecord> hs = new ArrayList<>();
+                for (ArchivedRecord.RecordHeader h : r.headers()) {
+                    GenericRecord gh = new GenericData.Record(SegmentFormat.HEADER_SCHEMA);
+                    gh.put("key", h.key());
+                    gh.put("value", h.value() == null ? null : ByteBuffer.wrap(h.value()));
+                    hs.add(gh);
+                }
+                g.put("headers", hs);
+                g.put("commit_lsn", r.commitLsn());
+                g.put("seq", r.seq());
+                w.append(g);
+            }
+        }
+        return java.nio.file.Files.size(file);
     }
 
     /** Every field and header of every record equal, in order. */

@@ -1,0 +1,127 @@
+package io.pgkb.schemas.segment;
+
+import java.util.Arrays;
+
+/**
+ * The {@code source} fields that end every pgkb change value ({@code Envelope.avsc} puts {@code source} last):
+ * {@code lsn, commit_lsn, xid, commit_time, seq} as Avro longs (zig-zag varints), then {@code table} as an Avro
+ * string. Segment format 2 stores them apart, as differences to the record before, because they are nearly all of
+ * what changes from one record to the next and no compressor sees that an LSN grows by a few hundred.
+ *
+ * <p>{@link #split} finds them without decoding the row before them (which would need the row's writer schema):
+ * the table name is known (the record's {@code pgkb.table} header), and varints can be walked backwards because only
+ * the last byte of each has its high bit clear. The split is accepted only if writing the five numbers and the
+ * name again gives exactly the bytes found, so {@link #appendTo} always rebuilds the value byte for byte.
+ */
+record SourceTail(int prefixLength, long lsn, long commitLsn, long xid, long commitTime, long seq, byte[] table) {
+    /** Single-object encoding marker {@code C3 01} + 8 bytes of fingerprint; the envelope's op follows. */
+    static final int SINGLE_OBJECT_HEADER = 10;
+    private static final int MAX_VARINT = 10;
+
+    /**
+     * The tail of {@code value} if it ends with five canonical longs and the Avro string {@code table}, after at
+     * least a single-object header and one more byte; otherwise null.
+     */
+    static SourceTail split(byte[] value, byte[] table) {
+        if (value == null || table == null) {
+            return null;
+        }
+        long tableLength = zigzag(table.length);
+        int end = value.length - table.length - varintSize(tableLength);
+        if (end <= SINGLE_OBJECT_HEADER
+                || !Arrays.equals(value, value.length - table.length, value.length, table, 0, table.length)
+                || !varintAt(value, end, tableLength)) {
+            return null;
+        }
+        long[] f = new long[5];
+        for (int k = f.length - 1; k >= 0; k--) {
+            if ((value[end - 1] & 0x80) != 0) {
+                return null;
+            }
+            int start = end - 1;
+            while (start > 0 && (value[start - 1] & 0x80) != 0 && end - start < MAX_VARINT) {
+                start--;
+            }
+            long raw = 0;
+            for (int i = start, shift = 0; i < end; i++, shift += 7) {
+                raw |= (long) (value[i] & 0x7f) << shift;
+            }
+            if (varintSize(raw) != end - start || !varintAt(value, start, raw)) {
+                return null; // not the canonical encoding: rebuilding would change the bytes
+            }
+            f[k] = (raw >>> 1) ^ -(raw & 1);
+            end = start;
+            if (end <= SINGLE_OBJECT_HEADER) {
+                return null;
+            }
+        }
+        return new SourceTail(end, f[0], f[1], f[2], f[3], f[4], table);
+    }
+
+    /** Bytes the tail takes at the end of the value. */
+    int size() {
+        return varintSize(zigzag(lsn)) + varintSize(zigzag(commitLsn)) + varintSize(zigzag(xid))
+                + varintSize(zigzag(commitTime)) + varintSize(zigzag(seq)) + varintSize(zigzag(table.length)) + table.length;
+    }
+
+    /** Writes the tail into {@code out} from {@code pos}; returns the position after it. */
+    int appendTo(byte[] out, int pos) {
+        pos = writeVarint(out, pos, zigzag(lsn));
+        pos = writeVarint(out, pos, zigzag(commitLsn));
+        pos = writeVarint(out, pos, zigzag(xid));
+        pos = writeVarint(out, pos, zigzag(commitTime));
+        pos = writeVarint(out, pos, zigzag(seq));
+        pos = writeVarint(out, pos, zigzag(table.length));
+        System.arraycopy(table, 0, out, pos, table.length);
+        return pos + table.length;
+    }
+
+    /** The whole value: {@code prefix} (the first {@link #prefixLength} bytes) followed by this tail. */
+    byte[] rebuild(byte[] prefix, int prefixLength) {
+        byte[] out = new byte[prefixLength + size()];
+        System.arraycopy(prefix, 0, out, 0, prefixLength);
+        appendTo(out, prefixLength);
+        return out;
+    }
+
+    /** The envelope's op as its enum index, if the value starts with a single-object header; else -1. */
+    static int opIndex(byte[] value, int prefixLength) {
+        if (prefixLength <= SINGLE_OBJECT_HEADER || value[0] != (byte) 0xC3 || value[1] != 0x01) {
+            return -1;
+        }
+        int b = value[SINGLE_OBJECT_HEADER];
+        return (b & 0x81) == 0 ? b >> 1 : -1; // one-byte non-negative zig-zag varint
+    }
+
+    private static long zigzag(long n) {
+        return (n << 1) ^ (n >> 63);
+    }
+
+    private static int varintSize(long raw) {
+        int n = 1;
+        while ((raw & ~0x7FL) != 0) {
+            raw >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean varintAt(byte[] b, int pos, long raw) {
+        while ((raw & ~0x7FL) != 0) {
+            if (pos >= b.length || b[pos++] != (byte) ((raw & 0x7f) | 0x80)) {
+                return false;
+            }
+            raw >>>= 7;
+        }
+        return pos < b.length && b[pos] == (byte) raw;
+    }
+
+    private static int writeVarint(byte[] b, int pos, long raw) {
+        while ((raw & ~0x7FL) != 0) {
+            b[pos++] = (byte) ((raw & 0x7f) | 0x80);
+            raw >>>= 7;
+        }
+        b[pos++] = (byte) raw;
+        return pos;
+    }
+}
