@@ -1,5 +1,7 @@
 package io.pgkb.bench.archiver;
 
+import io.pgkb.schemas.segment.ArchivedRecord;
+import io.pgkb.schemas.segment.SegmentReader;
 import io.pgkb.store.ObjectStore;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -62,7 +64,7 @@ final class CodecSweep {
         }
         System.out.printf("codec sweep over %d segments, %d uncompressed bytes (kafka %d bytes):%n", segments.size(), total, kafkaBytes);
         System.out.printf("  lower bounds, one zstd 15 frame per segment (the whole segment as window): Kafka values alone %d bytes"
-                + " (%.3f of kafka), keys+values+headers %d (%.3f), whole archived records %d (%.3f)%n", parts[0],
+                + " (%.3f of kafka), keys+values+headers %d (%.3f), the stored records (this segment format) %d (%.3f)%n", parts[0],
                 (double) parts[0] / kafkaBytes, parts[1], (double) parts[1] / kafkaBytes, parts[2], (double) parts[2] / kafkaBytes);
         for (int block : new int[] {256 << 10, 1 << 20, 4 << 20}) {
             for (int level : new int[] {1, 2, 3, 6, 9, 12}) {
@@ -87,25 +89,31 @@ final class CodecSweep {
         }
     }
 
-    /** Compressed sizes of a segment's values, of its Kafka payload (keys, values, headers) and of its records. */
+    /**
+     * Compressed sizes of a segment's values, of its Kafka payload (keys, values, headers; the records as the segment
+     * reader rebuilds them) and of its stored records (as the container holds them, whatever the format).
+     */
     private static void breakdown(ObjectStore store, String key, long[] parts) throws Exception {
         ByteArrayOutputStream values = new ByteArrayOutputStream();
         ByteArrayOutputStream payload = new ByteArrayOutputStream();
         ByteArrayOutputStream whole = new ByteArrayOutputStream();
+        try (SegmentReader r = new SegmentReader(store.open(key), key)) {
+            for (ArchivedRecord a; (a = r.next()) != null; ) {
+                write(values, a.value());
+                write(payload, a.key());
+                write(payload, a.value());
+                for (ArchivedRecord.RecordHeader h : a.headers()) {
+                    write(payload, h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    write(payload, h.value());
+                }
+            }
+        }
         try (InputStream in = store.open(key);
              DataFileStream<GenericRecord> s = new DataFileStream<>(in, new GenericDatumReader<>())) {
             GenericDatumWriter<GenericRecord> dw = new GenericDatumWriter<>(s.getSchema());
             BinaryEncoder enc = EncoderFactory.get().binaryEncoder(whole, null);
             while (s.hasNext()) {
-                GenericRecord r = s.next();
-                write(values, r.get("value"));
-                write(payload, r.get("key"));
-                write(payload, r.get("value"));
-                for (Object h : (List<?>) r.get("headers")) {
-                    payload.write(((GenericRecord) h).get("key").toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                    write(payload, ((GenericRecord) h).get("value"));
-                }
-                dw.write(r, enc);
+                dw.write(s.next(), enc);
             }
             enc.flush();
         }
@@ -114,12 +122,9 @@ final class CodecSweep {
         parts[2] += com.github.luben.zstd.Zstd.compress(whole.toByteArray(), 15).length;
     }
 
-    private static void write(ByteArrayOutputStream out, Object bytes) {
+    private static void write(ByteArrayOutputStream out, byte[] bytes) {
         if (bytes != null) {
-            ByteBuffer b = ((ByteBuffer) bytes).duplicate();
-            byte[] a = new byte[b.remaining()];
-            b.get(a);
-            out.write(a, 0, a.length);
+            out.write(bytes, 0, bytes.length);
         }
     }
 

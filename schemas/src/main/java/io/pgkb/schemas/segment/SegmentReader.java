@@ -121,7 +121,7 @@ public final class SegmentReader implements Closeable {
             Schema expected = switch (format) {
                 case 1 -> SegmentFormat.SCHEMA;
                 case 2 -> SegmentFormat.COMPACT;
-                default -> throw new SegmentCorruptException(object, "unsupported segment format " + format);
+                default -> throw new SegmentCorruptException(object, "unsupported segment format " + format + " (this pgkb reads formats 1 and 2; a newer pgkb wrote it?)");
             };
             // The exact writer schema text is part of the format: a changed byte there is damage too.
             if (!expected.toString().equals(in.getMetaString("avro.schema"))) {

@@ -35,7 +35,24 @@ class SegmentFormatCompatibilityTest {
         try (InputStream in = getClass().getResourceAsStream("golden-v1.avro");
              SegmentReader r = new SegmentReader(in, "golden-v1.avro")) {
             assertThat(r.metadata().checksum()).isEqualTo(GOLDEN_CHECKSUM);
+            assertThat(r.metadata().format()).isEqualTo(1);
             assertThat(r.metadata().count()).isEqualTo(expected.size());
+            List<ArchivedRecord> read = new ArrayList<>();
+            for (ArchivedRecord a; (a = r.next()) != null; ) {
+                read.add(a);
+            }
+            assertSameRecords(read, expected);
+        }
+    }
+
+    /** golden-v2.avro: the first format-2 writer (2026-11-21) on {@link CompactRecordTest#goldenRecords()}. */
+    @Test
+    void readsSegmentsOfTheFirstFormatTwoWriter() throws IOException {
+        List<ArchivedRecord> expected = CompactRecordTest.goldenRecords();
+        try (InputStream in = getClass().getResourceAsStream("golden-v2.avro");
+             SegmentReader r = new SegmentReader(in, "golden-v2.avro")) {
+            assertThat(r.metadata().format()).isEqualTo(2);
+            assertThat(r.metadata().checksum()).isEqualTo("e4151155e0855b9bc0cf77f1f7a2926bafbe2561a09436d750a33e2ed971ed02");
             List<ArchivedRecord> read = new ArrayList<>();
             for (ArchivedRecord a; (a = r.next()) != null; ) {
                 read.add(a);
