@@ -1,5 +1,6 @@
 package io.pgkb.schemas.segment;
 
+import io.pgkb.schemas.Op;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -54,7 +55,7 @@ final class CompactRecordReader {
         List<ArchivedRecord.RecordHeader> headers;
         if (!branch(in)) {
             int op = t == null ? -1 : SourceTail.opIndex(value, t.prefixLength());
-            if (op < 0) {
+            if (op < 0 || op >= Op.values().length) {
                 throw new IOException("record at offset " + offset + " has derived headers but no change value to derive them from");
             }
             headers = derived.build(op, t, lastDerived);
