@@ -55,7 +55,9 @@ public final class ChangeDecoding {
         in = DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, in);
         try {
             return plan.read(in, value.length - HEADER);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException x) {
+        } catch (IOException | AvroRuntimeException | UnsupportedOperationException x) {
+            // what Avro's decoder throws on bytes that are no datum (UnsupportedOperationException: an item count
+            // beyond Java's arrays), and EnvelopePlan.Corrupt for what the plan checks itself
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e)
                     + ": corrupt record of schema " + SingleObjectCodec.hex(fp) + ": "
                     + (x instanceof EnvelopePlan.Corrupt ? x.getMessage() : x.toString()));

@@ -107,7 +107,7 @@ final class EnvelopePlan {
         String[] before;
         String[] after;
         if (op == Change.Op.TRUNCATE) {
-            // the generic path decoded but never converted these: skip them, so no value of theirs can fail here
+            // the generic path decoded but never converted these: read them unconverted, so they fail just as there
             skipOptionalRow(in);
             skipOptionalRow(in);
             before = null;
@@ -136,7 +136,7 @@ final class EnvelopePlan {
         in.readLong(); // xid
         in.readLong(); // commit_time
         long seq = in.readLong();
-        in.skipString(); // table
+        in.skipFixed(length(in)); // table, a string
         return new Change(op, commitLsn, seq, shape, before, after, unchanged);
     }
 
@@ -159,7 +159,7 @@ final class EnvelopePlan {
         int branch = in.readIndex();
         if (branch == 1) {
             for (Column c : columns) {
-                c.skip(in);
+                c.skip(this, in);
             }
         } else if (branch != 0) {
             throw new Corrupt("union index " + branch + " of a row");
@@ -225,17 +225,9 @@ final class EnvelopePlan {
             }
         }
 
-        void skip(BinaryDecoder in) throws IOException {
-            switch (branch(in)) {
-                case NULL -> { }
-                case BOOLEAN -> in.readBoolean();
-                case INT -> in.readInt();
-                case LONG -> in.readLong();
-                case FLOAT -> in.readFloat();
-                case DOUBLE -> in.readDouble();
-                case STRING -> in.skipString();
-                default -> in.skipBytes();
-            }
+        /** Reads the value as {@link #text} does, checks included, without converting it. */
+        void skip(EnvelopePlan p, BinaryDecoder in) throws IOException {
+            p.value(branch(in), in);
         }
 
         private Schema.Type branch(BinaryDecoder in) throws IOException {
