@@ -16,6 +16,7 @@ import io.pgkb.schemas.RowSchemas;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.schemas.TableId;
 import io.pgkb.store.catalog.ArchivedEntry;
+import io.pgkb.testkit.RandomText;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -281,20 +282,9 @@ class ChangeDecodingTest {
         return b;
     }
 
-    /** ASCII, Latin-1, Cyrillic, supplementary characters, escapes; sometimes longer than the decoder's scratch buffer. */
+    /** Sometimes longer than the decoder's scratch buffer. */
     private String text() {
-        int len = pick(0, 1, r.nextInt(40), r.nextInt(3000));
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < len; i++) {
-            switch (r.nextInt(5)) {
-                case 0 -> sb.append((char) r.nextInt(0x20, 0x7F));
-                case 1 -> sb.append((char) r.nextInt(0xA0, 0x100));
-                case 2 -> sb.append((char) r.nextInt(0x400, 0x4FF));
-                case 3 -> sb.appendCodePoint(r.nextInt(0x1F600, 0x1F650));
-                default -> sb.append(pick("\t", "\\", "\n", "表", "é"));
-            }
-        }
-        return sb.toString();
+        return RandomText.of(r, 3000);
     }
 
     private byte[] flip(byte[] value, int at) {
