@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 
@@ -198,6 +199,8 @@ final class EnvelopePlan {
     private static final class Column {
         private final Schema.Type[] branches; // null: a bare (non-union) field of type bare
         private final Schema.Type bare;
+        /** the branch whose text is the value's own form (see {@link #ownText(Schema)}), else null */
+        private final Schema.Type ownText;
         private final ValueConverter converter;
         private final RowShape.Column column;
 
@@ -211,10 +214,20 @@ final class EnvelopePlan {
                 branches = null;
                 bare = supported(field, column);
             }
+            ownText = ownText(field);
         }
 
         String text(EnvelopePlan p, BinaryDecoder in) throws IOException {
-            Object v = p.value(branch(in), in);
+            Schema.Type type = branch(in);
+            if (type == ownText) {
+                // the converter's text of these is the value's own decimal or string form: no boxing, no call
+                return switch (type) {
+                    case INT -> Integer.toString(in.readInt());
+                    case LONG -> Long.toString(in.readLong());
+                    default -> p.readString(in);
+                };
+            }
+            Object v = p.value(type, in);
             if (v == null) {
                 return null;
             }
@@ -244,6 +257,23 @@ final class EnvelopePlan {
         @Override
         public String toString() {
             return "column " + column.name() + " (" + column.type() + ")";
+        }
+
+        /**
+         * The branch of a field schema as {@link PgTypes#fieldSchema} makes them whose converter gives the value's
+         * own text: {@code ["null", int|long]} without a logical type ({@code toString}), {@code ["null", string]}
+         * and the NaN/±Infinity string of {@code ["null", decimal, string]}. Null for every other shape.
+         */
+        private static Schema.Type ownText(Schema field) {
+            List<Schema> b = field.getType() == Schema.Type.UNION ? field.getTypes() : List.of();
+            if (b.size() == 2 && b.get(0).getType() == Schema.Type.NULL && b.get(1).getLogicalType() == null
+                    && (b.get(1).getType() == Schema.Type.INT || b.get(1).getType() == Schema.Type.LONG)) {
+                return b.get(1).getType();
+            }
+            boolean string = b.size() == 2 && b.get(0).getType() == Schema.Type.NULL && b.get(1).getType() == Schema.Type.STRING;
+            boolean numeric = b.size() == 3 && b.get(0).getType() == Schema.Type.NULL
+                    && b.get(1).getLogicalType() instanceof LogicalTypes.Decimal && b.get(2).getType() == Schema.Type.STRING;
+            return string || numeric ? Schema.Type.STRING : null;
         }
 
         private static Schema.Type supported(Schema s, RowShape.Column column) {
