@@ -3,7 +3,6 @@ package io.pgkb.restorer.internal;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.CodecException;
 import io.pgkb.schemas.PgTypes;
-import io.pgkb.schemas.RowSchemas;
 import io.pgkb.schemas.ValueConverter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +28,6 @@ final class EnvelopePlan {
     private static final List<String> ENVELOPE_FIELDS = List.of("op", "before", "after", "unchanged", "source");
     private static final List<String> SOURCE_FIELDS = List.of("lsn", "commit_lsn", "xid", "commit_time", "seq", "table");
 
-    private final Schema schema;
     private final RowShape shape;
     private final Change.Op[] ops;
     private final Column[] columns;
@@ -40,7 +38,6 @@ final class EnvelopePlan {
 
     /** @throws CodecException when the schema is not a pgkb change envelope */
     EnvelopePlan(Schema envelope) {
-        schema = envelope;
         requireFields(envelope, ENVELOPE_FIELDS);
         Schema op = envelope.getField("op").schema();
         if (op.getType() != Schema.Type.ENUM) {
@@ -81,14 +78,6 @@ final class EnvelopePlan {
             columns[i] = new Column(f.schema(), PgTypes.converter(f), shape.columns().get(i));
             columnIndex.putIfAbsent(shape.columns().get(i).name(), i);
         }
-    }
-
-    RowShape shape() {
-        return shape;
-    }
-
-    Schema schema() {
-        return schema;
     }
 
     /**
