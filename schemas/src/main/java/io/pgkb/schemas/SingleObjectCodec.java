@@ -9,7 +9,10 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SingleObjectCodec {
     private static final int HEADER = 10;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final Map<Schema, BinaryMessageEncoder<GenericRecord>> ENCODERS = new ConcurrentHashMap<>();
     // a fingerprint names one schema for good, so decoders can be shared by every resolver
     private static final Map<Long, BinaryMessageDecoder<GenericRecord>> DECODERS = new ConcurrentHashMap<>();
@@ -66,7 +70,7 @@ public final class SingleObjectCodec {
         if (bytes == null || bytes.length < HEADER || bytes[0] != (byte) 0xC3 || bytes[1] != (byte) 0x01) {
             throw new CodecException("not Avro single-object encoded (expected C3 01 + 8-byte fingerprint)");
         }
-        return ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return (long) LONG_LE.get(bytes, 2); // read for every record the restorer decodes: no ByteBuffer per call
     }
 
     public static boolean isSingleObject(byte[] bytes) {

@@ -13,6 +13,7 @@ import io.pgkb.schemas.RelationDef;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.ValueConverter;
+import io.pgkb.testkit.RandomText;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -316,19 +317,8 @@ class RelationEncodingTest {
         return ByteBuffer.wrap((r.nextBoolean() ? unscaled.negate() : unscaled).toByteArray());
     }
 
-    /** ASCII, Latin-1, multi-byte and supplementary characters; sometimes longer than the encoder's 2 KiB buffer. */
+    /** Sometimes longer than the encoder's 2 KiB buffer. */
     private static String text(SplittableRandom r) {
-        int len = pick(r, 0, 1, r.nextInt(40), r.nextInt(5000));
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < len; i++) {
-            switch (r.nextInt(5)) {
-                case 0 -> sb.append((char) r.nextInt(0x20, 0x7F));
-                case 1 -> sb.append((char) r.nextInt(0xA0, 0x100));
-                case 2 -> sb.append((char) r.nextInt(0x400, 0x4FF));
-                case 3 -> sb.appendCodePoint(r.nextInt(0x1F600, 0x1F650));
-                default -> sb.append(pick(r, "a", " ", "\\", "\"", "'", "\n", "表"));
-            }
-        }
-        return sb.toString();
+        return RandomText.of(r, 5000);
     }
 }

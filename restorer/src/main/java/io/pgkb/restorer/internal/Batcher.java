@@ -118,7 +118,7 @@ final class Batcher {
             }
         }
         rowFold = null;
-        keyFold = new KeyFold(keyColumns, next.size());
+        keyFold = new KeyFold(keyColumns, next.size(), maxKeys);
     }
 
     /**

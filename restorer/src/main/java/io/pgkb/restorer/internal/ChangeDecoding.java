@@ -3,24 +3,33 @@ package io.pgkb.restorer.internal;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.CodecException;
-import io.pgkb.schemas.PgTypes;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.RowSchemas;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
-import io.pgkb.schemas.ValueConverter;
 import io.pgkb.store.catalog.ArchivedEntry;
+import java.io.IOException;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
 
-/** Turns archived change records into {@link Change}s with PostgreSQL text values, one row shape per writer schema. */
+/**
+ * Turns archived change records into {@link Change}s with PostgreSQL text values, one row shape per writer schema.
+ * The Avro datum is read straight into the change by the {@link EnvelopePlan} of its writer schema (found once per
+ * fingerprint); errors name the table, partition and offset of the record. Not thread-safe: one per reading thread.
+ */
 public final class ChangeDecoding {
+    private static final int HEADER = 10; // C3 01 + 8-byte fingerprint
     private final ChangeRecordDecoder decoder;
-    private final Map<Schema, Layout> layouts = new IdentityHashMap<>();
+    private final Map<Long, EnvelopePlan> plans = new HashMap<>();
+    private long lastFingerprint;
+    private EnvelopePlan last;
+    private BinaryDecoder in;
 
     public ChangeDecoding(SchemaResolver resolver) {
         this.decoder = new ChangeRecordDecoder(resolver);
@@ -28,84 +37,58 @@ public final class ChangeDecoding {
 
     /** @param table names the record in errors, with its partition and offset */
     public Change decode(ArchivedEntry e, String table) {
-        GenericRecord env;
-        Layout l;
+        byte[] value = e.value();
+        long fp;
+        EnvelopePlan plan;
         try {
-            if (e.value() == null) {
+            if (value == null) {
                 throw new CodecException("record has no value");
             }
-            env = SingleObjectCodec.decode(e.value(), decoder.resolver());
-            l = layouts.computeIfAbsent(env.getSchema(), Layout::of);
+            fp = SingleObjectCodec.fingerprintOf(value);
+            plan = plan(fp);
         } catch (CodecException.UnknownSchemaException x) {
-            throw new PgkbException.ArchiveIncompleteException("writer schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(e.value()))
+            throw new PgkbException.ArchiveIncompleteException("writer schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(value))
                     + " of " + where(table, e) + " is not in the archive");
         } catch (CodecException x) {
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
         }
-        GenericRecord source = (GenericRecord) env.get(l.source);
-        Change.Op op = l.op(env.get(l.op));
-        String[] before = op == Change.Op.TRUNCATE ? null : values((GenericRecord) env.get(l.before), l.converters);
-        String[] after = op == Change.Op.TRUNCATE ? null : values((GenericRecord) env.get(l.after), l.converters);
-        boolean[] unchanged = null;
-        List<?> u = (List<?>) env.get(l.unchanged);
-        if (!u.isEmpty()) {
-            unchanged = new boolean[l.shape.size()];
-            for (Object name : u) {
-                int i = l.shape.indexOf(name.toString());
-                if (i >= 0) {
-                    unchanged[i] = true;
-                }
-            }
+        in = DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, in);
+        try {
+            return plan.read(in, value.length - HEADER);
+        } catch (IOException | AvroRuntimeException | UnsupportedOperationException x) {
+            // what Avro's decoder throws on bytes that are no datum (UnsupportedOperationException: an item count
+            // beyond Java's arrays), and EnvelopePlan.Corrupt for what the plan checks itself
+            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e)
+                    + ": corrupt record of schema " + SingleObjectCodec.hex(fp) + ": "
+                    + (x instanceof EnvelopePlan.Corrupt ? x.getMessage() : x.toString()));
         }
-        return new Change(op, (Long) source.get(l.commitLsn), (Long) source.get(l.seq), l.shape, before, after, unchanged);
     }
 
-    /**
-     * Field positions, row shape and value converters of one writer schema (envelope), found once: the per-record
-     * path then reads fields by position, with no name lookups (as {@link ChangeRecord} does by name).
-     */
-    private static final class Layout {
-        final int op;
-        final int source;
-        final int before;
-        final int after;
-        final int unchanged;
-        final int commitLsn;
-        final int seq;
-        final RowShape shape;
-        final ValueConverter[] converters;
-        private final Map<Object, Change.Op> ops = new java.util.HashMap<>();
-
-        private Layout(Schema env) {
-            op = pos(env, "op");
-            source = pos(env, "source");
-            before = pos(env, "before");
-            after = pos(env, "after");
-            unchanged = pos(env, "unchanged");
-            Schema src = env.getFields().get(source).schema();
-            commitLsn = pos(src, "commit_lsn");
-            seq = pos(src, "seq");
-            Schema row = ChangeRecord.rowSchemaOf(env);
-            shape = shapeOf(row);
-            converters = convertersOf(row);
+    /** The plan of a writer schema; nearly every record has the schema of the one before. */
+    private EnvelopePlan plan(long fp) {
+        if (last != null && fp == lastFingerprint) {
+            return last;
         }
-
-        private static int pos(Schema record, String field) {
-            Schema.Field f = record.getType() == Schema.Type.RECORD ? record.getField(field) : null;
-            if (f == null) {
-                throw new CodecException("not a pgkb change envelope: schema " + record.getFullName() + " has no field " + field);
+        EnvelopePlan p = plans.get(fp);
+        if (p == null) {
+            Schema writer = decoder.resolver().findByFingerprint(fp);
+            if (writer == null) {
+                throw new CodecException.UnknownSchemaException(fp);
             }
-            return f.pos();
+            if (SingleObjectCodec.fingerprint64(writer) != fp) {
+                throw new CodecException("resolver returned a schema whose fingerprint is "
+                        + SingleObjectCodec.fingerprint(writer) + ", not " + SingleObjectCodec.hex(fp));
+            }
+            try {
+                p = new EnvelopePlan(writer);
+            } catch (IllegalArgumentException x) { // a field schema outside the type mapping
+                throw new CodecException("writer schema " + SingleObjectCodec.hex(fp) + ": " + x.getMessage());
+            }
+            plans.put(fp, p);
         }
-
-        static Layout of(Schema env) {
-            return new Layout(env);
-        }
-
-        Change.Op op(Object symbol) {
-            // enum symbols of one schema are few; keyed by their text, as ChangeRecord.op() reads them
-            return ops.computeIfAbsent(symbol.toString(), k -> Change.Op.valueOf(k.toString()));
-        }
+        lastFingerprint = fp;
+        last = p;
+        return p;
     }
 
     private static String where(String table, ArchivedEntry e) {
@@ -115,26 +98,6 @@ public final class ChangeDecoding {
     /** Commit time (µs) of a change record, for {@code --to-time}. */
     public long commitTimeMicros(ArchivedEntry e) {
         return decoder.decode(e.value()).commitTimeMicros();
-    }
-
-    private static String[] values(GenericRecord row, ValueConverter[] conv) {
-        if (row == null) {
-            return null;
-        }
-        String[] out = new String[conv.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = conv[i].toPgText(row.get(i));
-        }
-        return out;
-    }
-
-    private static ValueConverter[] convertersOf(Schema row) {
-        List<Schema.Field> fields = row.getFields();
-        ValueConverter[] out = new ValueConverter[fields.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = PgTypes.converter(fields.get(i));
-        }
-        return out;
     }
 
     static RowShape shapeOf(Schema row) {

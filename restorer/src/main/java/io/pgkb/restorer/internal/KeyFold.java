@@ -18,6 +18,8 @@ import java.util.Map;
 public final class KeyFold {
     public enum Kind { DELETED, ROW, PATCH, COPY }
 
+    private static final int MAX_PRESIZED_KEYS = 1 << 18;
+
     /** Net change of one key. For PATCH and COPY, {@code sent[i]} tells whether {@code values[i]} is set. */
     public static final class Entry {
         Kind kind;
@@ -52,15 +54,24 @@ public final class KeyFold {
 
     private final int[] keyColumns;
     private final int width;
-    private final Map<RowKey, Entry> entries = new LinkedHashMap<>();
+    private final Map<RowKey, Entry> entries;
     private RowKey lastDeleted;
     private Entry lastDeletedPrior;
     private long lastDeleteLsn;
     private long lastDeleteSeq = Long.MIN_VALUE;
 
     public KeyFold(int[] keyColumns, int width) {
+        this(keyColumns, width, 0);
+    }
+
+    /**
+     * @param expectedKeys keys the fold will likely hold: the map is sized for them once instead of being rehashed
+     *                     while it grows (capped, so a huge limit does not allocate a huge table up front)
+     */
+    public KeyFold(int[] keyColumns, int width, int expectedKeys) {
         this.keyColumns = keyColumns;
         this.width = width;
+        this.entries = new LinkedHashMap<>(Math.max(16, (int) (Math.min(expectedKeys, MAX_PRESIZED_KEYS) / 0.75f) + 1));
     }
 
     public int size() {
@@ -166,10 +177,9 @@ public final class KeyFold {
 
     private void delete(Change c, RowKey key) {
         lastDeleted = key;
-        lastDeletedPrior = entries.get(key);
+        lastDeletedPrior = entries.put(key, new Entry(Kind.DELETED, null, null, null)); // one lookup, not two
         lastDeleteLsn = c.commitLsn();
         lastDeleteSeq = c.seq();
-        entries.put(key, new Entry(Kind.DELETED, null, null, null));
     }
 
     private String[] row(Change c, String[] row) {
