@@ -89,6 +89,7 @@ final class TableRebuild {
             ChangeApplier applier = new ChangeApplier(conn, table, changesApplied, phases);
             if (merged != null) {
                 changesApplied.addAndGet(merged.changes());
+                RestoreMetrics.CHANGES_MERGED.inc(merged.changes());
             } else if (first != null) {
                 applier.apply(first);
             }
