@@ -130,10 +130,12 @@ final class Batcher {
         return bytes >= maxBytes - maxBytes / 4;
     }
 
+    /** Values the fold's entries hold; a key's strings are those of its row, so counted apart only for DELETED. */
     private long liveBytes() {
         long n = 0;
         for (var e : keyFold.entries()) {
-            n += size(e.getKey().values()) + size(e.getValue().values());
+            String[] values = e.getValue().values();
+            n += values != null ? size(values) : size(e.getKey().values());
         }
         return n;
     }
