@@ -131,6 +131,15 @@ class DumpMergeTest {
     }
 
     @Test
+    void anEmptyDumpTakesTheInsertedRowsAndNothingElse() throws Exception {
+        KeyFold f = new KeyFold(KEY, 3);
+        f.add(ins(SHAPE, "1", "a", null));
+        f.add(ins(SHAPE, "2", "b", "t"));
+        f.add(del(SHAPE, "2", null, null));
+        assertThat(merge(f, KEY, 3, "")).isEqualTo("1\ta\t\\N\n");
+    }
+
+    @Test
     void aPatchOfARowTheDumpLacksIsRefused() {
         KeyFold f = new KeyFold(KEY, 3);
         f.add(upd(SHAPE, new boolean[] {false, false, true}, "2", "new", null));
