@@ -60,7 +60,8 @@ public final class RestoreCommand implements Callable<Integer> {
     int parallel = 1;
 
     @Option(names = "--batch-keys", defaultValue = "100000", paramLabel = "N",
-            description = "Keys folded per set-wise batch; bounds memory (default: ${DEFAULT-VALUE})")
+            description = "Keys folded per set-wise batch; the first batch, merged into the dump load, may hold 4 times as"
+                    + " many; bounds memory (default: ${DEFAULT-VALUE})")
     int batchKeys = 100000;
 
     PrintStream out = System.out;

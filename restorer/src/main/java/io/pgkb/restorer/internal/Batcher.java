@@ -11,6 +11,11 @@ import java.util.function.Consumer;
  * A fold ends at {@code maxKeys} keys or {@code maxBytes} estimated heap bytes of values (bounded memory whatever the number
  * of changes), at a TRUNCATE, and where the writer schema changes. Pure Java: runs on the reading thread, so the
  * next batch is folded while the database applies the previous one.
+ *
+ * <p>With {@code firstMaxKeys} set, the first fold (when no step came before it) may hold that many keys and
+ * counts only its live values, those its entries still hold (a change a later one of its key superseded is
+ * garbage): it is merged into the dump's COPY ({@link DumpMerge}), where more keys cost no extra statement, so it
+ * should cover as much of the stream as memory allows. Still bounded: at most {@code maxBytes} of live values.
  */
 final class Batcher {
     /** What the applying side does, in order. */
@@ -36,7 +41,10 @@ final class Batcher {
     private final List<String> primaryKey;
     private final int maxKeys;
     private final long maxBytes;
+    private final int firstMaxKeys;
     private final Consumer<Step> out;
+    /** No step handed on yet: the fold being built is the first. */
+    private boolean first = true;
     private RowShape shape;
     private int[] keyColumns;
     private KeyFold keyFold;
@@ -50,11 +58,21 @@ final class Batcher {
      * @param out        receives the steps in order
      */
     Batcher(TableId table, RowShape shape, List<String> primaryKey, int maxKeys, long maxBytes, Consumer<Step> out) {
+        this(table, shape, primaryKey, maxKeys, maxBytes, 0, out);
+    }
+
+    /** @param firstMaxKeys keys of the first fold, whose values are counted live (see class comment); 0: as any other */
+    Batcher(TableId table, RowShape shape, List<String> primaryKey, int maxKeys, long maxBytes, int firstMaxKeys,
+            Consumer<Step> out) {
         this.table = table;
+        this.firstMaxKeys = firstMaxKeys;
         this.primaryKey = List.copyOf(primaryKey);
         this.maxKeys = maxKeys;
         this.maxBytes = maxBytes;
-        this.out = out;
+        this.out = step -> {
+            first = false;
+            out.accept(step);
+        };
         use(shape);
     }
 
@@ -76,7 +94,7 @@ final class Batcher {
         }
         // never split a primary-key change (DELETE old + INSERT new carrying unchanged columns) across batches
         boolean continuesKeyChange = c.op() == Change.Op.INSERT && c.hasUnchanged();
-        if (!continuesKeyChange && (pending() >= maxKeys || bytes >= maxBytes)) {
+        if (!continuesKeyChange && full()) {
             flush();
         }
         if (keyFold != null) {
@@ -94,6 +112,32 @@ final class Batcher {
             out.accept(new Fold(shape, keyColumns, keyFold, rowFold, changes));
             use(shape);
         }
+    }
+
+    private boolean full() {
+        if (!first || firstMaxKeys <= 0 || keyFold == null) {
+            return pending() >= maxKeys || bytes >= maxBytes;
+        }
+        if (pending() >= firstMaxKeys) {
+            return true;
+        }
+        if (bytes < maxBytes) {
+            return false;
+        }
+        // recount what the entries hold; cut when that is near the cap, else go on with the live count. A recount
+        // visits every key, but the next one comes only after another quarter of the cap was added: amortized O(1)
+        bytes = liveBytes();
+        return bytes >= maxBytes - maxBytes / 4;
+    }
+
+    /** Values the fold's entries hold; a key's strings are those of its row, so counted apart only for DELETED. */
+    private long liveBytes() {
+        long n = 0;
+        for (var e : keyFold.entries()) {
+            String[] values = e.getValue().values();
+            n += values != null ? size(values) : size(e.getKey().values());
+        }
+        return n;
     }
 
     private int pending() {
@@ -118,7 +162,7 @@ final class Batcher {
             }
         }
         rowFold = null;
-        keyFold = new KeyFold(keyColumns, next.size(), maxKeys);
+        keyFold = new KeyFold(keyColumns, next.size(), first && firstMaxKeys > 0 ? firstMaxKeys : maxKeys);
     }
 
     /**

@@ -23,20 +23,7 @@ final class CopyWriter implements Closeable {
             buf.append('\t');
         }
         firstField = false;
-        if (value == null) {
-            buf.append("\\N");
-            return;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> buf.append("\\\\");
-                case '\n' -> buf.append("\\n");
-                case '\r' -> buf.append("\\r");
-                case '\t' -> buf.append("\\t");
-                default -> buf.append(c);
-            }
-        }
+        CopyText.append(buf, value);
         if (buf.length() >= FLUSH_AT) {
             flush();
         }

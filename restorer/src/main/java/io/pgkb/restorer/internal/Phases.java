@@ -5,7 +5,7 @@ package io.pgkb.restorer.internal;
  * goes without a profiler. Used by one thread (the table's applying thread).
  */
 final class Phases {
-    enum Phase { LOAD, INDEX, WAIT_READER, STAGE_COPY, ANALYZE, APPLY_SQL, COMMIT, OTHER }
+    enum Phase { FIRST_FOLD, LOAD, INDEX, WAIT_READER, STAGE_COPY, ANALYZE, APPLY_SQL, COMMIT, OTHER }
 
     private final long[] nanos = new long[Phase.values().length];
 

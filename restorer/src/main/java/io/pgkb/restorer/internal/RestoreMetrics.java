@@ -8,6 +8,8 @@ final class RestoreMetrics {
             .help("Rows loaded from dumps into tables being restored").register();
     static final Counter CHANGES_APPLIED = Counter.builder().name("pgkb_restorer_changes_applied_total")
             .help("Change records replayed onto tables being restored").register();
+    static final Counter CHANGES_MERGED = Counter.builder().name("pgkb_restorer_changes_merged_total")
+            .help("Change records of a table's first batch written into its dump load instead of applied afterwards").register();
     static final Counter DUPLICATES = Counter.builder().name("pgkb_restorer_duplicates_dropped_total")
             .help("Archived records dropped because their (commit_lsn, seq) was already applied").register();
 

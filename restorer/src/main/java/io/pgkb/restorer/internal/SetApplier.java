@@ -253,8 +253,13 @@ final class SetApplier {
 
     private void check(long actual, long expected, String what) {
         if (actual != expected) {
-            throw new PgkbException.FatalException("replay on " + work.id() + " disagrees with the table: " + what + " "
-                    + actual + ", expected " + expected + " (the archive's changes do not fit the dump)");
+            throw disagreement(work.id(), what, actual, expected);
         }
+    }
+
+    /** The restore stops: the archive's changes do not fit the rows the table holds (never guess). */
+    static PgkbException disagreement(io.pgkb.schemas.TableId table, String what, long actual, long expected) {
+        return new PgkbException.FatalException("replay on " + table + " disagrees with the table: " + what + " "
+                + actual + ", expected " + expected + " (the archive's changes do not fit the dump)");
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,12 @@ final class TableRebuild {
      * number of changes and however wide the rows.
      */
     private static final long MAX_BYTES = 64L << 20;
+    /**
+     * The first batch, merged into the dump's COPY (DumpMerge), may hold this many times {@code --batch-keys} keys
+     * (its values still capped at MAX_BYTES, counted live): merged keys cost no statement, so it should cover as much
+     * of the stream as memory allows.
+     */
+    static final int FIRST_BATCH_FACTOR = 4;
 
     TableRebuild(ObjectStore store, ChangeDecoding decoding, int batchKeys, AtomicLong rowsLoaded, AtomicLong changesApplied) {
         this.store = store;
@@ -51,22 +58,41 @@ final class TableRebuild {
         long dumpLsn = t.dump().lsn().asLong();
         RowShape initial = table.shape();
         String name = t.table().source().toString();
-        // the reading thread decodes and folds the first batch while the database loads the dump
+        int[] keyColumns = keyColumns(initial, m.primaryKey());
+        boolean mergeable = keyColumns != null && DumpMerge.comparable(initial, keyColumns);
+        int firstKeys = mergeable ? (int) Math.min(Integer.MAX_VALUE, (long) FIRST_BATCH_FACTOR * batchKeys) : 0;
+        // mergeable: the first batch is folded before the dump's COPY, which writes it in (DumpMerge); otherwise the
+        // reading thread decodes and folds the first batch while the database loads the dump
         try (BatchPipe pipe = new BatchPipe(() -> {
             List<PartitionStream> streams = new ArrayList<>();
             for (RestorePlan.PartitionPlan p : t.partitions()) {
                 streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
             }
             return new MergedStream(streams);
-        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, sink))) {
+        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink))) {
             Phases phases = new Phases();
             long t0 = System.nanoTime();
-            load(conn, t, m, work);
-            long tIndex = phases.add(Phases.Phase.LOAD, t0);
-            table.addPrimaryKey();
+            Batcher.Step first = mergeable ? pipe.next() : null;
+            long firstWait = mergeable ? pipe.waitNanos() : 0;
+            long tLoad = phases.add(Phases.Phase.FIRST_FOLD, t0);
+            Batcher.Fold merged = first instanceof Batcher.Fold f && f.keys() != null && f.shape().equals(initial) ? f : null;
+            int mergedKeys = merged == null ? 0 : merged.size();
+            if (merged != null) {
+                loadMerged(conn, t, m, work, merged);
+            } else {
+                load(conn, t, m, work);
+            }
+            long tIndex = phases.add(Phases.Phase.LOAD, tLoad);
+            addPrimaryKey(table, merged != null);
             conn.commit();
             long t1 = phases.add(Phases.Phase.INDEX, tIndex);
             ChangeApplier applier = new ChangeApplier(conn, table, changesApplied, phases);
+            if (merged != null) {
+                changesApplied.addAndGet(merged.changes());
+                RestoreMetrics.CHANGES_MERGED.inc(merged.changes());
+            } else if (first != null) {
+                applier.apply(first);
+            }
             for (Batcher.Step s = pipe.next(); s != null; s = pipe.next()) {
                 applier.apply(s);
             }
@@ -74,16 +100,69 @@ final class TableRebuild {
             RestoreMetrics.CHANGES_APPLIED.inc(n);
             RestoreMetrics.DUPLICATES.inc(pipe.duplicates());
             long end = System.nanoTime();
-            phases.add(Phases.Phase.WAIT_READER, end - pipe.waitNanos());
+            phases.add(Phases.Phase.WAIT_READER, end - (pipe.waitNanos() - firstWait));
             phases.rest(Phases.Phase.OTHER, end - t0);
             // load_ms and index_ms come with the phases
-            log.info("restore.table table={} work={} dump={} rows={} changes={} duplicates_dropped={} apply_ms={} {}",
-                    t.table().source(), work, t.dump().lsn(), m.rowCount(), n, pipe.duplicates(),
+            log.info("restore.table table={} work={} dump={} rows={} changes={} duplicates_dropped={} merged_keys={} "
+                    + "merged_changes={} apply_ms={} {}", t.table().source(), work, t.dump().lsn(), m.rowCount(), n,
+                    pipe.duplicates(), mergedKeys, merged == null ? 0 : merged.changes(),
                     (end - t1) / 1_000_000, phases);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new io.pgkb.schemas.PgkbException.FatalException("restore of " + t.table() + " interrupted");
         }
+    }
+
+    /** Positions of the primary-key columns in {@code shape}; null without a primary key. */
+    private static int[] keyColumns(RowShape shape, List<String> primaryKey) {
+        if (primaryKey.isEmpty()) {
+            return null;
+        }
+        int[] k = new int[primaryKey.size()];
+        for (int j = 0; j < k.length; j++) {
+            k[j] = shape.indexOf(primaryKey.get(j));
+            if (k[j] < 0) {
+                return null; // Batcher names the problem
+            }
+        }
+        return k;
+    }
+
+    /** ADD PRIMARY KEY; after a merged load a duplicate key means the changes do not fit the dump. */
+    private static void addPrimaryKey(WorkTable table, boolean merged) throws SQLException {
+        try {
+            table.addPrimaryKey();
+        } catch (SQLException e) {
+            if (merged && "23505".equals(e.getSQLState())) {
+                throw new PgkbException.FatalException("replay on " + table.id() + " disagrees with the table: the dump "
+                        + "merged with the first batch of changes holds a primary key twice (" + e.getMessage()
+                        + ") (the archive's changes do not fit the dump)");
+            }
+            throw e;
+        }
+    }
+
+    /** The dump's COPY with the first fold written in (DumpMerge): one COPY instead of load + set-wise apply. */
+    private void loadMerged(Connection conn, RestorePlan.TablePlan t, DumpManifest m, TableId work, Batcher.Fold first)
+            throws SQLException, IOException {
+        String where = store.describe(t.dump().dataKey());
+        DumpMerge merge = new DumpMerge(first.keys(), first.keyColumns(), first.shape().size(), work, where);
+        first.keys().clear(); // the merge holds the entries now
+        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(DumpFormat.copyFromSql(work, m));
+        try (InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
+            merge.run(in, copy::writeToCopy);
+            copy.endCopy();
+        } finally {
+            if (copy.isActive()) {
+                try {
+                    copy.cancelCopy();
+                } catch (SQLException ignored) {
+                    // already failing: the first error is the one to report
+                }
+            }
+        }
+        rowsLoaded.addAndGet(merge.dumpRows());
+        RestoreMetrics.ROWS_LOADED.inc(merge.dumpRows());
     }
 
     private void load(Connection conn, RestorePlan.TablePlan t, DumpManifest m, TableId work) throws SQLException, IOException {

@@ -115,4 +115,44 @@ class BatcherTest {
         assertThat(f.keys()).isNull();
         assertThat(f.rows().size()).isEqualTo(1);
     }
+
+    @Test
+    void theFirstFoldMayHoldMoreKeysThenTheLimitIsTheUsualOne() {
+        Batcher b = new Batcher(T, SHAPE, List.of("id"), 2, Long.MAX_VALUE, 8, steps::add);
+        for (int i = 0; i < 13; i++) {
+            b.accept(ins(SHAPE, "" + i));
+        }
+        b.flush();
+        assertThat(steps.stream().map(s -> ((Batcher.Fold) s).size()).toList()).containsExactly(8, 2, 2, 1);
+    }
+
+    @Test
+    void theFirstFoldCountsOnlyTheValuesItStillHolds() {
+        // each update of key 1 replaces the previous values: counting every change the fold would end after ~4
+        long cap = 4 * (48 + 1 + 48 + 8 + 8);
+        Batcher b = new Batcher(T, SHAPE, List.of("id"), 1000, cap, 1000, steps::add);
+        for (int i = 0; i < 100; i++) {
+            b.accept(new Change(Op.UPDATE, 100, seq++, SHAPE, null, new String[] {"1", "" + i % 10, null}, null));
+        }
+        // distinct keys do hold their values: cut near the cap, as any fold
+        for (int i = 2; i < 12; i++) {
+            b.accept(new Change(Op.UPDATE, 100, seq++, SHAPE, null, new String[] {"" + i, "v", null}, null));
+        }
+        b.flush();
+        List<Integer> sizes = steps.stream().map(s -> ((Batcher.Fold) s).size()).toList();
+        assertThat(((Batcher.Fold) steps.get(0)).changes()).isGreaterThan(100);
+        assertThat(sizes.get(0)).isLessThanOrEqualTo(5);
+        assertThat(sizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(11);
+    }
+
+    @Test
+    void aFoldAfterATruncateIsNotTheFirst() {
+        Batcher b = new Batcher(T, SHAPE, List.of("id"), 2, Long.MAX_VALUE, 8, steps::add);
+        b.accept(new Change(Op.TRUNCATE, 100, seq++, SHAPE, null, null, null));
+        for (int i = 0; i < 5; i++) {
+            b.accept(ins(SHAPE, "" + i));
+        }
+        b.flush();
+        assertThat(steps.stream().skip(1).map(s -> ((Batcher.Fold) s).size()).toList()).containsExactly(2, 2, 1);
+    }
 }
