@@ -133,6 +133,9 @@ public final class ArchiverBench {
             if (Boolean.getBoolean("sweep")) {
                 CodecSweep.run(store, layout.tablesRoot(), kafkaAll);
             }
+            if (Boolean.getBoolean("columns")) {
+                ColumnEstimate.run(store, layout, kafkaAll);
+            }
         }
     }
 

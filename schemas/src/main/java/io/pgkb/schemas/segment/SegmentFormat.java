@@ -13,14 +13,19 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * The Avro side of segments: the record schemas of both formats, the codec, and decoding format 1. Format 1 ({@code
- * ArchivedRecord.avsc}) stored every record whole; format 2 ({@code CompactRecord.avsc}, written since 2026-11-21,
- * see {@link CompactRecordWriter}) stores what the record before and the record's own value do not already say.
+ * ArchivedRecord.avsc}) stored every record whole; format 2 ({@code SegmentBlock.avsc}, written since 2026-11-21,
+ * see {@link CompactRecordWriter}) stores blocks of records without what the record before and the record's own
+ * value already say, with the rows of change values column by column.
  * Readers take both; the checksum is over the rebuilt records, the same for both.
  */
 final class SegmentFormat {
     /** Format 1's record schema; still the reader's, for segments written before format 2. */
     static final Schema SCHEMA = load("ArchivedRecord.avsc");
-    static final Schema COMPACT = load("CompactRecord.avsc");
+    /** Format 2's container item: one block of records, rows in columns. */
+    static final Schema COMPACT = load("SegmentBlock.avsc");
+    /** Metadata of format 2: the number of row schemas, and each as {@code <hex of its 10-byte single-object header> <parsing canonical form>}. */
+    static final String ROW_SCHEMAS = "pgkb.row_schemas";
+    static final String ROW_SCHEMA_PREFIX = "pgkb.row_schema.";
     static final Schema HEADER_SCHEMA = SCHEMA.getField("headers").schema().getElementType();
     /**
      * zstd level 1. Measured on archived pgkb records (docs/archiver.md, codec sweep): levels 1-3 give the same size
