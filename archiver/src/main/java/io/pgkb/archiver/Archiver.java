@@ -82,6 +82,8 @@ public final class Archiver implements AutoCloseable {
     private final Map<TopicPartition, PartitionState> states = new HashMap<>();
     private final ConcurrentLinkedQueue<UploadResult> results = new ConcurrentLinkedQueue<>();
     private final Map<TopicPartition, Long> retryAt = new HashMap<>();
+    /** Listings of a partition's segments at assignment: 5 attempts, 1+2+4+8 s apart. */
+    private static final int LIST_ATTEMPTS = 5;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicLong recordsArchived = new AtomicLong();
@@ -692,18 +694,35 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
+    /**
+     * After the last offset of the partition's segments, or -1. A failing listing is tried again for a while (a store
+     * may answer 500 or 503 for a moment, past the client's own retries): the partition cannot start without it,
+     * and giving up at once would stop the whole archiver. Bounded, well inside max.poll.interval.ms.
+     */
     private long nextOffsetInArchive(String dir) {
-        try {
-            long last = -1;
-            for (ObjectStore.ObjectInfo o : store.list(dir)) {
-                long[] range = ArchiveLayout.parseSegmentName(o.key().substring(o.key().lastIndexOf('/') + 1));
-                if (range != null) {
-                    last = Math.max(last, range[1]);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                long last = -1;
+                for (ObjectStore.ObjectInfo o : store.list(dir)) {
+                    long[] range = ArchiveLayout.parseSegmentName(o.key().substring(o.key().lastIndexOf('/') + 1));
+                    if (range != null) {
+                        last = Math.max(last, range[1]);
+                    }
+                }
+                return last < 0 ? -1 : last + 1;
+            } catch (IOException e) {
+                if (attempt >= LIST_ATTEMPTS) {
+                    throw new PgkbException.FatalException("cannot list " + store.describe(dir) + " (" + attempt
+                            + " attempts): " + e.getMessage(), e);
+                }
+                log.warn("archive listing failed, trying again dir={} attempt={} error={}", store.describe(dir), attempt, e.toString());
+                try {
+                    Thread.sleep(1000L << (attempt - 1));
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new PgkbException.FatalException("interrupted while listing " + store.describe(dir));
                 }
             }
-            return last < 0 ? -1 : last + 1;
-        } catch (IOException e) {
-            throw new PgkbException.FatalException("cannot list " + store.describe(dir) + ": " + e.getMessage(), e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.pgkb.schemas.ChangeEnvelopes;
 import io.pgkb.schemas.ChangeSource;
 import io.pgkb.schemas.ColumnDef;
 import io.pgkb.schemas.Headers;
+import io.pgkb.schemas.KafkaTopics;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.Op;
 import io.pgkb.schemas.RelationDef;
@@ -91,6 +92,10 @@ public final class Workload implements AutoCloseable {
                             throw new IllegalStateException(e);
                         }
                     });
+            KafkaTopics.awaitLeaders(admin, t.topic(prefix), partitionCount, 60);
+            KafkaTopics.awaitLeaders(admin, prefix + "._progress", 1, 60);
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
         }
         registrar.ensureRegistered(env.schemas().key());
         registrar.ensureRegistered(env.schemas().value());

@@ -1,7 +1,7 @@
 package io.pgkb.producer.internal;
 
+import io.pgkb.schemas.KafkaTopics;
 import io.pgkb.schemas.PgkbException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,9 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +51,7 @@ public final class TopicManager {
                 NewTopic t = new NewTopic(topic, Optional.of(count), Optional.empty()).configs(configs);
                 try {
                     admin.createTopics(List.of(t)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    awaitLeaders(topic, count);
+                    KafkaTopics.awaitLeaders(admin, topic, count, TIMEOUT_SECONDS);
                     log.info("created topic topic={} partitions={}", topic, count);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -69,33 +66,6 @@ public final class TopicManager {
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new PgkbException.RetriableException("cannot create Kafka topic " + topic + ": " + cause, cause);
-        }
-    }
-
-    /**
-     * Returns once every partition's leader answers for it. createTopics completes when the controller has the
-     * topic, not when the leader can take writes: an idempotent producer that sends at once can get
-     * NOT_LEADER_OR_FOLLOWER followed by OUT_OF_ORDER_SEQUENCE_NUMBER until its delivery timeout (seen in the
-     * archiver benchmark), then restarts from the slot. A ListOffsets answer comes from the leader's own log.
-     */
-    private void awaitLeaders(String topic, int count) throws InterruptedException, TimeoutException {
-        Map<TopicPartition, OffsetSpec> query = new HashMap<>();
-        for (int p = 0; p < count; p++) {
-            query.put(new TopicPartition(topic, p), OffsetSpec.latest());
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
-        long backoffMs = 10;
-        while (true) {
-            try {
-                admin.listOffsets(query).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
-                    throw new TimeoutException("partitions of " + topic + " have no leader: " + e.getCause());
-                }
-            }
-            Thread.sleep(backoffMs); // backoff between retries of a remote check, not synchronisation
-            backoffMs = Math.min(500, backoffMs * 2);
         }
     }
 }
