@@ -133,9 +133,6 @@ public final class ArchiverBench {
             if (Boolean.getBoolean("sweep")) {
                 CodecSweep.run(store, layout.tablesRoot(), kafkaAll);
             }
-            if (Boolean.getBoolean("columns")) {
-                ColumnEstimate.run(store, layout, kafkaAll);
-            }
         }
     }
 

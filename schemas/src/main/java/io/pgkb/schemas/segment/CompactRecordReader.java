@@ -6,10 +6,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
@@ -19,6 +23,7 @@ import org.apache.avro.util.Utf8;
  * IOException}; the segment reader reports it as corruption, and the checksum catches every other change.
  */
 final class CompactRecordReader {
+    private static final Schema KEY = Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.BYTES));
     private final DerivedHeaders derived = new DerivedHeaders();
     private final List<RowLayout> layouts;
     private final Map<Integer, Integer> bases = new HashMap<>();
@@ -50,17 +55,25 @@ final class CompactRecordReader {
                 ByteBuffer b = in.readBytes(null);
                 byte[] c = new byte[b.remaining()];
                 b.get(c);
-                columns.add(c);
+                columns.add(BlockBuilder.decompress(c));
             }
         }
         cursors = new int[columns.size()];
         bases.clear();
-        used = 0;
+        used = 1; // column 0: the keys
+        ByteBuffer frame = in.readBytes(null);
+        byte[] f = new byte[frame.remaining()];
+        frame.get(f);
+        byte[] array = BlockBuilder.decompress(f);
+        BinaryDecoder records = DecoderFactory.get().binaryDecoder(array, null);
         List<ArchivedRecord> out = new ArrayList<>();
-        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+        for (long n = records.readArrayStart(); n != 0; n = records.arrayNext()) {
             for (long i = 0; i < n; i++) {
-                out.add(read(in));
+                out.add(read(records));
             }
+        }
+        if (!records.isEnd()) {
+            throw new IOException("the block's records frame holds more than its records");
         }
         if (used != columns.size()) {
             throw new IOException("block has " + columns.size() + " row columns, its records use " + used);
@@ -76,7 +89,7 @@ final class CompactRecordReader {
     private ArchivedRecord read(Decoder in) throws IOException {
         offset += in.readLong();
         timestamp += in.readLong();
-        byte[] key = readNullableBytes(in);
+        byte[] key = nextKey();
         byte[] value = readNullableBytes(in);
         if (branch(in)) {
             value = rebuildRows(in.readInt(), value);
@@ -124,6 +137,25 @@ final class CompactRecordReader {
             orderSeq = in.readLong();
         }
         return new ArchivedRecord(offset, timestamp, key, value, headers, orderLsn, orderSeq);
+    }
+
+    /** The next key from column 0: a {@code ["null", "bytes"]} union encoding. */
+    private byte[] nextKey() throws IOException {
+        if (columns.isEmpty()) {
+            throw new IOException("block has no key column");
+        }
+        byte[] col = columns.get(0);
+        int pos = cursors[0];
+        int end = AvroBinary.skip(KEY, col, pos, col.length);
+        if (end == AvroBinary.BAD) {
+            throw new IOException("key column ends inside a key (record at offset " + offset + ")");
+        }
+        cursors[0] = end;
+        if (col[pos] == 0) {
+            return null;
+        }
+        int lenEnd = AvroBinary.varintEnd(col, pos + 1, end);
+        return Arrays.copyOfRange(col, lenEnd, end);
     }
 
     /** The value before its source fields, from its skeleton and the block's columns. */

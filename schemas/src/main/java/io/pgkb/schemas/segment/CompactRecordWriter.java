@@ -58,7 +58,7 @@ final class CompactRecordWriter {
         out.writeLong(r.timestamp() - timestamp);
         offset = r.offset();
         timestamp = r.timestamp();
-        writeNullableBytes(r.key(), 0, r.key() == null ? 0 : r.key().length, out);
+        block.key(r.key());
         SourceTail t = SourceTail.split(r.value(), tableOf(r));
         if (t == null) {
             writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length, out);

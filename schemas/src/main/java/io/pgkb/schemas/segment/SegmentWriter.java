@@ -20,12 +20,12 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumWriter;
 
 /**
- * Builds one segment of one topic partition. Records are Avro-encoded and appended, uncompressed and
- * length-prefixed, to a local spool file while the metadata is computed; {@link #finish(OutputStream)} then writes
- * the final container (metadata in its header) in one pass over the spool, compressing large blocks
- * ({@link SegmentFormat#BLOCK_BYTES}). So an open segment costs one small buffer of heap whatever the block and
- * segment size (the block lives only while a segment is finished, i.e. once per concurrent upload), and every
- * record is compressed exactly once. {@link #close()} without finish abandons the segment and deletes the spool.
+ * Builds one segment of one topic partition, in format 2. Records are gathered into a block ({@link BlockBuilder}:
+ * records compactly, keys and row fields in columns) of about {@link SegmentFormat#BLOCK_BYTES} Kafka bytes, which
+ * is compressed and appended, length-prefixed, to a local spool file while the metadata is computed; {@link
+ * #finish(OutputStream)} then writes the final container (metadata in its header) in one pass over the spool. So an
+ * open segment holds one block in heap whatever the segment size, and every record is compressed exactly once.
+ * {@link #close()} without finish abandons the segment and deletes the spool.
  *
  * <p>Offsets must increase but need not be consecutive (compacted topics, transaction markers): the metadata
  * holds the first and last actual offsets.
@@ -150,7 +150,7 @@ public final class SegmentWriter implements Closeable {
                 minCommitLsn.asLong(), maxCommitLsn.asLong(), count, checksum.finish(), SegmentMetadata.FORMAT);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool), SPOOL_BUFFER));
              DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.COMPACT))) {
-            w.setCodec(SegmentFormat.codec());
+            // format 2 blocks hold zstd frames already (BlockBuilder); no container codec on top
             w.setSyncInterval(32); // the smallest allowed: each spooled block becomes one container block
             List<RowLayout> rows = datumWriter.rowLayouts();
             w.setMeta(SegmentFormat.ROW_SCHEMAS, Integer.toString(rows.size()));

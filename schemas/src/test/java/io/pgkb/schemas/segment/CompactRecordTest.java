@@ -212,14 +212,21 @@ class CompactRecordTest {
         return read;
     }
 
-    /** The stored records as Avro's own generic reader sees them: proves the writer follows SegmentBlock.avsc. */
+    /**
+     * The stored records as Avro's own generic reader sees them (after the block's records frame is decompressed):
+     * proves the writer follows SegmentBlock.avsc and CompactRecord.avsc.
+     */
     @SuppressWarnings("unchecked")
     private static List<GenericRecord> containerRecords(byte[] segment) throws IOException {
         List<GenericRecord> out = new ArrayList<>();
         try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(segment),
                 new GenericDatumReader<>(SegmentFormat.COMPACT))) {
             for (GenericRecord block : in) {
-                out.addAll((List<GenericRecord>) block.get("records"));
+                java.nio.ByteBuffer b = (java.nio.ByteBuffer) block.get("records");
+                byte[] frame = new byte[b.remaining()];
+                b.get(frame);
+                out.addAll((List<GenericRecord>) new GenericDatumReader<>(SegmentFormat.COMPACT_RECORDS)
+                        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(BlockBuilder.decompress(frame), null)));
             }
         }
         return out;
