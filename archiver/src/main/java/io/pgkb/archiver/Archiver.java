@@ -242,7 +242,7 @@ public final class Archiver implements AutoCloseable {
             }
             if (s.active == null) {
                 s.active = new SegmentWriter(spool.resolve(Names.escape(s.tp.topic()) + "-" + s.tp.partition() + "-"
-                        + r.offset() + ".spool"), s.tp.topic(), s.tp.partition());
+                        + r.offset() + ".spool"), s.tp.topic(), s.tp.partition(), schemaResolver);
                 s.activeStartedNanos = System.nanoTime();
                 s.activeCount = 0;
                 s.activeBytes = 0;

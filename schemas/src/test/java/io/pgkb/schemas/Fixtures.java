@@ -10,7 +10,7 @@ public final class Fixtures {
 
     public static final TableId ORDERS = new TableId("shop", "order items");
 
-    static List<ColumnDef> ordersColumns() {
+    public static List<ColumnDef> ordersColumns() {
         List<ColumnDef> cols = new ArrayList<>();
         cols.add(new ColumnDef("id", PgTypes.INT8, -1, "bigint", true));
         cols.add(new ColumnDef("Line No", PgTypes.INT4, -1, "integer", true));
@@ -26,7 +26,7 @@ public final class Fixtures {
         return new RelationDef(16384, ORDERS, 'd', ordersColumns());
     }
 
-    static RelationDef orders(List<ColumnDef> cols) {
+    public static RelationDef orders(List<ColumnDef> cols) {
         return new RelationDef(16384, ORDERS, 'd', cols);
     }
 }

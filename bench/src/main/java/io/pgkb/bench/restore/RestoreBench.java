@@ -10,6 +10,7 @@ import io.pgkb.schemas.ChangeEnvelopes;
 import io.pgkb.schemas.ChangeSource;
 import io.pgkb.schemas.ColumnDef;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.MapSchemaResolver;
 import io.pgkb.schemas.Op;
 import io.pgkb.schemas.RelationDef;
 import io.pgkb.schemas.SingleObjectCodec;
@@ -191,7 +192,9 @@ public final class RestoreBench {
         generate(rows, changes, hot, (i, op, id, v) -> {
             if (i % perSegment == 0) {
                 finish(store, layout, w[0]);
-                w[0] = new SegmentWriter(dir.resolve("spool-" + i), topic, 0);
+                // as the archiver does: it knows the writer schemas from _schemas and stores rows column by column
+                w[0] = new SegmentWriter(dir.resolve("spool-" + i), topic, 0,
+                        new MapSchemaResolver(env.schemas().key(), env.schemas().value()));
             }
             long commit = base + (i / 10) * 1000L;
             long seq = i % 10;

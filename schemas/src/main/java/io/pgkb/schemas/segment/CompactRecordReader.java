@@ -1,22 +1,36 @@
 package io.pgkb.schemas.segment;
 
 import io.pgkb.schemas.Op;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.util.Utf8;
 
 /**
- * Rebuilds the {@link ArchivedRecord}s of ONE format-2 segment, in order, from what {@link CompactRecordWriter}
- * wrote: the exact key, value and header bytes the Kafka record had. A decoded field that cannot be right (a
- * derived part with nothing before it to derive from) is an {@link IOException}; the segment reader reports it as
- * corruption, and the checksum catches every other change.
+ * Rebuilds the {@link ArchivedRecord}s of ONE format-2 segment, block by block, in order, from what {@link
+ * CompactRecordWriter} wrote: the exact key, value and header bytes the Kafka record had. A decoded field that cannot
+ * be right (a derived part with nothing before it to derive from, a column too short or not used up) is an {@link
+ * IOException}; the segment reader reports it as corruption, and the checksum catches every other change.
  */
 final class CompactRecordReader {
+    private static final Schema KEY = Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.BYTES));
     private final DerivedHeaders derived = new DerivedHeaders();
+    private final List<RowLayout> layouts;
+    private final Map<Integer, Integer> bases = new HashMap<>();
+    private final ByteArrayOutputStream prefix = new ByteArrayOutputStream();
+    private List<byte[]> columns;
+    private int[] cursors;
+    private int used;
     private long offset;
     private long timestamp;
     private long lsn;
@@ -28,11 +42,58 @@ final class CompactRecordReader {
     private List<ArchivedRecord.RecordHeader> lastDerived;
     private Utf8 scratch;
 
-    ArchivedRecord read(Decoder in) throws IOException {
+    /** @param layouts the segment's row schemas ({@code pgkb.row_schema.<k>} metadata), by index */
+    CompactRecordReader(List<RowLayout> layouts) {
+        this.layouts = layouts;
+    }
+
+    /** The records of the next {@code SegmentBlock}. */
+    List<ArchivedRecord> readBlock(Decoder in) throws IOException {
+        columns = new ArrayList<>();
+        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+            for (long i = 0; i < n; i++) {
+                ByteBuffer b = in.readBytes(null);
+                byte[] c = new byte[b.remaining()];
+                b.get(c);
+                columns.add(BlockBuilder.decompress(c));
+            }
+        }
+        cursors = new int[columns.size()];
+        bases.clear();
+        used = 1; // column 0: the keys
+        ByteBuffer frame = in.readBytes(null);
+        byte[] f = new byte[frame.remaining()];
+        frame.get(f);
+        byte[] array = BlockBuilder.decompress(f);
+        BinaryDecoder records = DecoderFactory.get().binaryDecoder(array, null);
+        List<ArchivedRecord> out = new ArrayList<>();
+        for (long n = records.readArrayStart(); n != 0; n = records.arrayNext()) {
+            for (long i = 0; i < n; i++) {
+                out.add(read(records));
+            }
+        }
+        if (!records.isEnd()) {
+            throw new IOException("the block's records frame holds more than its records");
+        }
+        if (used != columns.size()) {
+            throw new IOException("block has " + columns.size() + " row columns, its records use " + used);
+        }
+        for (int c = 0; c < columns.size(); c++) {
+            if (cursors[c] != columns.get(c).length) {
+                throw new IOException("row column " + c + " of the block holds more than its records use");
+            }
+        }
+        return out;
+    }
+
+    private ArchivedRecord read(Decoder in) throws IOException {
         offset += in.readLong();
         timestamp += in.readLong();
-        byte[] key = readNullableBytes(in);
+        byte[] key = nextKey();
         byte[] value = readNullableBytes(in);
+        if (branch(in)) {
+            value = rebuildRows(in.readInt(), value);
+        }
         SourceTail t = null;
         if (branch(in)) {
             if (value == null) {
@@ -76,6 +137,81 @@ final class CompactRecordReader {
             orderSeq = in.readLong();
         }
         return new ArchivedRecord(offset, timestamp, key, value, headers, orderLsn, orderSeq);
+    }
+
+    /** The next key from column 0: a {@code ["null", "bytes"]} union encoding. */
+    private byte[] nextKey() throws IOException {
+        if (columns.isEmpty()) {
+            throw new IOException("block has no key column");
+        }
+        byte[] col = columns.get(0);
+        int pos = cursors[0];
+        int end = AvroBinary.skip(KEY, col, pos, col.length);
+        if (end == AvroBinary.BAD) {
+            throw new IOException("key column ends inside a key (record at offset " + offset + ")");
+        }
+        cursors[0] = end;
+        if (col[pos] == 0) {
+            return null;
+        }
+        int lenEnd = AvroBinary.varintEnd(col, pos + 1, end);
+        return Arrays.copyOfRange(col, lenEnd, end);
+    }
+
+    /** The value before its source fields, from its skeleton and the block's columns. */
+    private byte[] rebuildRows(int k, byte[] skeleton) throws IOException {
+        if (k < 0 || k >= layouts.size() || skeleton == null) {
+            throw new IOException("record at offset " + offset + " refers to row schema " + k + " of " + layouts.size());
+        }
+        RowLayout l = layouts.get(k);
+        prefix.reset();
+        prefix.write(l.header, 0, l.header.length);
+        int pos = copyVarint(skeleton, 0); // op
+        for (int side = RowLayout.BEFORE; side <= RowLayout.AFTER; side++) {
+            int end = copyVarint(skeleton, pos);
+            long branch = AvroBinary.unzigzag(AvroBinary.varintValue(skeleton, pos, end));
+            pos = end;
+            if (branch == 1) {
+                int base = base(k, side, l.fields[side].length);
+                for (int i = 0; i < l.fields[side].length; i++) {
+                    byte[] col = columns.get(base + i);
+                    int from = cursors[base + i];
+                    int to = AvroBinary.skip(l.fields[side][i], col, from, col.length);
+                    if (to == AvroBinary.BAD) {
+                        throw new IOException("row column " + (base + i) + " ends inside a value (record at offset " + offset + ")");
+                    }
+                    prefix.write(col, from, to - from);
+                    cursors[base + i] = to;
+                }
+            } else if (branch != 0) {
+                throw new IOException("record at offset " + offset + " has union branch " + branch + " for a row");
+            }
+        }
+        prefix.write(skeleton, pos, skeleton.length - pos); // unchanged
+        return prefix.toByteArray();
+    }
+
+    /** Copies the varint at {@code pos} of the skeleton to the prefix; returns the position after it. */
+    private int copyVarint(byte[] skeleton, int pos) throws IOException {
+        int end = AvroBinary.varintEnd(skeleton, pos, skeleton.length);
+        if (end == AvroBinary.BAD) {
+            throw new IOException("record at offset " + offset + " has a cut value that ends early");
+        }
+        prefix.write(skeleton, pos, end - pos);
+        return end;
+    }
+
+    private int base(int k, int side, int n) throws IOException {
+        Integer b = bases.get(2 * k + side);
+        if (b == null) {
+            b = used;
+            used += n;
+            if (used > columns.size()) {
+                throw new IOException("block has " + columns.size() + " row columns, its records need more");
+            }
+            bases.put(2 * k + side, b);
+        }
+        return b;
     }
 
     private List<ArchivedRecord.RecordHeader> readHeaders(Decoder in) throws IOException {

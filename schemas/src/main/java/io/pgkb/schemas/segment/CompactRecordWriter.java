@@ -4,19 +4,35 @@ import io.pgkb.schemas.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import io.pgkb.schemas.SchemaResolver;
+import io.pgkb.schemas.SingleObjectCodec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.io.DatumWriter;
 import org.apache.avro.io.Encoder;
 
 /**
- * Encodes the records of ONE segment, in order, as {@code CompactRecord.avsc} (segment format 2): differences to
- * the record before, the value's {@link SourceTail} apart, and the producer's headers as "derived" when they are
- * exactly {@link DerivedHeaders}. Anything that does not fit is kept literally, so any Kafka record round-trips.
- * Straight calls on the encoder (no generic records): this runs for every archived record; {@code
- * CompactRecordTest} reads the output with Avro's generic reader to prove the layout follows the schema.
+ * Encodes the records of ONE segment, in order, as {@code CompactRecord}s of {@code SegmentBlock.avsc} (segment
+ * format 2): differences to the record before, the value's {@link SourceTail} apart, its rows' fields into the
+ * block's columns ({@link RowLayout}, when the value's writer schema is known), and the producer's headers as
+ * "derived" when they are exactly {@link DerivedHeaders}. Anything that does not fit is kept literally, so any Kafka
+ * record round-trips. Straight calls on the encoder (no generic records): this runs for every archived record;
+ * {@code CompactRecordTest} reads the output with Avro's generic reader to prove the layout follows the schema.
  */
-final class CompactRecordWriter implements DatumWriter<ArchivedRecord> {
+final class CompactRecordWriter {
     private final DerivedHeaders derived = new DerivedHeaders();
+    private final SchemaResolver schemas;
+    /** Per value fingerprint whose schema is known: its layout, empty if values of that schema cannot be cut. */
+    private final Map<Long, Optional<RowLayout>> layouts = new HashMap<>();
+    /** The segment's row schemas, index = {@code row_schema}. */
+    private final List<RowLayout> used = new ArrayList<>();
+    private final Map<RowLayout, Integer> index = new IdentityHashMap<>();
+    private final RowLayout.Cut cut = new RowLayout.Cut();
+    private byte[] skeleton = new byte[64];
     private long offset;
     private long timestamp;
     private long lsn;
@@ -26,29 +42,33 @@ final class CompactRecordWriter implements DatumWriter<ArchivedRecord> {
     private long seq;
     private byte[] table;
 
-    @Override
-    public void setSchema(Schema schema) {
-        if (!schema.equals(SegmentFormat.COMPACT)) {
-            throw new IllegalArgumentException("CompactRecordWriter writes only " + SegmentFormat.COMPACT.getFullName());
-        }
+    /** @param schemas resolves value fingerprints to writer schemas; null stores no rows in columns */
+    CompactRecordWriter(SchemaResolver schemas) {
+        this.schemas = schemas;
     }
 
-    @Override
-    public void write(ArchivedRecord r, Encoder out) throws IOException {
+    /** The row schemas the records so far refer to, by {@code row_schema} index: the segment's metadata lists them. */
+    List<RowLayout> rowLayouts() {
+        return used;
+    }
+
+    void write(ArchivedRecord r, BlockBuilder block) throws IOException {
+        Encoder out = block.recordEncoder();
         out.writeLong(r.offset() - offset);
         out.writeLong(r.timestamp() - timestamp);
         offset = r.offset();
         timestamp = r.timestamp();
-        writeNullableBytes(r.key(), 0, r.key() == null ? 0 : r.key().length, out);
+        block.key(r.key());
         SourceTail t = SourceTail.split(r.value(), tableOf(r));
         if (t == null) {
             writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length, out);
+            out.writeIndex(0);
             out.writeIndex(0);
             writeHeaders(r, out);
             writeOrder(r, out);
             return;
         }
-        writeNullableBytes(r.value(), 0, t.prefixLength(), out);
+        writeValue(r.value(), t.prefixLength(), block, out);
         out.writeIndex(1);
         out.writeLong(t.lsn() - lsn);
         out.writeLong(t.commitLsn() - commitLsn);
@@ -77,6 +97,67 @@ final class CompactRecordWriter implements DatumWriter<ArchivedRecord> {
         } else {
             writeOrder(r, out);
         }
+    }
+
+    /** The value before its source fields: cut into skeleton and columns if its schema allows, else literally. */
+    private void writeValue(byte[] v, int limit, BlockBuilder block, Encoder out) throws IOException {
+        RowLayout l = layoutOf(v, limit);
+        if (l == null || !l.cut(v, limit, cut)) {
+            writeNullableBytes(v, 0, limit, out);
+            out.writeIndex(0);
+            return;
+        }
+        int n = 0;
+        n = appendSkeleton(v, SourceTail.SINGLE_OBJECT_HEADER, cut.opEnd, n);
+        n = appendSkeleton(v, cut.branchStart[RowLayout.BEFORE], cut.branchEnd[RowLayout.BEFORE], n);
+        n = appendSkeleton(v, cut.branchStart[RowLayout.AFTER], cut.branchEnd[RowLayout.AFTER], n);
+        n = appendSkeleton(v, cut.unchangedStart, limit, n);
+        writeNullableBytes(skeleton, 0, n, out);
+        Integer k = index.get(l);
+        if (k == null) {
+            k = used.size();
+            used.add(l);
+            index.put(l, k);
+        }
+        out.writeIndex(1);
+        out.writeInt(k);
+        for (int side = RowLayout.BEFORE; side <= RowLayout.AFTER; side++) {
+            if (cut.present[side]) {
+                int fields = l.fields[side].length;
+                int base = block.columnBase(k, side, fields);
+                int[] ends = cut.ends(side, fields);
+                int start = cut.branchEnd[side];
+                for (int i = 0; i < fields; i++) {
+                    block.column(base + i, v, start, ends[i] - start);
+                    start = ends[i];
+                }
+            }
+        }
+    }
+
+    private int appendSkeleton(byte[] v, int from, int to, int n) {
+        int len = to - from;
+        if (n + len > skeleton.length) {
+            skeleton = Arrays.copyOf(skeleton, Math.max(2 * skeleton.length, n + len));
+        }
+        System.arraycopy(v, from, skeleton, n, len);
+        return n + len;
+    }
+
+    private RowLayout layoutOf(byte[] v, int limit) {
+        if (schemas == null || limit <= SourceTail.SINGLE_OBJECT_HEADER || !SingleObjectCodec.isSingleObject(v)) {
+            return null;
+        }
+        long fp = SingleObjectCodec.fingerprintOf(v);
+        Optional<RowLayout> l = layouts.get(fp);
+        if (l == null) {
+            Schema s = schemas.findByFingerprint(fp);
+            l = Optional.ofNullable(s == null ? null : RowLayout.of(s, Arrays.copyOf(v, SourceTail.SINGLE_OBJECT_HEADER)));
+            if (s != null) {
+                layouts.put(fp, l); // an unknown fingerprint may become known later
+            }
+        }
+        return l.orElse(null);
     }
 
     /**

@@ -13,23 +13,28 @@ import org.apache.avro.generic.GenericRecord;
 
 /**
  * The Avro side of segments: the record schemas of both formats, the codec, and decoding format 1. Format 1 ({@code
- * ArchivedRecord.avsc}) stored every record whole; format 2 ({@code CompactRecord.avsc}, written since 2026-11-21,
- * see {@link CompactRecordWriter}) stores what the record before and the record's own value do not already say.
+ * ArchivedRecord.avsc}) stored every record whole; format 2 ({@code SegmentBlock.avsc}, written since 2026-11-21,
+ * see {@link CompactRecordWriter}) stores blocks of records without what the record before and the record's own
+ * value already say, with the rows of change values column by column.
  * Readers take both; the checksum is over the rebuilt records, the same for both.
  */
 final class SegmentFormat {
     /** Format 1's record schema; still the reader's, for segments written before format 2. */
     static final Schema SCHEMA = load("ArchivedRecord.avsc");
-    static final Schema COMPACT = load("CompactRecord.avsc");
+    /** Format 2's container item: one block of records, rows in columns. */
+    static final Schema COMPACT = load("SegmentBlock.avsc");
+    /** What a format-2 block's {@code records} frame holds. */
+    static final Schema COMPACT_RECORDS = Schema.createArray(load("CompactRecord.avsc"));
+    /** Metadata of format 2: the number of row schemas, and each as {@code <hex of its 10-byte single-object header> <parsing canonical form>}. */
+    static final String ROW_SCHEMAS = "pgkb.row_schemas";
+    static final String ROW_SCHEMA_PREFIX = "pgkb.row_schema.";
     static final Schema HEADER_SCHEMA = SCHEMA.getField("headers").schema().getElementType();
-    /**
-     * zstd level 1. Measured on archived pgkb records (docs/archiver.md, codec sweep): levels 1-3 give the same size
-     * within 1%, level 1 compresses 7-30% faster; level 6 is ~4% smaller at 3.5x the CPU, level 9 ~9% smaller at 6x.
-     */
+    /** zstd level 1: the container codec format 1 was written with (format 2 compresses inside its blocks). */
     static final int ZSTD_LEVEL = 1;
     /**
-     * Uncompressed bytes per Avro block. Larger blocks gained under 1% in the sweep, but every reader holds a block
-     * (the restorer one per partition it merges) and each segment being finished holds one.
+     * Kafka bytes (keys, values, headers) per format-2 block. An open segment holds one block being built, a
+     * reader one block decoded; blocks of ~2 000 records and more compress nearly as well as whole segments
+     * (docs/archiver.md).
      */
     static final int BLOCK_BYTES = 256 * 1024;
 

@@ -3,7 +3,15 @@ package io.pgkb.schemas.segment;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import io.pgkb.schemas.SingleObjectCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
@@ -19,7 +27,11 @@ import org.apache.avro.io.Decoder;
  */
 public final class SegmentReader implements Closeable {
     private final String object;
-    private final DataFileStream<ArchivedRecord> in;
+    /** Parsed row schemas by their metadata text: a restore opens many segments of few schemas. */
+    private static final Map<String, RowLayout> LAYOUTS = new ConcurrentHashMap<>();
+    private final DataFileStream<Object> in;
+    private final Records records = new Records();
+    private Iterator<ArchivedRecord> block = Collections.emptyIterator();
     private final SegmentMetadata meta;
     private final SegmentChecksum checksum;
     private long count;
@@ -33,11 +45,14 @@ public final class SegmentReader implements Closeable {
     public SegmentReader(InputStream input, String object) {
         this.object = object;
         try {
-            this.in = new DataFileStream<>(input, new Records());
+            this.in = new DataFileStream<>(input, records);
         } catch (IOException | RuntimeException e) {
             throw new SegmentCorruptException(object, "not an Avro container: " + e.getMessage(), e);
         }
         this.meta = readMetadata();
+        if (meta.format() == 2) {
+            records.v2 = new CompactRecordReader(rowLayouts());
+        }
         this.checksum = new SegmentChecksum(meta.topic(), meta.partition());
     }
 
@@ -52,15 +67,21 @@ public final class SegmentReader implements Closeable {
     }
 
     /** The next record, or null at the end once everything has been verified. */
+    @SuppressWarnings("unchecked")
     public ArchivedRecord next() {
         if (verified) {
             return null;
         }
-        ArchivedRecord r;
-        boolean more;
+        ArchivedRecord r = null;
+        boolean more = true;
         try {
-            more = in.hasNext();
-            r = more ? in.next() : null;
+            while (!block.hasNext() && (more = in.hasNext())) {
+                Object o = in.next();
+                block = o instanceof ArchivedRecord a ? List.of(a).iterator() : ((List<ArchivedRecord>) o).iterator();
+            }
+            if (more) {
+                r = block.next();
+            }
         } catch (RuntimeException e) {
             // Avro wraps I/O and codec failures in AvroRuntimeException; zstd-jni throws its own runtime errors
 
@@ -157,24 +178,74 @@ public final class SegmentReader implements Closeable {
         in.close();
     }
 
-    /** Decodes either format, by the container's writer schema (checked against the format in readMetadata). */
-    private static final class Records implements DatumReader<ArchivedRecord> {
+    /** Format 2's row schemas from the metadata, by index. */
+    private List<RowLayout> rowLayouts() {
+        String count = in.getMetaString(SegmentFormat.ROW_SCHEMAS);
+        int n;
+        try {
+            n = count == null ? 0 : Integer.parseInt(count);
+        } catch (NumberFormatException e) {
+            throw new SegmentCorruptException(object, "unreadable metadata " + SegmentFormat.ROW_SCHEMAS + ": " + count);
+        }
+        List<RowLayout> out = new ArrayList<>();
+        for (int k = 0; k < n; k++) {
+            String v = required(SegmentFormat.ROW_SCHEMA_PREFIX + k);
+            RowLayout l = LAYOUTS.get(v);
+            if (l == null) {
+                l = parseLayout(v);
+                if (l == null) {
+                    throw new SegmentCorruptException(object, "unreadable metadata " + SegmentFormat.ROW_SCHEMA_PREFIX + k);
+                }
+                if (LAYOUTS.size() > 10_000) {
+                    LAYOUTS.clear(); // one entry per row schema version seen; keep it bounded
+                }
+                LAYOUTS.put(v, l);
+            }
+            out.add(l);
+        }
+        return out;
+    }
+
+    /**
+     * A row schema entry: the single-object header in hex, a space, the schema's parsing canonical form. Null unless
+     * the schema's fingerprint is the one in the header, so a damaged schema cannot cut values differently.
+     */
+    private static RowLayout parseLayout(String v) {
+        int space = v.indexOf(' ');
+        try {
+            byte[] header = HexFormat.of().parseHex(v.substring(0, Math.max(0, space)));
+            if (header.length != SourceTail.SINGLE_OBJECT_HEADER || !SingleObjectCodec.isSingleObject(header)) {
+                return null;
+            }
+            Schema schema = new Schema.Parser().parse(v.substring(space + 1));
+            if (SingleObjectCodec.fingerprint64(schema) != SingleObjectCodec.fingerprintOf(header)) {
+                return null;
+            }
+            return RowLayout.of(schema, header);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Decodes either format, by the container's writer schema (checked against the format in readMetadata): format 1
+     * gives one {@link ArchivedRecord} per item, format 2 a list per block.
+     */
+    private static final class Records implements DatumReader<Object> {
         private GenericDatumReader<GenericRecord> v1;
         private CompactRecordReader v2;
 
         @Override
         public void setSchema(Schema writer) {
-            if (writer.equals(SegmentFormat.COMPACT)) {
-                v2 = new CompactRecordReader();
-            } else if (writer.equals(SegmentFormat.SCHEMA)) {
+            if (writer.equals(SegmentFormat.SCHEMA)) {
                 v1 = new GenericDatumReader<>(SegmentFormat.SCHEMA);
             }
         }
 
         @Override
-        public ArchivedRecord read(ArchivedRecord reuse, Decoder decoder) throws IOException {
+        public Object read(Object reuse, Decoder decoder) throws IOException {
             if (v2 != null) {
-                return v2.read(decoder);
+                return v2.readBlock(decoder);
             }
             if (v1 != null) {
                 return SegmentFormat.fromAvro(v1.read(null, decoder));

@@ -2,9 +2,9 @@ package io.pgkb.schemas.segment;
 
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.NonClosingOutputStream;
+import io.pgkb.schemas.SchemaResolver;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -13,35 +13,34 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
- * Builds one segment of one topic partition. Records are Avro-encoded and appended, uncompressed and
- * length-prefixed, to a local spool file while the metadata is computed; {@link #finish(OutputStream)} then writes
- * the final container (metadata in its header) in one pass over the spool, compressing large blocks
- * ({@link SegmentFormat#BLOCK_BYTES}). So an open segment costs one small buffer of heap whatever the block and
- * segment size (the block lives only while a segment is finished, i.e. once per concurrent upload), and every
- * record is compressed exactly once. {@link #close()} without finish abandons the segment and deletes the spool.
+ * Builds one segment of one topic partition, in format 2. Records are gathered into a block ({@link BlockBuilder}:
+ * records compactly, keys and row fields in columns) of about {@link SegmentFormat#BLOCK_BYTES} Kafka bytes, which
+ * is compressed and appended, length-prefixed, to a local spool file while the metadata is computed; {@link
+ * #finish(OutputStream)} then writes the final container (metadata in its header) in one pass over the spool. So an
+ * open segment holds one block in heap whatever the segment size, and every record is compressed exactly once.
+ * {@link #close()} without finish abandons the segment and deletes the spool.
  *
  * <p>Offsets must increase but need not be consecutive (compacted topics, transaction markers): the metadata
  * holds the first and last actual offsets.
  */
 public final class SegmentWriter implements Closeable {
     private static final int SPOOL_BUFFER = 64 * 1024;
-    /** A record buffer grown beyond this by one large record is dropped after it, so idle partitions stay small. */
-    private static final int KEEP_RECORD_BUFFER = 256 * 1024;
     private final Path spool;
     private final String topic;
     private final int partition;
     private final SegmentChecksum checksum;
     /** Holds the previous record: format 2 stores differences to it. */
-    private final CompactRecordWriter datumWriter = new CompactRecordWriter();
+    private final CompactRecordWriter datumWriter;
+    private final BlockBuilder block = new BlockBuilder();
+    private long blocks;
     private DataOutputStream spoolOut;
-    private RecordBuffer record = new RecordBuffer();
-    private BinaryEncoder encoder;
     private long firstOffset = -1;
     private long lastOffset = -1;
     private Lsn minCommitLsn;
@@ -52,7 +51,17 @@ public final class SegmentWriter implements Closeable {
     /** An append failed part-way: the spool and the difference state may disagree, so nothing more is accepted. */
     private boolean broken;
 
+    /** A writer that keeps change values' rows as they are (no writer schemas at hand). */
     public SegmentWriter(Path spool, String topic, int partition) throws IOException {
+        this(spool, topic, partition, null);
+    }
+
+    /**
+     * @param schemas the writer schemas of the values by fingerprint (the archiver's {@code _schemas}): values of a
+     *                known schema have their rows stored column by column, which compresses far better
+     */
+    public SegmentWriter(Path spool, String topic, int partition, SchemaResolver schemas) throws IOException {
+        this.datumWriter = new CompactRecordWriter(schemas);
         this.spool = spool;
         this.topic = topic;
         this.partition = partition;
@@ -73,17 +82,13 @@ public final class SegmentWriter implements Closeable {
                     + " in " + topic + "/" + partition);
         }
         broken = true;
-        record.reset();
-        encoder = EncoderFactory.get().binaryEncoder(record, encoder);
-        datumWriter.write(r, encoder);
-        encoder.flush();
-        spoolOut.writeInt(record.size());
-        spoolOut.write(record.array(), 0, record.size());
-        broken = false;
-        if (record.array().length > KEEP_RECORD_BUFFER) {
-            record = new RecordBuffer();
-            encoder = null;
+        datumWriter.write(r, block);
+        block.recordDone(sizeOf(r));
+        if (block.rawBytes() >= SegmentFormat.BLOCK_BYTES) {
+            block.writeTo(spoolOut);
+            blocks++;
         }
+        broken = false;
         checksum.update(r);
         if (count == 0) {
             firstOffset = r.offset();
@@ -135,14 +140,24 @@ public final class SegmentWriter implements Closeable {
         if (broken) {
             throw new IllegalStateException("an earlier append to this segment failed; abandon it");
         }
+        if (block.count() > 0) {
+            block.writeTo(spoolOut);
+            blocks++;
+        }
         spoolOut.close();
         spoolOut = null;
         SegmentMetadata meta = new SegmentMetadata(topic, partition, firstOffset, lastOffset,
                 minCommitLsn.asLong(), maxCommitLsn.asLong(), count, checksum.finish(), SegmentMetadata.FORMAT);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool), SPOOL_BUFFER));
              DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.COMPACT))) {
-            w.setCodec(SegmentFormat.codec());
-            w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
+            // format 2 blocks hold zstd frames already (BlockBuilder); no container codec on top
+            w.setSyncInterval(32); // the smallest allowed: each spooled block becomes one container block
+            List<RowLayout> rows = datumWriter.rowLayouts();
+            w.setMeta(SegmentFormat.ROW_SCHEMAS, Integer.toString(rows.size()));
+            for (int k = 0; k < rows.size(); k++) {
+                w.setMeta(SegmentFormat.ROW_SCHEMA_PREFIX + k, HexFormat.of().formatHex(rows.get(k).header) + " "
+                        + SchemaNormalization.toParsingForm(rows.get(k).schema));
+            }
             w.setMeta(SegmentMetadata.TOPIC, topic);
             w.setMeta(SegmentMetadata.PARTITION, Integer.toString(partition));
             w.setMeta(SegmentMetadata.FIRST_OFFSET, Long.toString(firstOffset));
@@ -154,7 +169,7 @@ public final class SegmentWriter implements Closeable {
             w.setMeta(SegmentMetadata.FORMAT_KEY, Integer.toString(SegmentMetadata.FORMAT));
             w.create(SegmentFormat.COMPACT, new NonClosingOutputStream(out));
             byte[] buf = new byte[8192];
-            for (long i = 0; i < count; i++) {
+            for (long i = 0; i < blocks; i++) {
                 int n = in.readInt();
                 if (n > buf.length) {
                     buf = new byte[Math.max(n, 2 * buf.length)];
@@ -163,7 +178,7 @@ public final class SegmentWriter implements Closeable {
                 w.appendEncoded(ByteBuffer.wrap(buf, 0, n)); // copied into the current block at once
             }
             if (in.read() != -1) {
-                throw new IOException("spool " + spool + " holds more than its " + count + " records");
+                throw new IOException("spool " + spool + " holds more than its " + blocks + " blocks");
             }
         } finally {
             close();
@@ -198,16 +213,5 @@ public final class SegmentWriter implements Closeable {
             n += h.key().length() + (h.value() == null ? 0 : h.value().length);
         }
         return n;
-    }
-
-    /** A ByteArrayOutputStream whose array can be written out without a copy. */
-    private static final class RecordBuffer extends ByteArrayOutputStream {
-        RecordBuffer() {
-            super(1024);
-        }
-
-        byte[] array() {
-            return buf;
-        }
     }
 }

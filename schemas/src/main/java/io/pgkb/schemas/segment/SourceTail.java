@@ -1,5 +1,12 @@
 package io.pgkb.schemas.segment;
 
+import static io.pgkb.schemas.segment.AvroBinary.unzigzag;
+import static io.pgkb.schemas.segment.AvroBinary.varintAt;
+import static io.pgkb.schemas.segment.AvroBinary.varintSize;
+import static io.pgkb.schemas.segment.AvroBinary.varintValue;
+import static io.pgkb.schemas.segment.AvroBinary.writeVarint;
+import static io.pgkb.schemas.segment.AvroBinary.zigzag;
+
 import java.util.Arrays;
 
 /**
@@ -42,14 +49,11 @@ record SourceTail(int prefixLength, long lsn, long commitLsn, long xid, long com
             while (start > 0 && (value[start - 1] & 0x80) != 0 && end - start < MAX_VARINT) {
                 start--;
             }
-            long raw = 0;
-            for (int i = start, shift = 0; i < end; i++, shift += 7) {
-                raw |= (long) (value[i] & 0x7f) << shift;
-            }
+            long raw = varintValue(value, start, end);
             if (varintSize(raw) != end - start || !varintAt(value, start, raw)) {
                 return null; // not the canonical encoding: rebuilding would change the bytes
             }
-            f[k] = (raw >>> 1) ^ -(raw & 1);
+            f[k] = unzigzag(raw);
             end = start;
             if (end <= SINGLE_OBJECT_HEADER) {
                 return null;
@@ -91,37 +95,5 @@ record SourceTail(int prefixLength, long lsn, long commitLsn, long xid, long com
         }
         int b = value[SINGLE_OBJECT_HEADER];
         return (b & 0x81) == 0 ? b >> 1 : -1; // one-byte non-negative zig-zag varint
-    }
-
-    private static long zigzag(long n) {
-        return (n << 1) ^ (n >> 63);
-    }
-
-    private static int varintSize(long raw) {
-        int n = 1;
-        while ((raw & ~0x7FL) != 0) {
-            raw >>>= 7;
-            n++;
-        }
-        return n;
-    }
-
-    private static boolean varintAt(byte[] b, int pos, long raw) {
-        while ((raw & ~0x7FL) != 0) {
-            if (pos >= b.length || b[pos++] != (byte) ((raw & 0x7f) | 0x80)) {
-                return false;
-            }
-            raw >>>= 7;
-        }
-        return pos < b.length && b[pos] == (byte) raw;
-    }
-
-    private static int writeVarint(byte[] b, int pos, long raw) {
-        while ((raw & ~0x7FL) != 0) {
-            b[pos++] = (byte) ((raw & 0x7f) | 0x80);
-            raw >>>= 7;
-        }
-        b[pos++] = (byte) raw;
-        return pos;
     }
 }

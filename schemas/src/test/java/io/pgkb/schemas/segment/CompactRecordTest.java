@@ -6,7 +6,9 @@ import io.pgkb.schemas.ChangeEnvelopes;
 import io.pgkb.schemas.ChangeSource;
 import io.pgkb.schemas.Fixtures;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.MapSchemaResolver;
 import io.pgkb.schemas.Op;
+import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -30,21 +32,56 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CompactRecordTest {
     private static final ChangeEnvelopes ENV = new ChangeEnvelopes(Fixtures.orders());
+    /** The writer schemas of {@link #producerRecords}, as the archiver knows them from {@code _schemas}. */
+    static final SchemaResolver SCHEMAS = new MapSchemaResolver(ENV.schemas().value(), ENV.schemas().key());
 
     @TempDir
     Path dir;
 
     @Test
-    void producerRecordsRoundTripWithTheirDerivablePartsLeftOut() throws IOException {
+    void producerRecordsRoundTripWithTheirDerivablePartsLeftOutAndRowsInColumns() throws IOException {
         List<ArchivedRecord> records = producerRecords(new Random(7), 2000);
-        byte[] segment = write(records);
+        byte[] segment = write(records, SCHEMAS);
 
         assertSameRecords(read(segment), records);
-        for (GenericRecord g : containerRecords(segment)) {
+        List<GenericRecord> stored = containerRecords(segment);
+        assertThat(stored).hasSize(records.size());
+        for (GenericRecord g : stored) {
             assertThat(g.get("source")).as("source fields stored apart").isNotNull();
+            assertThat(g.get("row_schema")).as("rows in columns").isEqualTo(0);
             assertThat(g.get("headers")).as("headers derived").isNull();
             assertThat(g.get("order")).as("order key derived").isNull();
         }
+    }
+
+    @Test
+    void withoutWriterSchemasRowsStayInTheValue() throws IOException {
+        List<ArchivedRecord> records = producerRecords(new Random(8), 500);
+        byte[] segment = write(records, null);
+
+        assertSameRecords(read(segment), records);
+        assertThat(containerRecords(segment)).allSatisfy(g -> assertThat(g.get("row_schema")).isNull());
+    }
+
+    @Test
+    void severalRowSchemasInOneSegmentAndBlock() throws IOException {
+        ChangeEnvelopes narrow = new ChangeEnvelopes(Fixtures.orders(Fixtures.ordersColumns().subList(0, 3)));
+        MapSchemaResolver both = new MapSchemaResolver(ENV.schemas().value(), narrow.schemas().value());
+        Random rnd = new Random(9);
+        List<ArchivedRecord> records = new ArrayList<>();
+        for (ArchivedRecord r : producerRecords(rnd, 3000)) {
+            if (rnd.nextInt(3) == 0 && r.value() != null) {
+                ChangeSource src = new ChangeSource(r.offset() * 100, r.commitLsn(), 9, 0, r.seq(), Fixtures.ORDERS);
+                byte[] v = SingleObjectCodec.encode(narrow.schemas().value(), narrow.value(Op.INSERT, null,
+                        narrow.row(Arrays.asList(Long.toString(r.offset()), "2", "3.50")), List.of(), src));
+                r = new ArchivedRecord(r.offset(), r.timestamp(), r.key(), v, List.of(), r.commitLsn(), r.seq());
+            }
+            records.add(r);
+        }
+        byte[] segment = write(records, both);
+
+        assertSameRecords(read(segment), records);
+        assertThat(containerRecords(segment)).extracting(g -> g.get("row_schema")).contains(0, 1);
     }
 
     @Test
@@ -152,7 +189,11 @@ class CompactRecordTest {
     }
 
     private byte[] write(List<ArchivedRecord> records) throws IOException {
-        SegmentWriter w = new SegmentWriter(dir.resolve("s.spool"), "pgkb.shop.order_20items", 0);
+        return write(records, SCHEMAS);
+    }
+
+    private byte[] write(List<ArchivedRecord> records, SchemaResolver schemas) throws IOException {
+        SegmentWriter w = new SegmentWriter(dir.resolve("s.spool"), "pgkb.shop.order_20items", 0, schemas);
         for (ArchivedRecord r : records) {
             w.append(r);
         }
@@ -171,12 +212,22 @@ class CompactRecordTest {
         return read;
     }
 
-    /** The stored records as Avro's own generic reader sees them: proves the writer follows CompactRecord.avsc. */
+    /**
+     * The stored records as Avro's own generic reader sees them (after the block's records frame is decompressed):
+     * proves the writer follows SegmentBlock.avsc and CompactRecord.avsc.
+     */
+    @SuppressWarnings("unchecked")
     private static List<GenericRecord> containerRecords(byte[] segment) throws IOException {
         List<GenericRecord> out = new ArrayList<>();
         try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(segment),
                 new GenericDatumReader<>(SegmentFormat.COMPACT))) {
-            in.forEach(out::add);
+            for (GenericRecord block : in) {
+                java.nio.ByteBuffer b = (java.nio.ByteBuffer) block.get("records");
+                byte[] frame = new byte[b.remaining()];
+                b.get(frame);
+                out.addAll((List<GenericRecord>) new GenericDatumReader<>(SegmentFormat.COMPACT_RECORDS)
+                        .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(BlockBuilder.decompress(frame), null)));
+            }
         }
         return out;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
+import io.pgkb.schemas.SchemaResolver;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,8 +31,12 @@ class SegmentRoundTripTest {
     }
 
     private byte[] writeSegment(List<ArchivedRecord> records) throws IOException {
+        return writeSegment(records, null);
+    }
+
+    private byte[] writeSegment(List<ArchivedRecord> records, SchemaResolver schemas) throws IOException {
         Path spool = dir.resolve("spool/seg.spool");
-        SegmentWriter w = new SegmentWriter(spool, "pgkb.public.t", 3);
+        SegmentWriter w = new SegmentWriter(spool, "pgkb.public.t", 3, schemas);
         for (ArchivedRecord r : records) {
             w.append(r);
         }
@@ -101,14 +106,18 @@ class SegmentRoundTripTest {
         assertEveryFlipDetectedOrHarmless(in);
     }
 
-    /** The same for records as pgkb's producer writes them, stored with their derivable parts left out. */
+    /** The same for records as pgkb's producer writes them, stored with their derivable parts left out, rows in columns. */
     @Test
     void everySingleFlippedByteOfDerivedRecordsIsDetectedOrHarmless() throws IOException {
-        assertEveryFlipDetectedOrHarmless(CompactRecordTest.producerRecords(new Random(5), 40));
+        assertEveryFlipDetectedOrHarmless(CompactRecordTest.producerRecords(new Random(5), 40), CompactRecordTest.SCHEMAS);
     }
 
     private void assertEveryFlipDetectedOrHarmless(List<ArchivedRecord> in) throws IOException {
-        byte[] good = writeSegment(in);
+        assertEveryFlipDetectedOrHarmless(in, null);
+    }
+
+    private void assertEveryFlipDetectedOrHarmless(List<ArchivedRecord> in, SchemaResolver schemas) throws IOException {
+        byte[] good = writeSegment(in, schemas);
         List<ArchivedRecord> original = readAll(good);
         int detected = 0;
         for (int pos = 0; pos < good.length; pos++) {
