@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,6 +27,13 @@ final class BlockBuilder {
      * 0.53 (docs/archiver.md).
      */
     static final int COLUMN_LEVEL = 3;
+    /**
+     * One compression context per thread (a segment builder or a reader), reused: {@code Zstd.compress} sets one up
+     * per call, and a block makes one call per column.
+     */
+    private static final ThreadLocal<ZstdCompressCtx> COMPRESS =
+            ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(COLUMN_LEVEL).setContentSize(true));
+    private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
     /** Buffers grown beyond this by one large record are dropped after the block, so idle partitions stay small. */
     private static final int KEEP_BUFFER = 1 << 20;
     private Buffer records = new Buffer();
@@ -92,14 +101,14 @@ final class BlockBuilder {
         byte[][] packed = new byte[used][];
         long length = arrayHeader(used) + 1;
         for (int c = 0; c < used; c++) {
-            packed[c] = Zstd.compress(Arrays.copyOf(columns.get(c).array(), columns.get(c).size()), COLUMN_LEVEL);
+            packed[c] = COMPRESS.get().compress(Arrays.copyOf(columns.get(c).array(), columns.get(c).size()));
             length += AvroBinary.varintSize(AvroBinary.zigzag(packed[c].length)) + packed[c].length;
         }
         // the records as an Avro array (count, items, end), compressed as one more frame
         byte[] array = new byte[arrayHeader(count) + records.size() + 1];
         int n = AvroBinary.writeVarint(array, 0, AvroBinary.zigzag(count));
         System.arraycopy(records.array(), 0, array, n, records.size());
-        byte[] recordsFrame = Zstd.compress(array, COLUMN_LEVEL);
+        byte[] recordsFrame = COMPRESS.get().compress(array);
         length += AvroBinary.varintSize(AvroBinary.zigzag(recordsFrame.length)) + recordsFrame.length;
         if (length > Integer.MAX_VALUE - 8) {
             throw new IOException("segment block of " + length + " bytes is too large");
@@ -144,7 +153,7 @@ final class BlockBuilder {
             return new byte[0];
         }
         try {
-            byte[] out = Zstd.decompress(frame, (int) size);
+            byte[] out = DECOMPRESS.get().decompress(frame, (int) size);
             if (out.length != size) {
                 throw new IOException("column decompressed to " + out.length + " bytes, its frame says " + size);
             }
@@ -163,7 +172,10 @@ final class BlockBuilder {
         out.write(scratch, 0, AvroBinary.writeVarint(scratch, 0, AvroBinary.zigzag(n)));
     }
 
-    /** A ByteArrayOutputStream whose array can be written out without a copy. */
+    /**
+     * A ByteArrayOutputStream whose array can be written out without a copy, and whose writes take no lock (one
+     * thread builds a block; ByteArrayOutputStream's synchronized writes showed in the archiver's profile).
+     */
     private static final class Buffer extends ByteArrayOutputStream {
         Buffer() {
             super(256);
@@ -171,6 +183,25 @@ final class BlockBuilder {
 
         byte[] array() {
             return buf;
+        }
+
+        @Override
+        public void write(int b) {
+            room(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            room(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void room(int n) {
+            if (count + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+            }
         }
     }
 }
