@@ -40,13 +40,18 @@ final class BatchPipe implements AutoCloseable {
     /** @param batcher makes the {@link Batcher} (on the folding thread) that hands its steps to the given sink */
     BatchPipe(Supplier<MergedStream> open, ChangeDecoding decoding, String table, Function<Consumer<Batcher.Step>, Batcher> batcher) {
         reader = start("restore-read-" + table, read, () -> {
+            // decoding is shared: this thread decodes every other chunk with a decoder of its own (a decoder keeps
+            // per-thread scratch state), the folding thread the rest; either alone was the pipeline's limit
+            ChangeDecoding own = new ChangeDecoding(decoding.resolver());
+            boolean decodeHere = false;
             try (MergedStream merged = open.get()) {
-                List<ArchivedEntry> chunk = new ArrayList<>(CHUNK);
+                List<Object> chunk = new ArrayList<>(CHUNK);
                 for (ArchivedEntry e = merged.next(); e != null; e = merged.next()) {
-                    chunk.add(e);
+                    chunk.add(decodeHere ? own.decode(e, table) : e);
                     if (chunk.size() == CHUNK) {
                         read.put(chunk);
                         chunk = new ArrayList<>(CHUNK);
+                        decodeHere = !decodeHere;
                     }
                 }
                 if (!chunk.isEmpty()) {
@@ -65,9 +70,9 @@ final class BatchPipe implements AutoCloseable {
                 }
             });
             long n = 0;
-            for (List<ArchivedEntry> chunk = take(read); chunk != null; chunk = take(read)) {
-                for (ArchivedEntry e : chunk) {
-                    b.accept(decoding.decode(e, table));
+            for (List<Object> chunk = take(read); chunk != null; chunk = take(read)) {
+                for (Object e : chunk) {
+                    b.accept(e instanceof Change c ? c : decoding.decode((ArchivedEntry) e, table));
                 }
                 n += chunk.size();
             }
