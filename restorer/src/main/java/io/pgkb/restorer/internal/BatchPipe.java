@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads and verifies a table's merged change stream on one thread, decodes and folds it into batches on another,
- * while the caller applies the previous batch (and, before that, loads the dump): the JVM's work overlaps with the
- * database's and is itself split in two (about even in profiles: segment reading and checksums vs. Avro decoding
- * and folding). Bounded: at most {@code CHUNKS} chunks of {@code CHUNK} records wait between the two threads, and steps are handed to the caller one at a time, so at most two batches exist at
- * once, the one being applied and the one being folded.
+ * Reads and verifies a table's merged change stream on one thread, folds it into batches on another, and shares the
+ * decoding between the two (every other chunk each), while the caller applies the previous batch: the JVM's work
+ * overlaps with the database's and is itself split in two. Bounded: at most {@code CHUNKS} chunks of {@code CHUNK}
+ * records wait between the two threads, and steps are handed to the caller one at a time, so at most two batches
+ * exist at once, the one being applied and the one being folded.
  */
 final class BatchPipe implements AutoCloseable {
     private static final int CHUNK = 512;
