@@ -25,7 +25,6 @@ import org.apache.avro.io.DecoderFactory;
  */
 public final class ChangeDecoding {
     private static final int HEADER = 10; // C3 01 + 8-byte fingerprint
-    private final SchemaResolver resolver;
     private final ChangeRecordDecoder decoder;
     private final Map<Long, EnvelopePlan> plans = new HashMap<>();
     private long lastFingerprint;
@@ -33,13 +32,12 @@ public final class ChangeDecoding {
     private BinaryDecoder in;
 
     public ChangeDecoding(SchemaResolver resolver) {
-        this.resolver = resolver;
         this.decoder = new ChangeRecordDecoder(resolver);
     }
 
     /** The schemas it decodes with (thread-safe), for a second decoder on another thread. */
     SchemaResolver resolver() {
-        return resolver;
+        return decoder.resolver();
     }
 
     /** @param table names the record in errors, with its partition and offset */

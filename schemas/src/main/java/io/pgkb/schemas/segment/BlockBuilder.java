@@ -8,9 +8,7 @@ import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.Encoder;
 import org.apache.avro.io.EncoderFactory;
@@ -39,8 +37,9 @@ final class BlockBuilder {
     private Buffer records = new Buffer();
     private BinaryEncoder encoder;
     private final List<Buffer> columns = new ArrayList<>(List.of(new Buffer()));
-    private final Map<Integer, Integer> bases = new HashMap<>();
-    private int used = 1; // column 0: the keys
+    private final ColumnNumbers numbers = new ColumnNumbers();
+    /** Room for one varint of a key's length. */
+    private final byte[] keyScratch = new byte[10];
     private int count;
     private long rawBytes;
 
@@ -66,14 +65,9 @@ final class BlockBuilder {
 
     /** The first of the {@code n} columns of row schema {@code k}'s {@code side} in this block. */
     int columnBase(int k, int side, int n) {
-        Integer b = bases.get(2 * k + side);
-        if (b == null) {
-            b = used;
-            used += n;
-            while (columns.size() < used) {
-                columns.add(new Buffer());
-            }
-            bases.put(2 * k + side, b);
+        int b = numbers.base(k, side, n);
+        while (columns.size() < numbers.used()) {
+            columns.add(new Buffer());
         }
         return b;
     }
@@ -81,13 +75,12 @@ final class BlockBuilder {
     /** Appends a record's key to column 0, as a {@code ["null", "bytes"]} union. */
     void key(byte[] key) {
         Buffer keys = columns.get(0);
-        byte[] scratch = new byte[10];
         if (key == null) {
             keys.write(0);
             return;
         }
         keys.write(2); // union branch 1, zig-zag
-        keys.write(scratch, 0, AvroBinary.writeVarint(scratch, 0, AvroBinary.zigzag(key.length)));
+        keys.write(keyScratch, 0, AvroBinary.writeVarint(keyScratch, 0, AvroBinary.zigzag(key.length)));
         keys.write(key, 0, key.length);
     }
 
@@ -97,6 +90,7 @@ final class BlockBuilder {
 
     /** Writes the block as a length-prefixed {@code SegmentBlock} datum and starts a new one. */
     void writeTo(DataOutputStream out) throws IOException {
+        int used = numbers.used();
         byte[] scratch = new byte[10];
         byte[][] packed = new byte[used][];
         long length = arrayHeader(used) + 1;
@@ -137,8 +131,7 @@ final class BlockBuilder {
             encoder = null;
         }
         records.reset();
-        bases.clear();
-        used = 1;
+        numbers.reset();
         count = 0;
         rawBytes = 0;
     }

@@ -7,9 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
@@ -26,19 +24,15 @@ final class CompactRecordReader {
     private static final Schema KEY = Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.BYTES));
     private final DerivedHeaders derived = new DerivedHeaders();
     private final List<RowLayout> layouts;
-    private final Map<Integer, Integer> bases = new HashMap<>();
-    private final ByteArrayOutputStream prefix = new ByteArrayOutputStream();
+    private final ColumnNumbers numbers = new ColumnNumbers();
+    /** A value rebuilt from its skeleton and the columns, before its source fields; reused from record to record. */
+    private final Prefix prefix = new Prefix();
     private List<byte[]> columns;
     private int[] cursors;
-    private int used;
     private long offset;
     private long timestamp;
-    private long lsn;
-    private long commitLsn;
-    private long xid;
-    private long commitTime;
-    private long seq;
-    private byte[] table;
+    /** The source fields of the last record that had them; the next one's are stored as differences to these. */
+    private SourceTail previous = SourceTail.NONE;
     private List<ArchivedRecord.RecordHeader> lastDerived;
     private Utf8 scratch;
 
@@ -59,8 +53,7 @@ final class CompactRecordReader {
             }
         }
         cursors = new int[columns.size()];
-        bases.clear();
-        used = 1; // column 0: the keys
+        numbers.reset();
         ByteBuffer frame = in.readBytes(null);
         byte[] f = new byte[frame.remaining()];
         frame.get(f);
@@ -75,8 +68,8 @@ final class CompactRecordReader {
         if (!records.isEnd()) {
             throw new IOException("the block's records frame holds more than its records");
         }
-        if (used != columns.size()) {
-            throw new IOException("block has " + columns.size() + " row columns, its records use " + used);
+        if (numbers.used() != columns.size()) {
+            throw new IOException("block has " + columns.size() + " row columns, its records use " + numbers.used());
         }
         for (int c = 0; c < columns.size(); c++) {
             if (cursors[c] != columns.get(c).length) {
@@ -91,27 +84,38 @@ final class CompactRecordReader {
         timestamp += in.readLong();
         byte[] key = nextKey();
         byte[] value = readNullableBytes(in);
-        if (branch(in)) {
-            value = rebuildRows(in.readInt(), value);
+        // the value up to its source fields: the stored bytes, or rebuilt into the prefix buffer from the columns
+        byte[] front = value;
+        int frontLength = value == null ? 0 : value.length;
+        boolean rows = branch(in);
+        if (rows) {
+            rebuildRows(in.readInt(), value);
+            front = prefix.array();
+            frontLength = prefix.size();
         }
         SourceTail t = null;
         if (branch(in)) {
             if (value == null) {
                 throw new IOException("record at offset " + offset + " has source fields but no value");
             }
-            lsn += in.readLong();
-            commitLsn += in.readLong();
-            xid += in.readLong();
-            commitTime += in.readLong();
-            seq += in.readLong();
+            SourceTail p = previous;
+            long lsn = p.lsn() + in.readLong();
+            long commitLsn = p.commitLsn() + in.readLong();
+            long xid = p.xid() + in.readLong();
+            long commitTime = p.commitTime() + in.readLong();
+            long seq = p.seq() + in.readLong();
+            byte[] table = p.table();
             if (branch(in)) {
                 scratch = in.readString(scratch);
                 table = scratch.toString().getBytes(StandardCharsets.UTF_8);
             } else if (table == null) {
                 throw new IOException("record at offset " + offset + " refers to a previous table name, but none came before");
             }
-            t = new SourceTail(value.length, lsn, commitLsn, xid, commitTime, seq, table);
-            value = t.rebuild(value, value.length);
+            t = new SourceTail(frontLength, lsn, commitLsn, xid, commitTime, seq, table);
+            previous = t;
+            value = t.rebuild(front, frontLength);
+        } else if (rows) {
+            value = Arrays.copyOf(front, frontLength);
         }
         List<ArchivedRecord.RecordHeader> headers;
         if (!branch(in)) {
@@ -158,8 +162,8 @@ final class CompactRecordReader {
         return Arrays.copyOfRange(col, lenEnd, end);
     }
 
-    /** The value before its source fields, from its skeleton and the block's columns. */
-    private byte[] rebuildRows(int k, byte[] skeleton) throws IOException {
+    /** Rebuilds the value before its source fields into {@link #prefix}, from its skeleton and the block's columns. */
+    private void rebuildRows(int k, byte[] skeleton) throws IOException {
         if (k < 0 || k >= layouts.size() || skeleton == null) {
             throw new IOException("record at offset " + offset + " refers to row schema " + k + " of " + layouts.size());
         }
@@ -188,7 +192,6 @@ final class CompactRecordReader {
             }
         }
         prefix.write(skeleton, pos, skeleton.length - pos); // unchanged
-        return prefix.toByteArray();
     }
 
     /** Copies the varint at {@code pos} of the skeleton to the prefix; returns the position after it. */
@@ -202,16 +205,19 @@ final class CompactRecordReader {
     }
 
     private int base(int k, int side, int n) throws IOException {
-        Integer b = bases.get(2 * k + side);
-        if (b == null) {
-            b = used;
-            used += n;
-            if (used > columns.size()) {
-                throw new IOException("block has " + columns.size() + " row columns, its records need more");
-            }
-            bases.put(2 * k + side, b);
+        int b = numbers.base(k, side, n);
+        if (numbers.used() > columns.size()) {
+            throw new IOException("block has " + columns.size() + " row columns, its records need more");
         }
         return b;
+    }
+
+
+    /** A ByteArrayOutputStream whose array can be read without a copy. */
+    private static final class Prefix extends ByteArrayOutputStream {
+        byte[] array() {
+            return buf;
+        }
     }
 
     private List<ArchivedRecord.RecordHeader> readHeaders(Decoder in) throws IOException {

@@ -35,12 +35,8 @@ final class CompactRecordWriter {
     private byte[] skeleton = new byte[64];
     private long offset;
     private long timestamp;
-    private long lsn;
-    private long commitLsn;
-    private long xid;
-    private long commitTime;
-    private long seq;
-    private byte[] table;
+    /** The source fields of the last record that had them; the next one's are stored as differences to these. */
+    private SourceTail previous = SourceTail.NONE;
 
     /** @param schemas resolves value fingerprints to writer schemas; null stores no rows in columns */
     CompactRecordWriter(SchemaResolver schemas) {
@@ -70,23 +66,19 @@ final class CompactRecordWriter {
         }
         writeValue(r.value(), t.prefixLength(), block, out);
         out.writeIndex(1);
-        out.writeLong(t.lsn() - lsn);
-        out.writeLong(t.commitLsn() - commitLsn);
-        out.writeLong(t.xid() - xid);
-        out.writeLong(t.commitTime() - commitTime);
-        out.writeLong(t.seq() - seq);
-        if (Arrays.equals(t.table(), table)) {
+        SourceTail p = previous;
+        out.writeLong(t.lsn() - p.lsn());
+        out.writeLong(t.commitLsn() - p.commitLsn());
+        out.writeLong(t.xid() - p.xid());
+        out.writeLong(t.commitTime() - p.commitTime());
+        out.writeLong(t.seq() - p.seq());
+        if (Arrays.equals(t.table(), p.table())) {
             out.writeIndex(0);
         } else {
             out.writeIndex(1);
             out.writeString(new String(t.table(), StandardCharsets.UTF_8));
-            table = t.table();
         }
-        lsn = t.lsn();
-        commitLsn = t.commitLsn();
-        xid = t.xid();
-        commitTime = t.commitTime();
-        seq = t.seq();
+        previous = t;
         if (derived.matches(r.headers(), SourceTail.opIndex(r.value(), t.prefixLength()), t)) {
             out.writeIndex(0);
         } else {
@@ -171,13 +163,13 @@ final class CompactRecordWriter {
                 if (b == null) {
                     return null;
                 }
-                if (Arrays.equals(b, table)) {
-                    return table;
+                if (Arrays.equals(b, previous.table())) {
+                    return previous.table();
                 }
                 return Arrays.equals(b, new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8)) ? b : null;
             }
         }
-        return table;
+        return previous.table();
     }
 
     private static void writeHeaders(ArchivedRecord r, Encoder out) throws IOException {

@@ -7,12 +7,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.file.CodecFactory;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * The Avro side of segments: the record schemas of both formats, the codec, and decoding format 1. Format 1 ({@code
+ * The Avro side of segments: the record schemas of both formats, and decoding format 1. Format 1 ({@code
  * ArchivedRecord.avsc}) stored every record whole; format 2 ({@code SegmentBlock.avsc}, written since 2026-11-21,
  * see {@link CompactRecordWriter}) stores blocks of records without what the record before and the record's own
  * value already say, with the rows of change values column by column.
@@ -29,8 +28,6 @@ final class SegmentFormat {
     static final String ROW_SCHEMAS = "pgkb.row_schemas";
     static final String ROW_SCHEMA_PREFIX = "pgkb.row_schema.";
     static final Schema HEADER_SCHEMA = SCHEMA.getField("headers").schema().getElementType();
-    /** zstd level 1: the container codec format 1 was written with (format 2 compresses inside its blocks). */
-    static final int ZSTD_LEVEL = 1;
     /**
      * Kafka bytes (keys, values, headers) per format-2 block. An open segment holds one block being built, a
      * reader one block decoded; blocks of ~2 000 records and more compress nearly as well as whole segments
@@ -39,10 +36,6 @@ final class SegmentFormat {
     static final int BLOCK_BYTES = 256 * 1024;
 
     private SegmentFormat() {
-    }
-
-    static CodecFactory codec() {
-        return CodecFactory.zstandardCodec(ZSTD_LEVEL);
     }
 
     private static Schema load(String name) {

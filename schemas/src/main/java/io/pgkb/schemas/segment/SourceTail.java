@@ -23,6 +23,8 @@ import java.util.Arrays;
 record SourceTail(int prefixLength, long lsn, long commitLsn, long xid, long commitTime, long seq, byte[] table) {
     /** Single-object encoding marker {@code C3 01} + 8 bytes of fingerprint; the envelope's op follows. */
     static final int SINGLE_OBJECT_HEADER = 10;
+    /** What the first source fields of a segment are stored as differences to. */
+    static final SourceTail NONE = new SourceTail(0, 0, 0, 0, 0, 0, null);
     private static final int MAX_VARINT = 10;
 
     /**

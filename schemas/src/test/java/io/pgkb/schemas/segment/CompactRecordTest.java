@@ -203,13 +203,9 @@ class CompactRecordTest {
     }
 
     private static List<ArchivedRecord> read(byte[] segment) throws IOException {
-        List<ArchivedRecord> read = new ArrayList<>();
         try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(segment), "mem")) {
-            for (ArchivedRecord a; (a = r.next()) != null; ) {
-                read.add(a);
-            }
+            return SegmentFormatCompatibilityTest.readAll(r);
         }
-        return read;
     }
 
     /**

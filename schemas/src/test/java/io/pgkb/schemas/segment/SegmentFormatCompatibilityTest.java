@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -37,11 +38,7 @@ class SegmentFormatCompatibilityTest {
             assertThat(r.metadata().checksum()).isEqualTo(GOLDEN_CHECKSUM);
             assertThat(r.metadata().format()).isEqualTo(1);
             assertThat(r.metadata().count()).isEqualTo(expected.size());
-            List<ArchivedRecord> read = new ArrayList<>();
-            for (ArchivedRecord a; (a = r.next()) != null; ) {
-                read.add(a);
-            }
-            assertSameRecords(read, expected);
+            assertSameRecords(readAll(r), expected);
         }
     }
 
@@ -53,11 +50,7 @@ class SegmentFormatCompatibilityTest {
              SegmentReader r = new SegmentReader(in, "golden-v2.avro")) {
             assertThat(r.metadata().format()).isEqualTo(2);
             assertThat(r.metadata().checksum()).isEqualTo("e4151155e0855b9bc0cf77f1f7a2926bafbe2561a09436d750a33e2ed971ed02");
-            List<ArchivedRecord> read = new ArrayList<>();
-            for (ArchivedRecord a; (a = r.next()) != null; ) {
-                read.add(a);
-            }
-            assertSameRecords(read, expected);
+            assertSameRecords(readAll(r), expected);
         }
     }
 
@@ -71,21 +64,17 @@ class SegmentFormatCompatibilityTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThat(w.finish(out).checksum()).isEqualTo(GOLDEN_CHECKSUM);
         try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(out.toByteArray()), "mem")) {
-            List<ArchivedRecord> read = new ArrayList<>();
-            for (ArchivedRecord a; (a = r.next()) != null; ) {
-                read.add(a);
-            }
-            assertSameRecords(read, expected);
+            assertSameRecords(readAll(r), expected);
         }
     }
 
     /**
-     * Bytes of a format-1 segment of these records (Avro's generic writer on ArchivedRecord.avsc, same codec and block
-     * size as format 2), for size comparisons.
+     * Bytes of a format-1 segment of these records (Avro's generic writer on ArchivedRecord.avsc, format 1's last codec
+     * and block size), for size comparisons.
      */
     static long formatOneSize(List<ArchivedRecord> records, Path file) throws IOException {
         try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.SCHEMA))) {
-            w.setCodec(SegmentFormat.codec());
+            w.setCodec(CodecFactory.zstandardCodec(1)); // format 1's last codec
             w.setSyncInterval(SegmentFormat.BLOCK_BYTES);
             w.create(SegmentFormat.SCHEMA, file.toFile());
             for (ArchivedRecord r : records) {
@@ -108,6 +97,15 @@ class SegmentFormatCompatibilityTest {
             }
         }
         return java.nio.file.Files.size(file);
+    }
+
+    /** Every record of the segment, in order, read to the end (so verified). */
+    static List<ArchivedRecord> readAll(SegmentReader r) {
+        List<ArchivedRecord> read = new ArrayList<>();
+        for (ArchivedRecord a; (a = r.next()) != null; ) {
+            read.add(a);
+        }
+        return read;
     }
 
     /** Every field and header of every record equal, in order. */
