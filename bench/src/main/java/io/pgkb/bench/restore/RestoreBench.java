@@ -53,6 +53,9 @@ import org.postgresql.PGConnection;
  *
  * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 100000, the CLI default). With
  * replayChanges below changes the replay runs that many and its time is extrapolated (and not compared).
+ *
+ * <p>{@code -Dwarm=N} (diagnostic, not a result) restores N times before the measured restore, so the measured one
+ * runs on compiled code: the difference is what a just-started JVM's JIT compilation costs a restore.
  */
 public final class RestoreBench {
     private static final TableId TABLE = new TableId("public", "bench");
@@ -81,13 +84,29 @@ public final class RestoreBench {
             System.out.printf("archive: %d changes written in %.1fs, target %s%n", changes, (System.nanoTime() - t0) / 1e9, Lsn.of(target));
 
             PgUrl tgt = PgUrl.parse(pg.uri("tgt"));
+            for (int w = 0; w < Integer.getInteger("warm", 0); w++) {
+                long tw = System.nanoTime();
+                new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
+                        List.of(new TableTarget(TABLE, new TableId("public", "warm" + w))),
+                        new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
+                System.out.printf("warm-up restore %d: %.2fs%n", w, (System.nanoTime() - tw) / 1e9);
+            }
             resetPeak();
             AfterGc live = new AfterGc();
+            com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpu0 = os.getProcessCpuTime();
+            long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+            long gc0 = gcMillis();
             t0 = System.nanoTime();
             new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
                     List.of(new TableTarget(TABLE, new TableId("public", "restored"))),
                     new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
             double restore = (System.nanoTime() - t0) / 1e9;
+            // this JVM's CPU (every thread: restore, JIT compilers, GC) while it restored, and the JIT's part of it:
+            // on a busy machine the wall time stretches, these much less
+            System.out.printf("restore JVM CPU: %.2fs; JIT compiling %.2fs, GC %.2fs (wall, summed over threads; PostgreSQL's own CPU not "
+                    + "included)%n", (os.getProcessCpuTime() - cpu0) / 1e9,
+                    (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0) / 1e3, (gcMillis() - gc0) / 1e3);
             long peak = peakHeap();
             live.stop();
 
@@ -350,6 +369,10 @@ public final class RestoreBench {
         long count() {
             return count.get();
         }
+    }
+
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
     }
 
     private static void resetPeak() {
