@@ -10,8 +10,9 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /var/lib/pgkb --create-home pgkb
 COPY --from=build /src/cli/target/pgkb.jar /opt/pgkb/pgkb.jar
 COPY LICENSE /opt/pgkb/LICENSE
+COPY cli/jvm.options /opt/pgkb/jvm.options
 USER pgkb
 WORKDIR /var/lib/pgkb
 # exec form: java is PID 1, so SIGTERM from `docker stop` reaches pgkb (graceful stop) and exit codes pass through
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/pgkb/pgkb.jar"]
+ENTRYPOINT ["java", "@/opt/pgkb/jvm.options", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/pgkb/pgkb.jar"]
 CMD ["--help"]

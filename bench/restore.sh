@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Restore benchmark: bench/restore.sh [rows] [changes] [hotKeys] [replayChanges] [batchKeys]
 # Builds the needed modules (niced, offline), then runs io.pgkb.bench.restore.RestoreBench with a 512 MiB heap
-# (JAVA_OPTS adds JVM options, e.g. a JFR recording).
+# and cli/jvm.options, as pgkb runs (JAVA_OPTS adds JVM options, e.g. a JFR recording; one choosing a collector
+# replaces cli/jvm.options).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 nice -n 10 mvn -B -q -o install -DskipTests -pl bench -am
 CP=$(nice -n 10 mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-exec java -Xmx512m ${JAVA_OPTS:-} -cp "bench/target/classes:$CP" io.pgkb.bench.restore.RestoreBench "$@"
+# the JVM options pgkb runs with (cli/jvm.options), as the launcher applies them
+defaults=(@cli/jvm.options)
+case " ${JAVA_OPTS:-} " in *" -XX:+Use"*"GC "*) defaults=() ;; esac
+exec java "${defaults[@]}" -Xmx512m ${JAVA_OPTS:-} -cp "bench/target/classes:$CP" io.pgkb.bench.restore.RestoreBench "$@"

@@ -216,5 +216,11 @@ class ComposeFileTest {
         assertThat(dockerfile).contains("COPY --from=build /src/cli/target/pgkb.jar /opt/pgkb/pgkb.jar");
         assertThat(dockerfile).contains("ENTRYPOINT [\"java\"").contains("\"-jar\", \"/opt/pgkb/pgkb.jar\"]");
         assertThat(dockerfile).contains("FROM eclipse-temurin:17-jre");
+        // one set of JVM options for the launcher, the image and the restore benchmark: what is measured is what runs
+        assertThat(Files.readString(ROOT.resolve("cli/jvm.options"))).contains("-XX:+UseParallelGC");
+        assertThat(dockerfile).contains("COPY cli/jvm.options /opt/pgkb/jvm.options")
+                .contains("ENTRYPOINT [\"java\", \"@/opt/pgkb/jvm.options\"");
+        assertThat(launcher).contains("defaults=(\"@$root/cli/jvm.options\")");
+        assertThat(Files.readString(ROOT.resolve("bench/restore.sh"))).contains("defaults=(@cli/jvm.options)");
     }
 }
