@@ -21,6 +21,7 @@ cat > bench/target/bench-logback.xml <<'XML'
   <root level="INFO"><appender-ref ref="OUT"/></root>
 </configuration>
 XML
-exec java -Xmx1g ${JAVA_OPTS:-} -Dlogback.configurationFile=bench/target/bench-logback.xml \
+source bench/jvm-options.sh
+exec java "${jvm_defaults[@]}" -Xmx1g ${JAVA_OPTS:-} -Dlogback.configurationFile=bench/target/bench-logback.xml \
   -Drows="${ROWS:-200000}" -DbigRows="${BIG_ROWS:-2000000}" -DpgbenchSeconds="${PGBENCH_SECONDS:-30}" -Drounds="${ROUNDS:-2}" -DkafkaConfig="${KAFKA_CONFIG:-}" \
   -cp "bench/target/classes:$(cat bench/target/bench.classpath)" io.pgkb.bench.producer.ProducerBench

@@ -7,7 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 nice -n 10 mvn -B -q -o install -DskipTests -pl bench -am
 CP=$(nice -n 10 mvn -B -q -o -pl bench dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
-# the JVM options pgkb runs with (cli/jvm.options), as the launcher applies them
-defaults=(@cli/jvm.options)
-case " ${JAVA_OPTS:-} " in *" -XX:+Use"*"GC "*) defaults=() ;; esac
-exec java "${defaults[@]}" -Xmx512m ${JAVA_OPTS:-} -cp "bench/target/classes:$CP" io.pgkb.bench.restore.RestoreBench "$@"
+source bench/jvm-options.sh
+exec java "${jvm_defaults[@]}" -Xmx512m ${JAVA_OPTS:-} -cp "bench/target/classes:$CP" io.pgkb.bench.restore.RestoreBench "$@"

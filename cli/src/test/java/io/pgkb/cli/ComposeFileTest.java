@@ -221,6 +221,10 @@ class ComposeFileTest {
         assertThat(dockerfile).contains("COPY cli/jvm.options /opt/pgkb/jvm.options")
                 .contains("ENTRYPOINT [\"java\", \"@/opt/pgkb/jvm.options\"");
         assertThat(launcher).contains("defaults=(\"@$root/cli/jvm.options\")");
-        assertThat(Files.readString(ROOT.resolve("bench/restore.sh"))).contains("defaults=(@cli/jvm.options)");
+        assertThat(Files.readString(ROOT.resolve("bench/jvm-options.sh"))).contains("jvm_defaults=(@cli/jvm.options)");
+        for (String bench : List.of("restore", "producer", "dump")) {
+            assertThat(Files.readString(ROOT.resolve("bench/" + bench + ".sh"))).as(bench)
+                    .contains("source bench/jvm-options.sh").contains("exec java \"${jvm_defaults[@]}\"");
+        }
     }
 }
