@@ -118,10 +118,11 @@ public final class Restorer {
             for (RestorePlan.TablePlan tp : plan.tables()) {
                 TableId w = work.get(tp.table());
                 futures.add(pool.submit(() -> {
-                    try (Connection c = connect()) {
+                    new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes).build(() -> {
+                        Connection c = connect();
                         c.setAutoCommit(false);
-                        new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes).build(c, plan, tp, w);
-                    }
+                        return c;
+                    }, plan, tp, w);
                     return null;
                 }));
             }

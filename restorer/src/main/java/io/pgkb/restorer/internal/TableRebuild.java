@@ -46,17 +46,23 @@ final class TableRebuild {
         this.changesApplied = changesApplied;
     }
 
-    /** Builds {@code work} (in the target's schema) from the plan; the caller drops it on failure. */
-    void build(Connection conn, RestorePlan plan, RestorePlan.TablePlan t, TableId work) throws SQLException, IOException {
+    /** Opens a connection to the target, not in auto-commit. */
+    interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * Builds {@code work} (in the target's schema) from the plan; the caller drops it on failure. Reading and folding
+     * the changes start first, as they need no database: connecting and creating the work table happen meanwhile.
+     */
+    void build(Connector connector, RestorePlan plan, RestorePlan.TablePlan t, TableId work) throws SQLException, IOException {
         DumpManifest m = t.manifest();
         List<RowShape.Column> cols = new ArrayList<>();
         for (DumpManifest.Column c : m.columns()) {
             cols.add(new RowShape.Column(c.name(), c.type()));
         }
-        WorkTable table = WorkTable.create(conn, work, new RowShape(cols), m.primaryKey());
-        conn.commit();
+        RowShape initial = new RowShape(cols);
         long dumpLsn = t.dump().lsn().asLong();
-        RowShape initial = table.shape();
         String name = t.table().source().toString();
         int[] keyColumns = keyColumns(initial, m.primaryKey());
         boolean mergeable = keyColumns != null && DumpMerge.comparable(initial, keyColumns);
@@ -69,7 +75,10 @@ final class TableRebuild {
                 streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
             }
             return new MergedStream(streams);
-        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink))) {
+        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink));
+             Connection conn = connector.connect()) {
+            WorkTable table = WorkTable.create(conn, work, initial, m.primaryKey());
+            conn.commit();
             Phases phases = new Phases();
             long t0 = System.nanoTime();
             Batcher.Step first = mergeable ? pipe.next() : null;
