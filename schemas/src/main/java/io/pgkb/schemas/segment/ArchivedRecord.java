@@ -1,7 +1,6 @@
 package io.pgkb.schemas.segment;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -22,11 +21,25 @@ public record ArchivedRecord(long offset, long timestamp, byte[] key, byte[] val
 
     /** Copies a consumed record; the caller has already derived {@code commitLsn} and {@code seq}. */
     public static ArchivedRecord of(ConsumerRecord<byte[], byte[]> r, long commitLsn, long seq) {
-        List<RecordHeader> hs = new ArrayList<>();
-        for (Header h : r.headers()) {
-            hs.add(new RecordHeader(h.key(), h.value()));
+        return of(r, headersOf(r), commitLsn, seq);
+    }
+
+    /** As {@link #of(ConsumerRecord, long, long)}, with the record's headers from {@link #headersOf}. */
+    public static ArchivedRecord of(ConsumerRecord<byte[], byte[]> r, List<RecordHeader> headers, long commitLsn, long seq) {
+        return new ArchivedRecord(r.offset(), r.timestamp(), r.key(), r.value(), headers, commitLsn, seq);
+    }
+
+    /**
+     * A consumed record's headers, in order, as an immutable list the constructor takes without copying again
+     * (the archiver does this for every record on its poll thread).
+     */
+    public static List<RecordHeader> headersOf(ConsumerRecord<byte[], byte[]> r) {
+        Header[] kafka = r.headers().toArray();
+        RecordHeader[] hs = new RecordHeader[kafka.length];
+        for (int i = 0; i < kafka.length; i++) {
+            hs[i] = new RecordHeader(kafka[i].key(), kafka[i].value());
         }
-        return new ArchivedRecord(r.offset(), r.timestamp(), r.key(), r.value(), hs, commitLsn, seq);
+        return List.of(hs);
     }
 
     /** The first header of that name as UTF-8 text, or null. */

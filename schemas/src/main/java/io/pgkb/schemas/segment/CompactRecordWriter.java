@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.io.Encoder;
 
 /**
  * Encodes the records of ONE segment, in order, as {@code CompactRecord}s of {@code SegmentBlock.avsc} (segment
@@ -49,7 +48,7 @@ final class CompactRecordWriter {
     }
 
     void write(ArchivedRecord r, BlockBuilder block) throws IOException {
-        Encoder out = block.recordEncoder();
+        BinaryBuffer out = block.records();
         out.writeLong(r.offset() - offset);
         out.writeLong(r.timestamp() - timestamp);
         offset = r.offset();
@@ -57,7 +56,7 @@ final class CompactRecordWriter {
         block.key(r.key());
         SourceTail t = SourceTail.split(r.value(), tableOf(r));
         if (t == null) {
-            writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length, out);
+            out.writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length);
             out.writeIndex(0);
             out.writeIndex(0);
             writeHeaders(r, out);
@@ -76,7 +75,7 @@ final class CompactRecordWriter {
             out.writeIndex(0);
         } else {
             out.writeIndex(1);
-            out.writeString(new String(t.table(), StandardCharsets.UTF_8));
+            out.writeBytes(t.table(), 0, t.table().length); // an Avro string: tableOf took only names that are their own UTF-8
         }
         previous = t;
         if (derived.matches(r.headers(), SourceTail.opIndex(r.value(), t.prefixLength()), t)) {
@@ -92,10 +91,10 @@ final class CompactRecordWriter {
     }
 
     /** The value before its source fields: cut into skeleton and columns if its schema allows, else literally. */
-    private void writeValue(byte[] v, int limit, BlockBuilder block, Encoder out) throws IOException {
+    private void writeValue(byte[] v, int limit, BlockBuilder block, BinaryBuffer out) throws IOException {
         RowLayout l = layoutOf(v, limit);
         if (l == null || !l.cut(v, limit, cut)) {
-            writeNullableBytes(v, 0, limit, out);
+            out.writeNullableBytes(v, 0, limit);
             out.writeIndex(0);
             return;
         }
@@ -104,7 +103,7 @@ final class CompactRecordWriter {
         n = appendSkeleton(v, cut.branchStart[RowLayout.BEFORE], cut.branchEnd[RowLayout.BEFORE], n);
         n = appendSkeleton(v, cut.branchStart[RowLayout.AFTER], cut.branchEnd[RowLayout.AFTER], n);
         n = appendSkeleton(v, cut.unchangedStart, limit, n);
-        writeNullableBytes(skeleton, 0, n, out);
+        out.writeNullableBytes(skeleton, 0, n);
         Integer k = index.get(l);
         if (k == null) {
             k = used.size();
@@ -112,7 +111,7 @@ final class CompactRecordWriter {
             index.put(l, k);
         }
         out.writeIndex(1);
-        out.writeInt(k);
+        out.writeLong(k);
         for (int side = RowLayout.BEFORE; side <= RowLayout.AFTER; side++) {
             if (cut.present[side]) {
                 int fields = l.fields[side].length;
@@ -172,31 +171,23 @@ final class CompactRecordWriter {
         return previous.table();
     }
 
-    private static void writeHeaders(ArchivedRecord r, Encoder out) throws IOException {
+    /** The headers literally: union branch 1, an array of (key, nullable value) in one block, then its end. */
+    private static void writeHeaders(ArchivedRecord r, BinaryBuffer out) {
         out.writeIndex(1);
-        out.writeArrayStart();
-        out.setItemCount(r.headers().size());
-        for (ArchivedRecord.RecordHeader h : r.headers()) {
-            out.startItem();
-            out.writeString(h.key());
-            writeNullableBytes(h.value(), 0, h.value() == null ? 0 : h.value().length, out);
+        if (!r.headers().isEmpty()) {
+            out.writeLong(r.headers().size());
         }
-        out.writeArrayEnd();
+        for (ArchivedRecord.RecordHeader h : r.headers()) {
+            byte[] k = h.key().getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(k, 0, k.length);
+            out.writeNullableBytes(h.value(), 0, h.value() == null ? 0 : h.value().length);
+        }
+        out.writeLong(0);
     }
 
-    private static void writeOrder(ArchivedRecord r, Encoder out) throws IOException {
+    private static void writeOrder(ArchivedRecord r, BinaryBuffer out) {
         out.writeIndex(1);
         out.writeLong(r.commitLsn());
         out.writeLong(r.seq());
-    }
-
-    /** A {@code ["null", "bytes"]} union: branch 0 is null. */
-    private static void writeNullableBytes(byte[] b, int start, int length, Encoder out) throws IOException {
-        if (b == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            out.writeBytes(b, start, length);
-        }
     }
 }
