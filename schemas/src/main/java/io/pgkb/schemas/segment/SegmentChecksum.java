@@ -29,6 +29,8 @@ public final class SegmentChecksum {
      * hash, so the result is the same as feeding every field separately, with a fraction of the calls.
      */
     private final ByteBuffer pending = ByteBuffer.allocate(4096);
+    private final String[] keys = new String[8];
+    private final byte[][] encodedKeys = new byte[8][];
 
     public SegmentChecksum(String topic, int partition) {
         try {
@@ -48,14 +50,30 @@ public final class SegmentChecksum {
         putNullable(r.key());
         putNullable(r.value());
         putInt(r.headers().size());
-        for (ArchivedRecord.RecordHeader h : r.headers()) {
-            byte[] k = h.key().getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < r.headers().size(); i++) {
+            ArchivedRecord.RecordHeader h = r.headers().get(i);
+            byte[] k = keyBytes(i, h.key());
             putInt(k.length);
             putBytes(k);
             putNullable(h.value());
         }
         putLong(r.commitLsn());
         putLong(r.seq());
+    }
+
+    /**
+     * The UTF-8 bytes of the {@code i}-th header's key: the same key at the same place as in the record before (the
+     * producer's six headers, every record) is encoded once, not once per record.
+     */
+    private byte[] keyBytes(int i, String key) {
+        if (i >= keys.length) {
+            return key.getBytes(StandardCharsets.UTF_8);
+        }
+        if (!key.equals(keys[i])) {
+            keys[i] = key;
+            encodedKeys[i] = key.getBytes(StandardCharsets.UTF_8);
+        }
+        return encodedKeys[i];
     }
 
     /** Hex of the digest so far; ends this checksum. */
