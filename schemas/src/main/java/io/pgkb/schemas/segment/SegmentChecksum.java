@@ -1,6 +1,8 @@
 package io.pgkb.schemas.segment;
 
-import java.nio.ByteBuffer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,7 +30,10 @@ public final class SegmentChecksum {
      * The small fields of a record are gathered here and handed to the digest in one call: SHA-256 is a stream
      * hash, so the result is the same as feeding every field separately, with a fraction of the calls.
      */
-    private final ByteBuffer pending = ByteBuffer.allocate(4096);
+    private static final VarHandle BIG_ENDIAN_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_ENDIAN_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private final byte[] pending = new byte[4096];
+    private int used;
     private final String[] keys = new String[8];
     private final byte[][] encodedKeys = new byte[8][];
 
@@ -84,16 +89,20 @@ public final class SegmentChecksum {
 
     private void putNullable(byte[] b) {
         if (b == null) {
-            room(1).put((byte) 0);
+            room(1);
+            pending[used++] = 0;
         } else {
-            room(5).put((byte) 1).putInt(b.length);
+            room(5);
+            pending[used++] = 1;
+            putInt(b.length);
             putBytes(b);
         }
     }
 
     private void putBytes(byte[] b) {
-        if (b.length <= pending.remaining()) {
-            pending.put(b);
+        if (b.length <= pending.length - used) {
+            System.arraycopy(b, 0, pending, used, b.length);
+            used += b.length;
         } else {
             drain();
             digest.update(b);
@@ -101,22 +110,25 @@ public final class SegmentChecksum {
     }
 
     private void putInt(int v) {
-        room(4).putInt(v); // ByteBuffer is big-endian by default
+        room(4);
+        BIG_ENDIAN_INT.set(pending, used, v);
+        used += 4;
     }
 
     private void putLong(long v) {
-        room(8).putLong(v);
+        room(8);
+        BIG_ENDIAN_LONG.set(pending, used, v);
+        used += 8;
     }
 
-    private ByteBuffer room(int n) {
-        if (pending.remaining() < n) {
+    private void room(int n) {
+        if (pending.length - used < n) {
             drain();
         }
-        return pending;
     }
 
     private void drain() {
-        digest.update(pending.array(), 0, pending.position());
-        pending.clear();
+        digest.update(pending, 0, used);
+        used = 0;
     }
 }
