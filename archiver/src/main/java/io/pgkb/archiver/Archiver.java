@@ -255,12 +255,7 @@ public final class Archiver implements AutoCloseable {
                 continue;
             }
             if (s.active == null) {
-                s.active = new SegmentWriter(spool.resolve(Names.escape(s.tp.topic()) + "-" + s.tp.partition() + "-"
-                        + r.offset() + ".spool"), s.tp.topic(), s.tp.partition(), schemaResolver);
-                s.activeStartedNanos = System.nanoTime();
-                s.activeCount = 0;
-                s.activeBytes = 0;
-                s.activeFirst = a.offset();
+                openSegment(s, a.offset());
             }
             long size = SegmentWriter.sizeOf(a);
             s.pending.add(a);
@@ -281,6 +276,19 @@ public final class Archiver implements AutoCloseable {
             consumer.pause(List.of(s.tp)); // full segments wait for an upload: stop fetching more for now
             s.paused = true;
         }
+    }
+
+    /**
+     * A new open segment starting at {@code offset}. Its own method: once per segment, so the JIT keeps it out of
+     * the per-record loop it compiles (the loop was the largest compilation of the archiver's run).
+     */
+    private void openSegment(PartitionState s, long offset) throws IOException {
+        s.active = new SegmentWriter(spool.resolve(Names.escape(s.tp.topic()) + "-" + s.tp.partition() + "-"
+                + offset + ".spool"), s.tp.topic(), s.tp.partition(), schemaResolver);
+        s.activeStartedNanos = System.nanoTime();
+        s.activeCount = 0;
+        s.activeBytes = 0;
+        s.activeFirst = offset;
     }
 
     /** Starts the next upload of a partition with none in flight: a sealed segment, or buffered schemas. */

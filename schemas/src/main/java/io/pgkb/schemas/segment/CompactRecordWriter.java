@@ -31,6 +31,9 @@ final class CompactRecordWriter {
     private final List<RowLayout> used = new ArrayList<>();
     private final Map<RowLayout, Integer> index = new IdentityHashMap<>();
     private final RowLayout.Cut cut = new RowLayout.Cut();
+    /** The layout of the last value's fingerprint (null: none yet), kept apart from the map to skip boxing and hashing. */
+    private long lastFingerprint;
+    private Optional<RowLayout> lastLayout;
     private byte[] skeleton = new byte[64];
     private long offset;
     private long timestamp;
@@ -56,11 +59,7 @@ final class CompactRecordWriter {
         block.key(r.key());
         SourceTail t = SourceTail.split(r.value(), tableOf(r));
         if (t == null) {
-            out.writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length);
-            out.writeIndex(0);
-            out.writeIndex(0);
-            writeHeaders(r, out);
-            writeOrder(r, out);
+            writeLiterally(r, out);
             return;
         }
         writeValue(r.value(), t.prefixLength(), block, out);
@@ -140,14 +139,20 @@ final class CompactRecordWriter {
             return null;
         }
         long fp = SingleObjectCodec.fingerprintOf(v);
+        if (lastLayout != null && fp == lastFingerprint) {
+            return lastLayout.orElse(null); // a partition's values mostly share one schema
+        }
         Optional<RowLayout> l = layouts.get(fp);
         if (l == null) {
             Schema s = schemas.findByFingerprint(fp);
-            l = Optional.ofNullable(s == null ? null : RowLayout.of(s, Arrays.copyOf(v, SourceTail.SINGLE_OBJECT_HEADER)));
-            if (s != null) {
-                layouts.put(fp, l); // an unknown fingerprint may become known later
+            if (s == null) {
+                return null; // an unknown fingerprint may become known later: not remembered
             }
+            l = Optional.ofNullable(RowLayout.of(s, Arrays.copyOf(v, SourceTail.SINGLE_OBJECT_HEADER)));
+            layouts.put(fp, l);
         }
+        lastFingerprint = fp;
+        lastLayout = l;
         return l.orElse(null);
     }
 
@@ -165,10 +170,28 @@ final class CompactRecordWriter {
                 if (Arrays.equals(b, previous.table())) {
                     return previous.table();
                 }
-                return Arrays.equals(b, new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8)) ? b : null;
+                return survivesString(b) ? b : null;
             }
         }
         return previous.table();
+    }
+
+    /**
+     * True if the bytes are their own UTF-8 text. Like {@link #writeLiterally}, a method of its own so that the JIT
+     * leaves this rare path (a new table name in the segment; Java's UTF-8 coders inline into large code) out of the
+     * per-record writer it compiles.
+     */
+    private static boolean survivesString(byte[] b) {
+        return Arrays.equals(b, new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A record that is not a pgkb change value ({@code _progress}, anything unexpected): every part as it is. */
+    private static void writeLiterally(ArchivedRecord r, BinaryBuffer out) {
+        out.writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length);
+        out.writeIndex(0);
+        out.writeIndex(0);
+        writeHeaders(r, out);
+        writeOrder(r, out);
     }
 
     /** The headers literally: union branch 1, an array of (key, nullable value) in one block, then its end. */
