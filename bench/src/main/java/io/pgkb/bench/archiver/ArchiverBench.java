@@ -91,6 +91,10 @@ public final class ArchiverBench {
         ArchiverConfig config = withConsumerProperties(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool")));
         double seconds;
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
+            // counted before the archiver starts (the producer has finished), so no admin client runs in its time
+            List<String> topics = topicsOf(kafka, prefix);
+            long total = recordsIn(kafka, topics); // the warm-up's records too
+            long expected = total - recordsIn(kafka, List.of(prefix + "._schemas"));
             Archiver archiver = new Archiver(config, store);
             Thread t = startArchiver(archiver);
             long a0 = System.nanoTime();
@@ -98,9 +102,6 @@ public final class ArchiverBench {
             CpuSplit split = new CpuSplit();
             // every table and progress record taken into a segment, then a graceful stop uploads and commits every
             // open segment: the time covers all records made durable
-            List<String> topics = topicsOf(kafka, prefix);
-            long total = recordsIn(kafka, topics); // the warm-up's records too
-            long expected = total - recordsIn(kafka, List.of(prefix + "._schemas"));
             while (archiver.stats().recordsBuffered() < expected) {
                 Thread.sleep(5);
             }
