@@ -211,7 +211,7 @@ public final class Archiver implements AutoCloseable {
      * Kafka settings of both consumers (records and {@code _schemas}). A consumer's close waits for the broker's
      * answer to the fetch that closes its fetch session, and the broker holds that answer up to {@code
      * fetch.max.wait.ms} (Kafka's default 500 ms, see KAFKA-19884): every graceful stop, so every rolling restart,
-     * waited that long after its last commit (a fifth of the archiver's whole run in the benchmark). 100 ms costs an
+     * waited that long after its last commit (0.4 s of a 3-s run in the benchmark). 100 ms costs an
      * idle archiver a few more empty fetches per second and a busy one nothing: {@code fetch.min.bytes} is 1, so a
      * fetch with data is answered at once either way. An operator's {@code --kafka-config} still decides.
      */

@@ -8,7 +8,10 @@ package io.pgkb.archiver.internal;
  * an Lsn per record showed in the profile. {@code HeaderNumbersTest} compares both paths on random input.
  */
 final class HeaderNumbers {
-    /** "Not taken here": a value the fast paths never return (an LSN has 64 bits, but at most 16 hex digits fit). */
+    /**
+     * "Not taken here". No decimal of at most 18 digits is this; the one LSN that is (80000000/0) is answered as not
+     * taken and so parsed by {@code Lsn.parse}, to the same value.
+     */
     static final long NOT_A_NUMBER = Long.MIN_VALUE;
 
     private HeaderNumbers() {
