@@ -65,7 +65,11 @@ final class BinaryBuffer extends ByteArrayOutputStream {
 
     private void room(int n) {
         if (count + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+            grow(n); // apart: every write inlines room(), the rare growth stays out of the compiled callers
         }
+    }
+
+    private void grow(int n) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
     }
 }
