@@ -10,10 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * Turns a consumed record into an {@link ArchivedRecord}, proving on the way that it is what the producer writes:
@@ -24,6 +24,10 @@ public final class RecordValidator {
     static final Schema PROGRESS = loadProgress();
 
     private final SchemaResolver schemas;
+    /** The last two fingerprints found known, newest first; {@code recentCount} of them are set (poll thread only). */
+    private long recent0;
+    private long recent1;
+    private int recentCount;
 
     public RecordValidator(SchemaResolver schemas) {
         this.schemas = schemas;
@@ -38,21 +42,37 @@ public final class RecordValidator {
     public ArchivedRecord tableRecord(ConsumerRecord<byte[], byte[]> r) throws Invalid {
         checkEncoding("key", r.key(), true);
         checkEncoding("value", r.value(), false);
-        long commitLsn;
-        String lsnText = header(r, Headers.COMMIT_LSN);
+        List<ArchivedRecord.RecordHeader> headers = ArchivedRecord.headersOf(r);
+        byte[] lsnText = lastHeader(headers, Headers.COMMIT_LSN);
+        long commitLsn = HeaderNumbers.lsn(lsnText);
+        if (commitLsn == HeaderNumbers.NOT_A_NUMBER) {
+            commitLsn = parseLsn(lsnText);
+        }
+        byte[] seqText = lastHeader(headers, Headers.SEQ);
+        long seq = HeaderNumbers.decimal(seqText);
+        if (seq == HeaderNumbers.NOT_A_NUMBER) {
+            seq = parseDecimal(seqText);
+        }
+        return ArchivedRecord.of(r, headers, commitLsn, seq);
+    }
+
+    /** The general path, for what {@link HeaderNumbers#lsn} does not take: the library's parser decides. */
+    private static long parseLsn(byte[] text) throws Invalid {
+        String s = new String(text, StandardCharsets.UTF_8);
         try {
-            commitLsn = Lsn.parse(lsnText).asLong();
+            return Lsn.parse(s).asLong();
         } catch (IllegalArgumentException e) {
-            throw new Invalid("header " + Headers.COMMIT_LSN + " is not an LSN: '" + lsnText + "'");
+            throw new Invalid("header " + Headers.COMMIT_LSN + " is not an LSN: '" + s + "'");
         }
-        String seqText = header(r, Headers.SEQ);
-        long seq;
+    }
+
+    private static long parseDecimal(byte[] text) throws Invalid {
+        String s = new String(text, StandardCharsets.UTF_8);
         try {
-            seq = Long.parseLong(seqText);
+            return Long.parseLong(s);
         } catch (NumberFormatException e) {
-            throw new Invalid("header " + Headers.SEQ + " is not a number: '" + seqText + "'");
+            throw new Invalid("header " + Headers.SEQ + " is not a number: '" + s + "'");
         }
-        return ArchivedRecord.of(r, commitLsn, seq);
     }
 
     /** A {@code _progress} record: its order key is the confirmed LSN. */
@@ -83,9 +103,26 @@ public final class RecordValidator {
         } catch (CodecException e) {
             throw new Invalid(what + ": " + e.getMessage());
         }
-        if (schemas.findByFingerprint(fp) == null && fp != PROGRESS_FP) {
+        if (!known(fp)) {
             throw new Invalid(what + ": unknown schema fingerprint " + SingleObjectCodec.hex(fp) + " (not in _schemas)");
         }
+    }
+
+    /**
+     * A fingerprint names one schema for good, so the two last found (a topic's key and value schema) are
+     * remembered: most records need no look-up.
+     */
+    private boolean known(long fp) {
+        if (recentCount > 0 && fp == recent0 || recentCount > 1 && fp == recent1) {
+            return true;
+        }
+        if (schemas.findByFingerprint(fp) == null && fp != PROGRESS_FP) {
+            return false;
+        }
+        recent1 = recent0;
+        recent0 = fp;
+        recentCount = Math.min(2, recentCount + 1);
+        return true;
     }
 
     private GenericRecord decode(String what, byte[] bytes, boolean nullable) throws Invalid {
@@ -114,12 +151,17 @@ public final class RecordValidator {
 
     private static final long PROGRESS_FP = SingleObjectCodec.fingerprint64(PROGRESS);
 
-    private static String header(ConsumerRecord<byte[], byte[]> r, String name) throws Invalid {
-        Header h = r.headers().lastHeader(name);
-        if (h == null || h.value() == null) {
-            throw new Invalid("header " + name + " missing");
+    /** The value of the last header of that name, as Kafka's {@code lastHeader}; missing or null is invalid. */
+    private static byte[] lastHeader(List<ArchivedRecord.RecordHeader> headers, String name) throws Invalid {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            if (headers.get(i).key().equals(name)) {
+                if (headers.get(i).value() == null) {
+                    break;
+                }
+                return headers.get(i).value();
+            }
         }
-        return new String(h.value(), StandardCharsets.UTF_8);
+        throw new Invalid("header " + name + " missing");
     }
 
     private static Schema loadProgress() {

@@ -1,8 +1,9 @@
 package io.pgkb.schemas.segment;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.util.AbstractList;
 import java.util.List;
+import java.util.RandomAccess;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -17,16 +18,49 @@ public record ArchivedRecord(long offset, long timestamp, byte[] key, byte[] val
     }
 
     public ArchivedRecord {
-        headers = List.copyOf(headers);
+        headers = headers instanceof Consumed ? headers : List.copyOf(headers);
     }
 
     /** Copies a consumed record; the caller has already derived {@code commitLsn} and {@code seq}. */
     public static ArchivedRecord of(ConsumerRecord<byte[], byte[]> r, long commitLsn, long seq) {
-        List<RecordHeader> hs = new ArrayList<>();
-        for (Header h : r.headers()) {
-            hs.add(new RecordHeader(h.key(), h.value()));
+        return of(r, headersOf(r), commitLsn, seq);
+    }
+
+    /** As {@link #of(ConsumerRecord, long, long)}, with the record's headers from {@link #headersOf}. */
+    public static ArchivedRecord of(ConsumerRecord<byte[], byte[]> r, List<RecordHeader> headers, long commitLsn, long seq) {
+        return new ArchivedRecord(r.offset(), r.timestamp(), r.key(), r.value(), headers, commitLsn, seq);
+    }
+
+    /**
+     * A consumed record's headers, in order, as an immutable list the constructor takes without copying again
+     * (the archiver does this for every record on its poll thread, where {@code List.of}'s copy showed in the profile).
+     */
+    public static List<RecordHeader> headersOf(ConsumerRecord<byte[], byte[]> r) {
+        Header[] kafka = r.headers().toArray();
+        RecordHeader[] hs = new RecordHeader[kafka.length];
+        for (int i = 0; i < kafka.length; i++) {
+            hs[i] = new RecordHeader(kafka[i].key(), kafka[i].value());
         }
-        return new ArchivedRecord(r.offset(), r.timestamp(), r.key(), r.value(), hs, commitLsn, seq);
+        return new Consumed(hs);
+    }
+
+    /** Headers over an array no one else holds: immutable (AbstractList refuses every change). */
+    private static final class Consumed extends AbstractList<RecordHeader> implements RandomAccess {
+        private final RecordHeader[] headers;
+
+        Consumed(RecordHeader[] headers) {
+            this.headers = headers;
+        }
+
+        @Override
+        public RecordHeader get(int i) {
+            return headers[i];
+        }
+
+        @Override
+        public int size() {
+            return headers.length;
+        }
     }
 
     /** The first header of that name as UTF-8 text, or null. */

@@ -1,6 +1,5 @@
 package io.pgkb.schemas.segment;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import com.github.luben.zstd.Zstd;
@@ -9,9 +8,6 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.Encoder;
-import org.apache.avro.io.EncoderFactory;
 
 /**
  * The block of a segment being written ({@code SegmentBlock.avsc}): the records' encodings and the row columns,
@@ -34,19 +30,23 @@ final class BlockBuilder {
     private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESS = ThreadLocal.withInitial(ZstdDecompressCtx::new);
     /** Buffers grown beyond this by one large record are dropped after the block, so idle partitions stay small. */
     private static final int KEEP_BUFFER = 1 << 20;
-    private Buffer records = new Buffer();
-    private BinaryEncoder encoder;
-    private final List<Buffer> columns = new ArrayList<>(List.of(new Buffer()));
+    /**
+     * Where a builder thread compresses a block's frames before they are written (the block's length prefix needs
+     * their sizes first); one per thread, not per open segment, so 200 idle partitions hold none.
+     */
+    private static final ThreadLocal<byte[][]> FRAMES = ThreadLocal.withInitial(() -> new byte[1][0]);
+    /** Room before the records for the array's item count, written when the block is complete. */
+    private static final int RECORDS_START = 10;
+    private static final byte[] NO_COUNT_YET = new byte[RECORDS_START];
+    private BinaryBuffer records = recordsBuffer();
+    private final List<BinaryBuffer> columns = new ArrayList<>(List.of(new BinaryBuffer()));
     private final ColumnNumbers numbers = new ColumnNumbers();
-    /** Room for one varint of a key's length. */
-    private final byte[] keyScratch = new byte[10];
     private int count;
     private long rawBytes;
 
-    /** The encoder for the next record's fields; call {@link #recordDone} after it. */
-    Encoder recordEncoder() {
-        encoder = EncoderFactory.get().directBinaryEncoder(records, encoder);
-        return encoder;
+    /** Where the next record's fields are written; call {@link #recordDone} after it. */
+    BinaryBuffer records() {
+        return records;
     }
 
     void recordDone(long kafkaBytes) {
@@ -67,21 +67,14 @@ final class BlockBuilder {
     int columnBase(int k, int side, int n) {
         int b = numbers.base(k, side, n);
         while (columns.size() < numbers.used()) {
-            columns.add(new Buffer());
+            columns.add(new BinaryBuffer());
         }
         return b;
     }
 
     /** Appends a record's key to column 0, as a {@code ["null", "bytes"]} union. */
     void key(byte[] key) {
-        Buffer keys = columns.get(0);
-        if (key == null) {
-            keys.write(0);
-            return;
-        }
-        keys.write(2); // union branch 1, zig-zag
-        keys.write(keyScratch, 0, AvroBinary.writeVarint(keyScratch, 0, AvroBinary.zigzag(key.length)));
-        keys.write(key, 0, key.length);
+        columns.get(0).writeNullableBytes(key, 0, key == null ? 0 : key.length);
     }
 
     void column(int c, byte[] b, int off, int len) {
@@ -91,46 +84,70 @@ final class BlockBuilder {
     /** Writes the block as a length-prefixed {@code SegmentBlock} datum and starts a new one. */
     void writeTo(DataOutputStream out) throws IOException {
         int used = numbers.used();
-        byte[] scratch = new byte[10];
-        byte[][] packed = new byte[used][];
-        long length = arrayHeader(used) + 1;
-        for (int c = 0; c < used; c++) {
-            packed[c] = COMPRESS.get().compress(Arrays.copyOf(columns.get(c).array(), columns.get(c).size()));
-            length += AvroBinary.varintSize(AvroBinary.zigzag(packed[c].length)) + packed[c].length;
+        // the records as an Avro array (count, items, end), compressed as one more frame after the columns
+        int from = RECORDS_START - AvroBinary.varintSize(AvroBinary.zigzag(count));
+        AvroBinary.writeVarint(records.array(), from, AvroBinary.zigzag(count));
+        records.write(0);
+        int[] ends = new int[used + 1];
+        int pos = 0;
+        for (int c = 0; c <= used; c++) {
+            pos = c < used ? compress(columns.get(c), 0, pos) : compress(records, from, pos);
+            ends[c] = pos;
         }
-        // the records as an Avro array (count, items, end), compressed as one more frame
-        byte[] array = new byte[arrayHeader(count) + records.size() + 1];
-        int n = AvroBinary.writeVarint(array, 0, AvroBinary.zigzag(count));
-        System.arraycopy(records.array(), 0, array, n, records.size());
-        byte[] recordsFrame = COMPRESS.get().compress(array);
-        length += AvroBinary.varintSize(AvroBinary.zigzag(recordsFrame.length)) + recordsFrame.length;
+        long length = arrayHeader(used) + 1;
+        for (int c = 0; c <= used; c++) {
+            int size = ends[c] - (c == 0 ? 0 : ends[c - 1]);
+            length += AvroBinary.varintSize(AvroBinary.zigzag(size)) + size;
+        }
         if (length > Integer.MAX_VALUE - 8) {
             throw new IOException("segment block of " + length + " bytes is too large");
         }
+        byte[] frames = FRAMES.get()[0];
+        byte[] scratch = new byte[10];
         out.writeInt((int) length);
         varint(out, scratch, used);
-        for (int c = 0; c < used; c++) {
-            varint(out, scratch, packed[c].length);
-            out.write(packed[c]);
+        for (int c = 0; c <= used; c++) {
+            if (c == used) {
+                out.write(0); // end of the columns array; the records' frame follows
+            }
+            int start = c == 0 ? 0 : ends[c - 1];
+            varint(out, scratch, ends[c] - start);
+            out.write(frames, start, ends[c] - start);
         }
-        out.write(0);
-        varint(out, scratch, recordsFrame.length);
-        out.write(recordsFrame);
+        if (frames.length > 4 * KEEP_BUFFER) {
+            FRAMES.get()[0] = new byte[0];
+        }
         reset();
+    }
+
+    /**
+     * Compresses {@code data} from {@code from} to its end as one frame into this thread's frame buffer at {@code
+     * pos}; returns the position after the frame.
+     */
+    private static int compress(BinaryBuffer data, int from, int pos) {
+        byte[] src = data.array();
+        int n = data.size() - from;
+        byte[][] holder = FRAMES.get();
+        long bound = Zstd.compressBound(n);
+        if (pos + bound > holder[0].length) {
+            holder[0] = Arrays.copyOf(holder[0], (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * holder[0].length, pos + bound)));
+        }
+        return pos + COMPRESS.get().compressByteArray(holder[0], pos, holder[0].length - pos, src, from, n);
     }
 
     private void reset() {
         for (int c = 0; c < columns.size(); c++) {
             if (columns.get(c).array().length > KEEP_BUFFER) {
-                columns.set(c, new Buffer());
+                columns.set(c, new BinaryBuffer());
             }
             columns.get(c).reset();
         }
         if (records.array().length > KEEP_BUFFER) {
-            records = new Buffer();
-            encoder = null;
+            records = recordsBuffer();
+        } else {
+            records.reset();
+            records.write(NO_COUNT_YET, 0, RECORDS_START);
         }
-        records.reset();
         numbers.reset();
         count = 0;
         rawBytes = 0;
@@ -156,6 +173,12 @@ final class BlockBuilder {
         }
     }
 
+    private static BinaryBuffer recordsBuffer() {
+        BinaryBuffer b = new BinaryBuffer();
+        b.write(NO_COUNT_YET, 0, RECORDS_START);
+        return b;
+    }
+
     /** Bytes of an array's leading item count (a non-empty array also ends with a 0 count). */
     private static int arrayHeader(long n) {
         return AvroBinary.varintSize(AvroBinary.zigzag(n));
@@ -163,38 +186,5 @@ final class BlockBuilder {
 
     private static void varint(DataOutputStream out, byte[] scratch, long n) throws IOException {
         out.write(scratch, 0, AvroBinary.writeVarint(scratch, 0, AvroBinary.zigzag(n)));
-    }
-
-    /**
-     * A ByteArrayOutputStream whose array can be written out without a copy, and whose writes take no lock (one
-     * thread builds a block; ByteArrayOutputStream's synchronized writes showed in the archiver's profile).
-     */
-    private static final class Buffer extends ByteArrayOutputStream {
-        Buffer() {
-            super(256);
-        }
-
-        byte[] array() {
-            return buf;
-        }
-
-        @Override
-        public void write(int b) {
-            room(1);
-            buf[count++] = (byte) b;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            room(len);
-            System.arraycopy(b, off, buf, count, len);
-            count += len;
-        }
-
-        private void room(int n) {
-            if (count + n > buf.length) {
-                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
-            }
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.pgkb.schemas.segment;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
  * How a format-2 block numbers its columns: 0 holds the keys, then each (row schema, side) gets as many consecutive
@@ -9,18 +8,22 @@ import java.util.Map;
  * this one rule, record by record, so they agree without the numbering being stored.
  */
 final class ColumnNumbers {
-    private final Map<Integer, Integer> bases = new HashMap<>();
+    private static final int UNSET = 0; // column 0 is the keys', never a row's first
+    /** Per {@code 2 * row schema + side}: its first column, or {@link #UNSET}. An array: this runs for every record. */
+    private int[] bases = new int[8];
     private int used = 1;
 
     /** The first of the {@code fields} columns of row schema {@code k}'s {@code side}. */
     int base(int k, int side, int fields) {
-        Integer b = bases.get(2 * k + side);
-        if (b == null) {
-            b = used;
-            used += fields;
-            bases.put(2 * k + side, b);
+        int i = 2 * k + side;
+        if (i >= bases.length) {
+            bases = Arrays.copyOf(bases, Math.max(2 * bases.length, i + 1));
         }
-        return b;
+        if (bases[i] == UNSET) {
+            bases[i] = used;
+            used += fields;
+        }
+        return bases[i];
     }
 
     /** Columns numbered so far, the key column included. */
@@ -30,7 +33,7 @@ final class ColumnNumbers {
 
     /** Starts the numbering of the next block. */
     void reset() {
-        bases.clear();
+        Arrays.fill(bases, UNSET);
         used = 1;
     }
 }

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.Schema;
-import org.apache.avro.io.Encoder;
 
 /**
  * Encodes the records of ONE segment, in order, as {@code CompactRecord}s of {@code SegmentBlock.avsc} (segment
@@ -32,6 +31,9 @@ final class CompactRecordWriter {
     private final List<RowLayout> used = new ArrayList<>();
     private final Map<RowLayout, Integer> index = new IdentityHashMap<>();
     private final RowLayout.Cut cut = new RowLayout.Cut();
+    /** The layout of the last value's fingerprint (null: none yet), kept apart from the map to skip boxing and hashing. */
+    private long lastFingerprint;
+    private Optional<RowLayout> lastLayout;
     private byte[] skeleton = new byte[64];
     private long offset;
     private long timestamp;
@@ -49,7 +51,7 @@ final class CompactRecordWriter {
     }
 
     void write(ArchivedRecord r, BlockBuilder block) throws IOException {
-        Encoder out = block.recordEncoder();
+        BinaryBuffer out = block.records();
         out.writeLong(r.offset() - offset);
         out.writeLong(r.timestamp() - timestamp);
         offset = r.offset();
@@ -57,11 +59,7 @@ final class CompactRecordWriter {
         block.key(r.key());
         SourceTail t = SourceTail.split(r.value(), tableOf(r));
         if (t == null) {
-            writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length, out);
-            out.writeIndex(0);
-            out.writeIndex(0);
-            writeHeaders(r, out);
-            writeOrder(r, out);
+            writeLiterally(r, out);
             return;
         }
         writeValue(r.value(), t.prefixLength(), block, out);
@@ -76,7 +74,7 @@ final class CompactRecordWriter {
             out.writeIndex(0);
         } else {
             out.writeIndex(1);
-            out.writeString(new String(t.table(), StandardCharsets.UTF_8));
+            out.writeBytes(t.table(), 0, t.table().length); // an Avro string: tableOf took only names that are their own UTF-8
         }
         previous = t;
         if (derived.matches(r.headers(), SourceTail.opIndex(r.value(), t.prefixLength()), t)) {
@@ -92,10 +90,10 @@ final class CompactRecordWriter {
     }
 
     /** The value before its source fields: cut into skeleton and columns if its schema allows, else literally. */
-    private void writeValue(byte[] v, int limit, BlockBuilder block, Encoder out) throws IOException {
+    private void writeValue(byte[] v, int limit, BlockBuilder block, BinaryBuffer out) throws IOException {
         RowLayout l = layoutOf(v, limit);
         if (l == null || !l.cut(v, limit, cut)) {
-            writeNullableBytes(v, 0, limit, out);
+            out.writeNullableBytes(v, 0, limit);
             out.writeIndex(0);
             return;
         }
@@ -104,7 +102,7 @@ final class CompactRecordWriter {
         n = appendSkeleton(v, cut.branchStart[RowLayout.BEFORE], cut.branchEnd[RowLayout.BEFORE], n);
         n = appendSkeleton(v, cut.branchStart[RowLayout.AFTER], cut.branchEnd[RowLayout.AFTER], n);
         n = appendSkeleton(v, cut.unchangedStart, limit, n);
-        writeNullableBytes(skeleton, 0, n, out);
+        out.writeNullableBytes(skeleton, 0, n);
         Integer k = index.get(l);
         if (k == null) {
             k = used.size();
@@ -112,7 +110,7 @@ final class CompactRecordWriter {
             index.put(l, k);
         }
         out.writeIndex(1);
-        out.writeInt(k);
+        out.writeLong(k);
         for (int side = RowLayout.BEFORE; side <= RowLayout.AFTER; side++) {
             if (cut.present[side]) {
                 int fields = l.fields[side].length;
@@ -141,14 +139,20 @@ final class CompactRecordWriter {
             return null;
         }
         long fp = SingleObjectCodec.fingerprintOf(v);
+        if (lastLayout != null && fp == lastFingerprint) {
+            return lastLayout.orElse(null); // a partition's values mostly share one schema
+        }
         Optional<RowLayout> l = layouts.get(fp);
         if (l == null) {
             Schema s = schemas.findByFingerprint(fp);
-            l = Optional.ofNullable(s == null ? null : RowLayout.of(s, Arrays.copyOf(v, SourceTail.SINGLE_OBJECT_HEADER)));
-            if (s != null) {
-                layouts.put(fp, l); // an unknown fingerprint may become known later
+            if (s == null) {
+                return null; // an unknown fingerprint may become known later: not remembered
             }
+            l = Optional.ofNullable(RowLayout.of(s, Arrays.copyOf(v, SourceTail.SINGLE_OBJECT_HEADER)));
+            layouts.put(fp, l);
         }
+        lastFingerprint = fp;
+        lastLayout = l;
         return l.orElse(null);
     }
 
@@ -166,37 +170,47 @@ final class CompactRecordWriter {
                 if (Arrays.equals(b, previous.table())) {
                     return previous.table();
                 }
-                return Arrays.equals(b, new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8)) ? b : null;
+                return survivesString(b) ? b : null;
             }
         }
         return previous.table();
     }
 
-    private static void writeHeaders(ArchivedRecord r, Encoder out) throws IOException {
-        out.writeIndex(1);
-        out.writeArrayStart();
-        out.setItemCount(r.headers().size());
-        for (ArchivedRecord.RecordHeader h : r.headers()) {
-            out.startItem();
-            out.writeString(h.key());
-            writeNullableBytes(h.value(), 0, h.value() == null ? 0 : h.value().length, out);
-        }
-        out.writeArrayEnd();
+    /**
+     * True if the bytes are their own UTF-8 text. Like {@link #writeLiterally}, a method of its own so that the JIT
+     * leaves this rare path (a new table name in the segment; Java's UTF-8 coders inline into large code) out of the
+     * per-record writer it compiles.
+     */
+    private static boolean survivesString(byte[] b) {
+        return Arrays.equals(b, new String(b, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void writeOrder(ArchivedRecord r, Encoder out) throws IOException {
+    /** A record that is not a pgkb change value ({@code _progress}, anything unexpected): every part as it is. */
+    private static void writeLiterally(ArchivedRecord r, BinaryBuffer out) {
+        out.writeNullableBytes(r.value(), 0, r.value() == null ? 0 : r.value().length);
+        out.writeIndex(0);
+        out.writeIndex(0);
+        writeHeaders(r, out);
+        writeOrder(r, out);
+    }
+
+    /** The headers literally: union branch 1, an array of (key, nullable value) in one block, then its end. */
+    private static void writeHeaders(ArchivedRecord r, BinaryBuffer out) {
+        out.writeIndex(1);
+        if (!r.headers().isEmpty()) {
+            out.writeLong(r.headers().size());
+        }
+        for (ArchivedRecord.RecordHeader h : r.headers()) {
+            byte[] k = h.key().getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(k, 0, k.length);
+            out.writeNullableBytes(h.value(), 0, h.value() == null ? 0 : h.value().length);
+        }
+        out.writeLong(0);
+    }
+
+    private static void writeOrder(ArchivedRecord r, BinaryBuffer out) {
         out.writeIndex(1);
         out.writeLong(r.commitLsn());
         out.writeLong(r.seq());
-    }
-
-    /** A {@code ["null", "bytes"]} union: branch 0 is null. */
-    private static void writeNullableBytes(byte[] b, int start, int length, Encoder out) throws IOException {
-        if (b == null) {
-            out.writeIndex(0);
-        } else {
-            out.writeIndex(1);
-            out.writeBytes(b, start, length);
-        }
     }
 }

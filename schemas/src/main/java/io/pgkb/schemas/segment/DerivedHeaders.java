@@ -16,6 +16,9 @@ final class DerivedHeaders {
     private static final byte[][] OPS = opBytes();
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
     private final byte[] scratch = new byte[24];
+    /** A transaction's records share commit_lsn and xid: their text is checked once per transaction, not per record. */
+    private final LastMatch commitLsn = new LastMatch();
+    private final LastMatch xid = new LastMatch();
 
     /** True if {@code headers} are exactly what the producer writes for this op and tail. */
     boolean matches(List<ArchivedRecord.RecordHeader> headers, int op, SourceTail t) {
@@ -30,8 +33,8 @@ final class DerivedHeaders {
         return Arrays.equals(headers.get(0).value(), OPS[op])
                 && Arrays.equals(headers.get(1).value(), t.table())
                 && same(headers.get(2).value(), lsn(t.lsn()))
-                && same(headers.get(3).value(), lsn(t.commitLsn()))
-                && same(headers.get(4).value(), decimal(t.xid()))
+                && commitLsn.matches(headers.get(3).value(), t.commitLsn(), this, true)
+                && xid.matches(headers.get(4).value(), t.xid(), this, false)
                 && same(headers.get(5).value(), decimal(t.seq()));
     }
 
@@ -55,6 +58,24 @@ final class DerivedHeaders {
             return previous.get(i);
         }
         return new ArchivedRecord.RecordHeader(KEYS[i], value);
+    }
+
+    /** The last header text found to be exactly a number's text, and that number. */
+    private static final class LastMatch {
+        private long number;
+        private byte[] text;
+
+        boolean matches(byte[] actual, long n, DerivedHeaders d, boolean asLsn) {
+            if (n == number && Arrays.equals(actual, text)) {
+                return true;
+            }
+            if (!d.same(actual, asLsn ? d.lsn(n) : d.decimal(n))) {
+                return false;
+            }
+            number = n;
+            text = actual; // header values are never modified
+            return true;
+        }
     }
 
     /** {@code actual} equals the first {@code length} bytes of the scratch (written by the argument before). */

@@ -1,6 +1,5 @@
 package io.pgkb.schemas.segment;
 
-import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.NonClosingOutputStream;
 import io.pgkb.schemas.SchemaResolver;
 import java.io.BufferedInputStream;
@@ -43,8 +42,8 @@ public final class SegmentWriter implements Closeable {
     private DataOutputStream spoolOut;
     private long firstOffset = -1;
     private long lastOffset = -1;
-    private Lsn minCommitLsn;
-    private Lsn maxCommitLsn;
+    private long minCommitLsn;
+    private long maxCommitLsn;
     private long count;
     private long recordBytes;
     private boolean closed;
@@ -82,8 +81,9 @@ public final class SegmentWriter implements Closeable {
                     + " in " + topic + "/" + partition);
         }
         broken = true;
+        long size = sizeOf(r);
         datumWriter.write(r, block);
-        block.recordDone(sizeOf(r));
+        block.recordDone(size);
         if (block.rawBytes() >= SegmentFormat.BLOCK_BYTES) {
             block.writeTo(spoolOut);
             blocks++;
@@ -94,11 +94,11 @@ public final class SegmentWriter implements Closeable {
             firstOffset = r.offset();
         }
         lastOffset = r.offset();
-        Lsn lsn = Lsn.of(r.commitLsn());
-        minCommitLsn = minCommitLsn == null || lsn.isBefore(minCommitLsn) ? lsn : minCommitLsn;
-        maxCommitLsn = maxCommitLsn == null || lsn.isAfter(maxCommitLsn) ? lsn : maxCommitLsn;
+        long lsn = r.commitLsn(); // LSNs compare unsigned, as Lsn does
+        minCommitLsn = count == 0 || Long.compareUnsigned(lsn, minCommitLsn) < 0 ? lsn : minCommitLsn;
+        maxCommitLsn = count == 0 || Long.compareUnsigned(lsn, maxCommitLsn) > 0 ? lsn : maxCommitLsn;
         count++;
-        recordBytes += sizeOf(r);
+        recordBytes += size;
     }
 
     /** Bytes of keys, values and headers appended so far (the Kafka payload size, before compression). */
@@ -147,7 +147,7 @@ public final class SegmentWriter implements Closeable {
         spoolOut.close();
         spoolOut = null;
         SegmentMetadata meta = new SegmentMetadata(topic, partition, firstOffset, lastOffset,
-                minCommitLsn.asLong(), maxCommitLsn.asLong(), count, checksum.finish(), SegmentMetadata.FORMAT);
+                minCommitLsn, maxCommitLsn, count, checksum.finish(), SegmentMetadata.FORMAT);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(spool), SPOOL_BUFFER));
              DataFileWriter<Object> w = new DataFileWriter<>(new GenericDatumWriter<>(SegmentFormat.COMPACT))) {
             // format 2 blocks hold zstd frames already (BlockBuilder); no container codec on top

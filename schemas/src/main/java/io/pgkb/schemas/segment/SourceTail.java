@@ -42,26 +42,43 @@ record SourceTail(int prefixLength, long lsn, long commitLsn, long xid, long com
                 || !varintAt(value, end, tableLength)) {
             return null;
         }
-        long[] f = new long[5];
-        for (int k = f.length - 1; k >= 0; k--) {
-            if ((value[end - 1] & 0x80) != 0) {
-                return null;
-            }
-            int start = end - 1;
-            while (start > 0 && (value[start - 1] & 0x80) != 0 && end - start < MAX_VARINT) {
-                start--;
-            }
-            long raw = varintValue(value, start, end);
-            if (varintSize(raw) != end - start || !varintAt(value, start, raw)) {
-                return null; // not the canonical encoding: rebuilding would change the bytes
-            }
-            f[k] = unzigzag(raw);
-            end = start;
-            if (end <= SINGLE_OBJECT_HEADER) {
-                return null;
-            }
+        // seq, commit_time, xid, commit_lsn, lsn: walked backwards, no array per record (this runs for every one)
+        int seqStart = canonicalVarintBefore(value, end);
+        int timeStart = canonicalVarintBefore(value, seqStart);
+        int xidStart = canonicalVarintBefore(value, timeStart);
+        int commitStart = canonicalVarintBefore(value, xidStart);
+        int lsnStart = canonicalVarintBefore(value, commitStart);
+        if (lsnStart <= SINGLE_OBJECT_HEADER) {
+            return null;
         }
-        return new SourceTail(end, f[0], f[1], f[2], f[3], f[4], table);
+        return new SourceTail(lsnStart, longAt(value, lsnStart, commitStart), longAt(value, commitStart, xidStart),
+                longAt(value, xidStart, timeStart), longAt(value, timeStart, seqStart), longAt(value, seqStart, end), table);
+    }
+
+    /**
+     * The start of the varint that ends at {@code end}, if it is the canonical encoding of its value (so writing the
+     * value again gives exactly these bytes) and starts after the single-object header; else {@link AvroBinary#BAD}
+     * (also when {@code end} is already BAD, so calls chain).
+     */
+    static int canonicalVarintBefore(byte[] value, int end) {
+        if (end <= SINGLE_OBJECT_HEADER || (value[end - 1] & 0x80) != 0) {
+            return AvroBinary.BAD;
+        }
+        int start = end - 1;
+        while (start > 0 && (value[start - 1] & 0x80) != 0 && end - start < MAX_VARINT) {
+            start--;
+        }
+        int length = end - start;
+        int last = value[end - 1];
+        // canonical: no superfluous last byte of 0, and a 10th byte holds only bit 63
+        if (length > 1 && (last == 0 || length == MAX_VARINT && last != 1)) {
+            return AvroBinary.BAD;
+        }
+        return start <= SINGLE_OBJECT_HEADER ? AvroBinary.BAD : start;
+    }
+
+    private static long longAt(byte[] value, int start, int end) {
+        return unzigzag(varintValue(value, start, end));
     }
 
     /** Bytes the tail takes at the end of the value. */
