@@ -222,7 +222,7 @@ class ComposeFileTest {
                 .contains("ENTRYPOINT [\"java\", \"@/opt/pgkb/jvm.options\"");
         assertThat(launcher).contains("defaults=(\"@$root/cli/jvm.options\")");
         assertThat(Files.readString(ROOT.resolve("bench/jvm-options.sh"))).contains("jvm_defaults=(@cli/jvm.options)");
-        for (String bench : List.of("restore", "producer", "dump")) {
+        for (String bench : List.of("restore", "producer", "dump", "archiver")) {
             assertThat(Files.readString(ROOT.resolve("bench/" + bench + ".sh"))).as(bench)
                     .contains("source bench/jvm-options.sh").contains("exec java \"${jvm_defaults[@]}\"");
         }
