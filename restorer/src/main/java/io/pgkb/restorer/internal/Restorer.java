@@ -120,7 +120,12 @@ public final class Restorer {
                 futures.add(pool.submit(() -> {
                     new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes).build(() -> {
                         Connection c = connect();
-                        c.setAutoCommit(false);
+                        try {
+                            c.setAutoCommit(false);
+                        } catch (SQLException e) {
+                            c.close();
+                            throw e;
+                        }
                         return c;
                     }, plan, tp, w);
                     return null;
