@@ -13,10 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.DecoderFactory;
 
 /**
  * Turns archived change records into {@link Change}s with PostgreSQL text values, one row shape per writer schema.
@@ -29,7 +26,7 @@ public final class ChangeDecoding {
     private final Map<Long, EnvelopePlan> plans = new HashMap<>();
     private long lastFingerprint;
     private EnvelopePlan last;
-    private BinaryDecoder in;
+    private final Datum in = new Datum();
 
     public ChangeDecoding(SchemaResolver resolver) {
         this.decoder = new ChangeRecordDecoder(resolver);
@@ -57,12 +54,12 @@ public final class ChangeDecoding {
         } catch (CodecException x) {
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
         }
-        in = DecoderFactory.get().binaryDecoder(value, HEADER, value.length - HEADER, in);
+        in.reset(value, HEADER);
         try {
             return plan.read(in, value.length - HEADER);
-        } catch (IOException | AvroRuntimeException | UnsupportedOperationException x) {
-            // what Avro's decoder throws on bytes that are no datum (UnsupportedOperationException: an item count
-            // beyond Java's arrays), and EnvelopePlan.Corrupt for what the plan checks itself
+        } catch (IOException x) {
+            // what Datum throws on bytes that are no datum (EOF, a varint too long), and EnvelopePlan.Corrupt for
+            // what the plan checks itself
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e)
                     + ": corrupt record of schema " + SingleObjectCodec.hex(fp) + ": "
                     + (x instanceof EnvelopePlan.Corrupt ? x.getMessage() : x.toString()));

@@ -6,23 +6,21 @@ import io.pgkb.schemas.PgTypes;
 import io.pgkb.schemas.ValueConverter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 
 /**
  * How to read the Avro binary datum of one writer schema (a change envelope) straight into a {@link Change}: the
  * op's enum symbols, per column the union branches and the {@link ValueConverter} that turns the value into
  * PostgreSQL text, the row shape and the positions of {@code unchanged} names, all found once per schema. The
- * per-record path then reads with Avro's {@link BinaryDecoder}, with no GenericRecord, Utf8 or name lookup per
+ * per-record path then reads the Avro binary with {@link Datum}, with no GenericRecord, Utf8 or name lookup per
  * change. It gives exactly what Avro's GenericDatumReader and the converters give
  * ({@code ChangeDecodingTest} compares the two over random schemas of every type family); the mirror image of the
- * producer's {@code RelationEncoding}. Not thread-safe (a scratch buffer for strings).
+ * producer's {@code RelationEncoding}. Not thread-safe (it keeps the datum's length while reading).
  */
 final class EnvelopePlan {
     private static final List<String> ENVELOPE_FIELDS = List.of("op", "before", "after", "unchanged", "source");
@@ -34,7 +32,6 @@ final class EnvelopePlan {
     private final Map<String, Integer> columnIndex = new HashMap<>();
     /** a datum is at most this long, so no length inside it can be longer: a corrupt length fails, allocates nothing */
     private int limit;
-    private byte[] scratch = new byte[256];
 
     /** @throws CodecException when the schema is not a pgkb change envelope */
     EnvelopePlan(Schema envelope) {
@@ -84,10 +81,10 @@ final class EnvelopePlan {
      * Reads one datum (after the single-object header).
      *
      * @param length the datum's length in bytes, an upper bound of every length inside it
-     * @throws IOException, org.apache.avro.AvroRuntimeException or {@link Corrupt} when the bytes do not hold a
+     * @throws IOException ({@link Corrupt} for what this plan checks itself) when the bytes do not hold a
      *                      datum of this schema
      */
-    Change read(BinaryDecoder in, int length) throws IOException {
+    Change read(Datum in, int length) throws IOException {
         limit = length;
         int symbol = in.readEnum();
         Change.Op op = symbol >= 0 && symbol < ops.length ? ops[symbol] : null;
@@ -126,11 +123,11 @@ final class EnvelopePlan {
         in.readLong(); // xid
         in.readLong(); // commit_time
         long seq = in.readLong();
-        in.skipFixed(length(in)); // table, a string
+        in.skip(length(in)); // table, a string
         return new Change(op, commitLsn, seq, shape, before, after, unchanged);
     }
 
-    private String[] readOptionalRow(BinaryDecoder in) throws IOException {
+    private String[] readOptionalRow(Datum in) throws IOException {
         int branch = in.readIndex();
         if (branch == 0) {
             return null;
@@ -145,7 +142,7 @@ final class EnvelopePlan {
         return out;
     }
 
-    private void skipOptionalRow(BinaryDecoder in) throws IOException {
+    private void skipOptionalRow(Datum in) throws IOException {
         int branch = in.readIndex();
         if (branch == 1) {
             for (Column c : columns) {
@@ -157,26 +154,15 @@ final class EnvelopePlan {
     }
 
     /** An Avro string: its length, then UTF-8 (decoded as {@code Utf8.toString()} does). */
-    private String readString(BinaryDecoder in) throws IOException {
-        int n = length(in);
-        if (n > scratch.length) {
-            scratch = new byte[Math.max(n, scratch.length * 2)];
-        }
-        in.readFixed(scratch, 0, n);
-        String s = new String(scratch, 0, n, StandardCharsets.UTF_8);
-        if (scratch.length > (1 << 16)) {
-            scratch = new byte[256]; // one huge value does not pin its size
-        }
-        return s;
+    private String readString(Datum in) throws IOException {
+        return in.utf8(length(in));
     }
 
-    private ByteBuffer readBytes(BinaryDecoder in) throws IOException {
-        byte[] b = new byte[length(in)];
-        in.readFixed(b);
-        return ByteBuffer.wrap(b);
+    private ByteBuffer readBytes(Datum in) throws IOException {
+        return ByteBuffer.wrap(in.bytes(length(in)));
     }
 
-    private int length(BinaryDecoder in) throws IOException {
+    private int length(Datum in) throws IOException {
         long n = in.readLong();
         if (n < 0 || n > limit) {
             throw new Corrupt("length " + n + " of a string or bytes value, the record has " + limit + " bytes");
@@ -206,7 +192,7 @@ final class EnvelopePlan {
             ownText = ownText(field);
         }
 
-        String text(EnvelopePlan p, BinaryDecoder in) throws IOException {
+        String text(EnvelopePlan p, Datum in) throws IOException {
             Schema.Type type = branch(in);
             if (type == ownText) {
                 // the converter's text of these is the value's own decimal or string form: no boxing, no call
@@ -228,11 +214,11 @@ final class EnvelopePlan {
         }
 
         /** Reads the value as {@link #text} does, checks included, without converting it. */
-        void skip(EnvelopePlan p, BinaryDecoder in) throws IOException {
+        void skip(EnvelopePlan p, Datum in) throws IOException {
             p.value(branch(in), in);
         }
 
-        private Schema.Type branch(BinaryDecoder in) throws IOException {
+        private Schema.Type branch(Datum in) throws IOException {
             if (branches == null) {
                 return bare;
             }
@@ -275,7 +261,7 @@ final class EnvelopePlan {
     }
 
     /** A value of an Avro type as Avro's GenericDatumReader gives it (no logical-type conversions; strings as String). */
-    private Object value(Schema.Type type, BinaryDecoder in) throws IOException {
+    private Object value(Schema.Type type, Datum in) throws IOException {
         return switch (type) {
             case NULL -> null;
             case BOOLEAN -> in.readBoolean();
