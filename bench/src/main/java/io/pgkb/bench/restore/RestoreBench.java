@@ -86,9 +86,7 @@ public final class RestoreBench {
             PgUrl tgt = PgUrl.parse(pg.uri("tgt"));
             for (int w = 0; w < Integer.getInteger("warm", 0); w++) {
                 long tw = System.nanoTime();
-                new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
-                        List.of(new TableTarget(TABLE, new TableId("public", "warm" + w))),
-                        new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
+                restore(store, tgt, batchKeys, target, "warm" + w);
                 System.out.printf("warm-up restore %d: %.2fs%n", w, (System.nanoTime() - tw) / 1e9);
             }
             resetPeak();
@@ -98,9 +96,7 @@ public final class RestoreBench {
             long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             long gc0 = gcMillis();
             t0 = System.nanoTime();
-            new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(
-                    List.of(new TableTarget(TABLE, new TableId("public", "restored"))),
-                    new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
+            restore(store, tgt, batchKeys, target, "restored");
             double restore = (System.nanoTime() - t0) / 1e9;
             // this JVM's CPU (every thread: restore, JIT compilers, GC) while it restored, and the JIT's part of it:
             // on a busy machine the wall time stretches, these much less
@@ -369,6 +365,12 @@ public final class RestoreBench {
         long count() {
             return count.get();
         }
+    }
+
+    /** The bench table restored to {@code target} as public.{@code name}, as {@code pgkb restore --to-lsn} does. */
+    private static void restore(ObjectStore store, PgUrl tgt, int batchKeys, long target, String name) throws Exception {
+        new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(List.of(new TableTarget(TABLE, new TableId("public", name))),
+                new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
     }
 
     private static long gcMillis() {

@@ -54,9 +54,8 @@ public final class ChangeDecoding {
         } catch (CodecException x) {
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
         }
-        in.reset(value, HEADER);
         try {
-            return plan.read(in, value.length - HEADER);
+            return plan.read(in.reset(value, HEADER));
         } catch (IOException x) {
             // what Datum throws on bytes that are no datum (EOF, a varint too long), and EnvelopePlan.Corrupt for
             // what the plan checks itself

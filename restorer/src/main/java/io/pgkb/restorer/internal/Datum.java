@@ -19,13 +19,25 @@ final class Datum {
     private byte[] buf;
     private int pos;
     private int end;
+    /** The datum's length: no string or bytes length inside it can be longer. */
+    private int length;
 
-    /** Reads {@code buf} from {@code from} to its end. */
+    /** Reads the datum that fills {@code buf} from {@code from} to its end. */
     Datum reset(byte[] buf, int from) {
         this.buf = buf;
         this.pos = from;
         this.end = buf.length;
+        this.length = end - from;
         return this;
+    }
+
+    /** The length of a string or bytes value; one longer than the datum is corrupt, before anything is allocated. */
+    int readLength() throws IOException {
+        long n = readLong();
+        if (n < 0 || n > length) {
+            throw new EnvelopePlan.Corrupt("length " + n + " of a string or bytes value, the record has " + length + " bytes");
+        }
+        return (int) n;
     }
 
     int readInt() throws IOException {

@@ -20,7 +20,7 @@ import org.apache.avro.Schema;
  * per-record path then reads the Avro binary with {@link Datum}, with no GenericRecord, Utf8 or name lookup per
  * change. It gives exactly what Avro's GenericDatumReader and the converters give
  * ({@code ChangeDecodingTest} compares the two over random schemas of every type family); the mirror image of the
- * producer's {@code RelationEncoding}. Not thread-safe (it keeps the datum's length while reading).
+ * producer's {@code RelationEncoding}. Immutable once built; what reading needs per record is in the {@link Datum}.
  */
 final class EnvelopePlan {
     private static final List<String> ENVELOPE_FIELDS = List.of("op", "before", "after", "unchanged", "source");
@@ -30,8 +30,6 @@ final class EnvelopePlan {
     private final Change.Op[] ops;
     private final Column[] columns;
     private final Map<String, Integer> columnIndex = new HashMap<>();
-    /** a datum is at most this long, so no length inside it can be longer: a corrupt length fails, allocates nothing */
-    private int limit;
 
     /** @throws CodecException when the schema is not a pgkb change envelope */
     EnvelopePlan(Schema envelope) {
@@ -80,12 +78,10 @@ final class EnvelopePlan {
     /**
      * Reads one datum (after the single-object header).
      *
-     * @param length the datum's length in bytes, an upper bound of every length inside it
      * @throws IOException ({@link Corrupt} for what this plan checks itself) when the bytes do not hold a
      *                      datum of this schema
      */
-    Change read(Datum in, int length) throws IOException {
-        limit = length;
+    Change read(Datum in) throws IOException {
         int symbol = in.readEnum();
         Change.Op op = symbol >= 0 && symbol < ops.length ? ops[symbol] : null;
         if (op == null) {
@@ -123,7 +119,7 @@ final class EnvelopePlan {
         in.readLong(); // xid
         in.readLong(); // commit_time
         long seq = in.readLong();
-        in.skip(length(in)); // table, a string
+        in.skip(in.readLength()); // table, a string
         return new Change(op, commitLsn, seq, shape, before, after, unchanged);
     }
 
@@ -155,19 +151,11 @@ final class EnvelopePlan {
 
     /** An Avro string: its length, then UTF-8 (decoded as {@code Utf8.toString()} does). */
     private String readString(Datum in) throws IOException {
-        return in.utf8(length(in));
+        return in.utf8(in.readLength());
     }
 
     private ByteBuffer readBytes(Datum in) throws IOException {
-        return ByteBuffer.wrap(in.bytes(length(in)));
-    }
-
-    private int length(Datum in) throws IOException {
-        long n = in.readLong();
-        if (n < 0 || n > limit) {
-            throw new Corrupt("length " + n + " of a string or bytes value, the record has " + limit + " bytes");
-        }
-        return (int) n;
+        return ByteBuffer.wrap(in.bytes(in.readLength()));
     }
 
     /** One column of the row record: the Avro types of its union branches and its converter to PostgreSQL text. */

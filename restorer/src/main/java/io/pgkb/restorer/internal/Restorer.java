@@ -118,16 +118,8 @@ public final class Restorer {
             for (RestorePlan.TablePlan tp : plan.tables()) {
                 TableId w = work.get(tp.table());
                 futures.add(pool.submit(() -> {
-                    new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes).build(() -> {
-                        Connection c = connect();
-                        try {
-                            c.setAutoCommit(false);
-                        } catch (SQLException e) {
-                            c.close();
-                            throw e;
-                        }
-                        return c;
-                    }, plan, tp, w);
+                    new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes)
+                            .build(() -> connect(false), plan, tp, w);
                     return null;
                 }));
             }
@@ -177,8 +169,7 @@ public final class Restorer {
 
     /** One transaction: every target exists afterwards with its restored content, or nothing changed. */
     private void swap(Map<TableTarget, TableId> work, boolean replace) throws SQLException {
-        try (Connection c = connect()) {
-            c.setAutoCommit(false);
+        try (Connection c = connect(false)) {
             try {
                 for (Map.Entry<TableTarget, TableId> e : work.entrySet()) {
                     TableId dst = e.getKey().target();
@@ -236,14 +227,29 @@ public final class Restorer {
     }
 
     private Connection connect() throws SQLException {
+        return connect(true);
+    }
+
+    /** A connection to the target with pgkb's session settings; closed again if setting it up fails. */
+    private Connection connect(boolean autoCommit) throws SQLException {
         Connection c;
         try {
             c = DriverManager.getConnection(target.jdbcUrl(), target.properties());
         } catch (SQLException e) {
             throw PgkbException.connecting("cannot connect to --target " + target.describe() + ": " + e.getMessage(), e);
         }
-        for (String s : DumpFormat.sessionStatements()) {
-            Sql.exec(c, s);
+        try {
+            for (String s : DumpFormat.sessionStatements()) {
+                Sql.exec(c, s);
+            }
+            c.setAutoCommit(autoCommit);
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.close();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
         return c;
     }
