@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.schemas.BinaryCursor;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.CodecException;
@@ -26,7 +27,7 @@ public final class ChangeDecoding {
     private final Map<Long, EnvelopePlan> plans = new HashMap<>();
     private long lastFingerprint;
     private EnvelopePlan last;
-    private final Datum in = new Datum();
+    private final BinaryCursor in = new BinaryCursor();
 
     public ChangeDecoding(SchemaResolver resolver) {
         this.decoder = new ChangeRecordDecoder(resolver);
@@ -57,7 +58,7 @@ public final class ChangeDecoding {
         try {
             return plan.read(in.reset(value, HEADER));
         } catch (IOException x) {
-            // what Datum throws on bytes that are no datum (EOF, a varint too long), and EnvelopePlan.Corrupt for
+            // what the cursor throws on bytes that are no datum (EOF, a varint too long), and EnvelopePlan.Corrupt for
             // what the plan checks itself
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e)
                     + ": corrupt record of schema " + SingleObjectCodec.hex(fp) + ": "

@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.schemas.BinaryCursor;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.CodecException;
 import io.pgkb.schemas.PgTypes;
@@ -17,10 +18,10 @@ import org.apache.avro.Schema;
  * How to read the Avro binary datum of one writer schema (a change envelope) straight into a {@link Change}: the
  * op's enum symbols, per column the union branches and the {@link ValueConverter} that turns the value into
  * PostgreSQL text, the row shape and the positions of {@code unchanged} names, all found once per schema. The
- * per-record path then reads the Avro binary with {@link Datum}, with no GenericRecord, Utf8 or name lookup per
+ * per-record path then reads the Avro binary with {@link BinaryCursor}, with no GenericRecord, Utf8 or name lookup per
  * change. It gives exactly what Avro's GenericDatumReader and the converters give
  * ({@code ChangeDecodingTest} compares the two over random schemas of every type family); the mirror image of the
- * producer's {@code RelationEncoding}. Immutable once built; what reading needs per record is in the {@link Datum}.
+ * producer's {@code RelationEncoding}. Immutable once built; what reading needs per record is in the {@link BinaryCursor}.
  */
 final class EnvelopePlan {
     private static final List<String> ENVELOPE_FIELDS = List.of("op", "before", "after", "unchanged", "source");
@@ -81,7 +82,7 @@ final class EnvelopePlan {
      * @throws IOException ({@link Corrupt} for what this plan checks itself) when the bytes do not hold a
      *                      datum of this schema
      */
-    Change read(Datum in) throws IOException {
+    Change read(BinaryCursor in) throws IOException {
         int symbol = in.readEnum();
         Change.Op op = symbol >= 0 && symbol < ops.length ? ops[symbol] : null;
         if (op == null) {
@@ -119,11 +120,11 @@ final class EnvelopePlan {
         in.readLong(); // xid
         in.readLong(); // commit_time
         long seq = in.readLong();
-        in.skip(in.readLength()); // table, a string
+        in.skip(length(in)); // table, a string
         return new Change(op, commitLsn, seq, shape, before, after, unchanged);
     }
 
-    private String[] readOptionalRow(Datum in) throws IOException {
+    private String[] readOptionalRow(BinaryCursor in) throws IOException {
         int branch = in.readIndex();
         if (branch == 0) {
             return null;
@@ -138,7 +139,7 @@ final class EnvelopePlan {
         return out;
     }
 
-    private void skipOptionalRow(Datum in) throws IOException {
+    private void skipOptionalRow(BinaryCursor in) throws IOException {
         int branch = in.readIndex();
         if (branch == 1) {
             for (Column c : columns) {
@@ -149,13 +150,22 @@ final class EnvelopePlan {
         }
     }
 
-    /** An Avro string: its length, then UTF-8 (decoded as {@code Utf8.toString()} does). */
-    private String readString(Datum in) throws IOException {
-        return in.utf8(in.readLength());
+    /** The length of a string or bytes value; one longer than the datum is corrupt, before anything is allocated. */
+    private static int length(BinaryCursor in) throws IOException {
+        long n = in.readLong();
+        if (n < 0 || n > in.length()) {
+            throw new Corrupt("length " + n + " of a string or bytes value, the record has " + in.length() + " bytes");
+        }
+        return (int) n;
     }
 
-    private ByteBuffer readBytes(Datum in) throws IOException {
-        return ByteBuffer.wrap(in.bytes(in.readLength()));
+    /** An Avro string: its length, then UTF-8 (decoded as {@code Utf8.toString()} does). */
+    private String readString(BinaryCursor in) throws IOException {
+        return in.utf8(length(in));
+    }
+
+    private ByteBuffer readBytes(BinaryCursor in) throws IOException {
+        return ByteBuffer.wrap(in.bytes(length(in)));
     }
 
     /** One column of the row record: the Avro types of its union branches and its converter to PostgreSQL text. */
@@ -180,7 +190,7 @@ final class EnvelopePlan {
             ownText = ownText(field);
         }
 
-        String text(EnvelopePlan p, Datum in) throws IOException {
+        String text(EnvelopePlan p, BinaryCursor in) throws IOException {
             Schema.Type type = branch(in);
             if (type == ownText) {
                 // the converter's text of these is the value's own decimal or string form: no boxing, no call
@@ -202,11 +212,11 @@ final class EnvelopePlan {
         }
 
         /** Reads the value as {@link #text} does, checks included, without converting it. */
-        void skip(EnvelopePlan p, Datum in) throws IOException {
+        void skip(EnvelopePlan p, BinaryCursor in) throws IOException {
             p.value(branch(in), in);
         }
 
-        private Schema.Type branch(Datum in) throws IOException {
+        private Schema.Type branch(BinaryCursor in) throws IOException {
             if (branches == null) {
                 return bare;
             }
@@ -249,7 +259,7 @@ final class EnvelopePlan {
     }
 
     /** A value of an Avro type as Avro's GenericDatumReader gives it (no logical-type conversions; strings as String). */
-    private Object value(Schema.Type type, Datum in) throws IOException {
+    private Object value(Schema.Type type, BinaryCursor in) throws IOException {
         return switch (type) {
             case NULL -> null;
             case BOOLEAN -> in.readBoolean();

@@ -63,6 +63,17 @@ final class BinaryBuffer extends ByteArrayOutputStream {
         count += len;
     }
 
+    /** Unsynchronized, like the writes: one buffer is only ever used by one thread. */
+    @Override
+    public void reset() {
+        count = 0;
+    }
+
+    @Override
+    public int size() {
+        return count;
+    }
+
     private void room(int n) {
         if (count + n > buf.length) {
             grow(n); // apart: every write inlines room(), the rare growth stays out of the compiled callers

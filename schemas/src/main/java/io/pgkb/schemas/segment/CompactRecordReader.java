@@ -1,18 +1,14 @@
 package io.pgkb.schemas.segment;
 
+import io.pgkb.schemas.BinaryCursor;
 import io.pgkb.schemas.Op;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.Decoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.util.Utf8;
 
 /**
  * Rebuilds the {@link ArchivedRecord}s of ONE format-2 segment, block by block, in order, from what {@link
@@ -26,7 +22,7 @@ final class CompactRecordReader {
     private final List<RowLayout> layouts;
     private final ColumnNumbers numbers = new ColumnNumbers();
     /** A value rebuilt from its skeleton and the columns, before its source fields; reused from record to record. */
-    private final Prefix prefix = new Prefix();
+    private final BinaryBuffer prefix = new BinaryBuffer();
     private List<byte[]> columns;
     private int[] cursors;
     private long offset;
@@ -34,7 +30,8 @@ final class CompactRecordReader {
     /** The source fields of the last record that had them; the next one's are stored as differences to these. */
     private SourceTail previous = SourceTail.NONE;
     private List<ArchivedRecord.RecordHeader> lastDerived;
-    private Utf8 scratch;
+    /** Reads each block's records frame. */
+    private final BinaryCursor cursor = new BinaryCursor();
 
     /** @param layouts the segment's row schemas ({@code pgkb.row_schema.<k>} metadata), by index */
     CompactRecordReader(List<RowLayout> layouts) {
@@ -57,8 +54,7 @@ final class CompactRecordReader {
         ByteBuffer frame = in.readBytes(null);
         byte[] f = new byte[frame.remaining()];
         frame.get(f);
-        byte[] array = BlockBuilder.decompress(f);
-        BinaryDecoder records = DecoderFactory.get().binaryDecoder(array, null);
+        BinaryCursor records = cursor.reset(BlockBuilder.decompress(f), 0);
         List<ArchivedRecord> out = new ArrayList<>();
         for (long n = records.readArrayStart(); n != 0; n = records.arrayNext()) {
             for (long i = 0; i < n; i++) {
@@ -79,7 +75,7 @@ final class CompactRecordReader {
         return out;
     }
 
-    private ArchivedRecord read(Decoder in) throws IOException {
+    private ArchivedRecord read(BinaryCursor in) throws IOException {
         offset += in.readLong();
         timestamp += in.readLong();
         byte[] key = nextKey();
@@ -106,8 +102,7 @@ final class CompactRecordReader {
             long seq = p.seq() + in.readLong();
             byte[] table = p.table();
             if (branch(in)) {
-                scratch = in.readString(scratch);
-                table = scratch.toString().getBytes(StandardCharsets.UTF_8);
+                table = in.bytes(in.readLength());
             } else if (table == null) {
                 throw new IOException("record at offset " + offset + " refers to a previous table name, but none came before");
             }
@@ -213,26 +208,19 @@ final class CompactRecordReader {
     }
 
 
-    /** A ByteArrayOutputStream whose array can be read without a copy. */
-    private static final class Prefix extends ByteArrayOutputStream {
-        byte[] array() {
-            return buf;
-        }
-    }
-
-    private List<ArchivedRecord.RecordHeader> readHeaders(Decoder in) throws IOException {
+    private List<ArchivedRecord.RecordHeader> readHeaders(BinaryCursor in) throws IOException {
         List<ArchivedRecord.RecordHeader> headers = new ArrayList<>();
         for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
             for (long i = 0; i < n; i++) {
-                scratch = in.readString(scratch);
-                headers.add(new ArchivedRecord.RecordHeader(scratch.toString(), readNullableBytes(in)));
+                String key = in.utf8(in.readLength());
+                headers.add(new ArchivedRecord.RecordHeader(key, readNullableBytes(in)));
             }
         }
         return headers;
     }
 
     /** A {@code ["null", X]} union's branch: false for null. */
-    private static boolean branch(Decoder in) throws IOException {
+    private static boolean branch(BinaryCursor in) throws IOException {
         int i = in.readIndex();
         if (i != 0 && i != 1) {
             throw new IOException("union branch " + i + " in a two-branch union");
@@ -240,13 +228,7 @@ final class CompactRecordReader {
         return i == 1;
     }
 
-    private static byte[] readNullableBytes(Decoder in) throws IOException {
-        if (!branch(in)) {
-            return null;
-        }
-        ByteBuffer b = in.readBytes(null);
-        byte[] out = new byte[b.remaining()];
-        b.get(out);
-        return out;
+    private static byte[] readNullableBytes(BinaryCursor in) throws IOException {
+        return branch(in) ? in.bytes(in.readLength()) : null;
     }
 }
