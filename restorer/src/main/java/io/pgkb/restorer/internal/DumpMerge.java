@@ -46,6 +46,14 @@ final class DumpMerge {
     private final Map<RowKey, KeyFold.Entry> pending;
     /** COPY entries waiting for their source key's dump row. */
     private final Map<RowKey, List<KeyFold.Entry>> copies = new HashMap<>();
+    /**
+     * One bit per hash of every key in {@link #pending} and {@link #copies} (as built; both only shrink): most dump
+     * rows' keys are in neither, and a clear bit says so from the row's bytes, without a String, a RowKey and a
+     * lookup in a map far larger than the CPU caches per row.
+     */
+    private final long[] wanted;
+    private final int wantedMask;
+    private final boolean filter;
     private final int[] starts;
     private final int[] ends;
     private final StringBuilder text = new StringBuilder();
@@ -69,10 +77,16 @@ final class DumpMerge {
     }
 
     /**
-     * @param fold  the first batch, folded on the dump's row shape (columns in the dump's order)
+     * @param fold  the first batch, folded on the dump's row shape (columns in the dump's order); the merge takes its
+     *              entries over and leaves it empty
      * @param where the dump object, for errors
      */
     DumpMerge(KeyFold fold, int[] keyColumns, int width, TableId work, String where) {
+        this(fold, keyColumns, width, work, where, true);
+    }
+
+    /** @param filter false: every dump row's key is looked up by value (the reference the filter is tested against) */
+    DumpMerge(KeyFold fold, int[] keyColumns, int width, TableId work, String where, boolean filter) {
         this.keyColumns = keyColumns;
         this.width = width;
         this.work = work;
@@ -80,21 +94,59 @@ final class DumpMerge {
         this.lastKeyColumn = Arrays.stream(keyColumns).max().orElseThrow();
         this.starts = new int[width];
         this.ends = new int[width];
-        this.pending = new HashMap<>(Math.max(16, fold.size() * 4 / 3 + 1));
+        this.filter = filter;
+        this.pending = fold.release();
+        // about 16 bits per key, so that a row whose key the merge does not hold finds a set bit ~6 % of the time
+        int bits = Integer.highestOneBit(Math.max(64, Math.min(1 << 28, pending.size() * 16)));
+        this.wanted = new long[bits >>> 6];
+        this.wantedMask = bits - 1;
         long p = 0;
         long c = 0;
-        for (Map.Entry<RowKey, KeyFold.Entry> e : fold.entries()) {
+        for (Map.Entry<RowKey, KeyFold.Entry> e : pending.entrySet()) {
             KeyFold.Entry v = e.getValue();
-            pending.put(e.getKey(), v);
+            want(e.getKey());
             if (v.kind() == KeyFold.Kind.PATCH) {
                 p++;
             } else if (v.kind() == KeyFold.Kind.COPY) {
                 c++;
                 copies.computeIfAbsent(v.source(), k -> new ArrayList<>(1)).add(v);
+                want(v.source());
             }
         }
         patches = p;
         copyEntries = c;
+    }
+
+    private void want(RowKey k) {
+        int bit = spread(k.hashCode()) & wantedMask;
+        wanted[bit >>> 6] |= 1L << bit;
+    }
+
+    private static int spread(int h) {
+        h *= 0x9E3779B9;
+        return h ^ (h >>> 15);
+    }
+
+    /**
+     * True when the current row's key is surely not one the merge holds: its key fields are plain ASCII (no escape,
+     * so the bytes are the value's characters) and the hash {@link RowKey} would have, computed from those bytes as
+     * {@code Arrays.hashCode} of the Strings does it, has no bit in {@link #wanted}. Anything else is decided by value.
+     */
+    private boolean surelyUnwanted() {
+        int h = 1;
+        for (int k : keyColumns) {
+            int s = 0;
+            for (int p = starts[k]; p < ends[k]; p++) {
+                byte b = in[p];
+                if (b < 0 || b == '\\') {
+                    return false;
+                }
+                s = 31 * s + b;
+            }
+            h = 31 * h + s;
+        }
+        int bit = spread(h) & wantedMask;
+        return (wanted[bit >>> 6] & (1L << bit)) == 0;
     }
 
     /**
@@ -155,6 +207,11 @@ final class DumpMerge {
         int fields = split(ls, le, lastKeyColumn + 1);
         if (fields <= lastKeyColumn) {
             throw malformed(fields);
+        }
+        if (filter && surelyUnwanted()) {
+            raw(ls, le);
+            endRow(sink);
+            return;
         }
         String[] key = new String[keyColumns.length];
         for (int j = 0; j < key.length; j++) {

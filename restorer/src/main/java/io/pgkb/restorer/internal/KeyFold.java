@@ -54,7 +54,7 @@ public final class KeyFold {
 
     private final int[] keyColumns;
     private final int width;
-    private final Map<RowKey, Entry> entries;
+    private Map<RowKey, Entry> entries;
     private RowKey lastDeleted;
     private Entry lastDeletedPrior;
     private long lastDeleteLsn;
@@ -80,6 +80,17 @@ public final class KeyFold {
 
     public Collection<Map.Entry<RowKey, Entry>> entries() {
         return entries.entrySet();
+    }
+
+    /**
+     * Hands the net changes over and leaves this fold empty: the caller owns the map and may remove from it (the
+     * dump merge consumes a whole batch of keys without copying them into a map of its own).
+     */
+    Map<RowKey, Entry> release() {
+        Map<RowKey, Entry> m = entries;
+        entries = new LinkedHashMap<>();
+        clear();
+        return m;
     }
 
     public void clear() {

@@ -156,7 +156,6 @@ final class TableRebuild {
             throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
         DumpMerge merge = new DumpMerge(first.keys(), first.keyColumns(), first.shape().size(), work, where);
-        first.keys().clear(); // the merge holds the entries now
         CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(DumpFormat.copyFromSql(work, m));
         try (InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
             merge.run(in, copy::writeToCopy);
