@@ -318,6 +318,23 @@ final class DumpMerge {
     }
 
     private void value(String v) {
+        // plain ASCII (nearly every value) is its own COPY text: written straight into the buffer, which is only
+        // taken as written once the whole value turned out plain; anything else goes through CopyText
+        int n = v == null ? -1 : v.length();
+        if (n >= 0 && outLen + n <= out.length) {
+            int i = 0;
+            while (i < n) {
+                char c = v.charAt(i);
+                if (c >= 0x80 || c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+                    break;
+                }
+                out[outLen + i++] = (byte) c;
+            }
+            if (i == n) {
+                outLen += n;
+                return;
+            }
+        }
         text.setLength(0);
         CopyText.append(text, v);
         byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);

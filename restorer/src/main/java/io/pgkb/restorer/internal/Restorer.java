@@ -59,35 +59,38 @@ public final class Restorer {
     /** @return the restore point T */
     public long restore(List<TableTarget> tables, RestoreTargetSpec spec, boolean replace, boolean dryRun) throws Exception {
         long begin = System.nanoTime();
-        if (!dryRun && !replace) {
-            try (Connection c = connect()) {
-                refuseExisting(c, tables);
-            }
-        }
         ArchiveLayout layout = new ArchiveLayout(prefix);
-        ArchiveCatalog catalog = new ArchiveCatalog(store, layout);
-        ProgressIndex progress = ProgressReader.index(catalog);
         ArchiveSchemas schemas = new ArchiveSchemas(store, layout);
-        Planner planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
-        long t = planner.resolve(spec, tables);
-        RestorePlan plan = planner.plan(t, spec.describe(), tables);
-        plan.print(out);
-        out.flush();
-        if (dryRun) {
-            planner.verify(plan);
-            out.println("dry run: archive verified, nothing restored");
-            return t;
-        }
-        // Without --dry-run, objects are proven while they are read for the rebuild: the work tables are not the
-        // target, and a damaged object drops them before the swap, so the target is never touched by bad data.
+        long t;
+        RestorePlan plan;
         Map<TableTarget, TableId> work = new LinkedHashMap<>();
-        for (TableTarget tt : tables) {
-            work.put(tt, new TableId(tt.target().schema(), "pgkb_restore_" + HexFormat.of().formatHex(RANDOM.generateSeed(5))));
-        }
-        // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
-        try (Connection c = connect()) {
+        // one connection checks the targets before anything else and, once the plan stands, creates their schemas
+        try (Connection setup = dryRun ? null : connect()) {
+            if (setup != null && !replace) {
+                refuseExisting(setup, tables);
+            }
+            ArchiveCatalog catalog = new ArchiveCatalog(store, layout);
+            ProgressIndex progress = ProgressReader.index(catalog);
+            Planner planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
+            t = planner.resolve(spec, tables);
+            plan = planner.plan(t, spec.describe(), tables);
+            plan.print(out);
+            out.flush();
+            if (dryRun) {
+                planner.verify(plan);
+                out.println("dry run: archive verified, nothing restored");
+                return t;
+            }
+            // Without --dry-run, objects are proven while they are read for the rebuild: the work tables are not the
+            // target, and a damaged object drops them before the swap, so the target is never touched by bad data.
+            for (TableTarget tt : tables) {
+                byte[] id = new byte[5];
+                RANDOM.nextBytes(id);
+                work.put(tt, new TableId(tt.target().schema(), "pgkb_restore_" + HexFormat.of().formatHex(id)));
+            }
+            // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
             for (String schema : new java.util.TreeSet<>(tables.stream().map(tt -> tt.target().schema()).toList())) {
-                Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + Sql.q(schema));
+                Sql.exec(setup, "CREATE SCHEMA IF NOT EXISTS " + Sql.q(schema));
             }
         }
         AtomicLong rows = new AtomicLong();
