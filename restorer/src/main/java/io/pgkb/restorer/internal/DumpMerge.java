@@ -97,7 +97,7 @@ final class DumpMerge {
         this.filter = filter;
         this.pending = fold.release();
         // about 16 bits per key, so that a row whose key the merge does not hold finds a set bit ~6 % of the time
-        int bits = Integer.highestOneBit(Math.max(64, Math.min(1 << 28, pending.size() * 16)));
+        int bits = Integer.highestOneBit((int) Math.max(64, Math.min(1 << 28, pending.size() * 16L)));
         this.wanted = new long[bits >>> 6];
         this.wantedMask = bits - 1;
         long p = 0;
