@@ -20,14 +20,44 @@ final class CopyText {
         }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> out.append(c);
+            char e = escape(c);
+            if (e != 0) {
+                out.append('\\').append(e);
+            } else {
+                out.append(c);
             }
         }
+    }
+
+    /**
+     * Writes {@code value} into {@code out} at {@code pos} when it is its own COPY text in UTF-8: plain ASCII with
+     * nothing to escape (nearly every value). Returns the position after it; -1 when it is not, or does not fit,
+     * and then what was written is not to be taken (the caller goes through {@link #append}).
+     */
+    static int putPlain(String value, byte[] out, int pos) {
+        int n = value.length();
+        if (pos + n > out.length) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c >= 0x80 || escape(c) != 0) {
+                return -1;
+            }
+            out[pos + i] = (byte) c;
+        }
+        return pos + n;
+    }
+
+    /** The letter written after a backslash for {@code c}, or 0 when {@code c} stands for itself. */
+    private static char escape(char c) {
+        return switch (c) {
+            case '\\' -> '\\';
+            case '\n' -> 'n';
+            case '\r' -> 'r';
+            case '\t' -> 't';
+            default -> 0;
+        };
     }
 
     /**

@@ -318,22 +318,11 @@ final class DumpMerge {
     }
 
     private void value(String v) {
-        // plain ASCII (nearly every value) is its own COPY text: written straight into the buffer, which is only
-        // taken as written once the whole value turned out plain; anything else goes through CopyText
-        int n = v == null ? -1 : v.length();
-        if (n >= 0 && outLen + n <= out.length) {
-            int i = 0;
-            while (i < n) {
-                char c = v.charAt(i);
-                if (c >= 0x80 || c == '\\' || c == '\n' || c == '\r' || c == '\t') {
-                    break;
-                }
-                out[outLen + i++] = (byte) c;
-            }
-            if (i == n) {
-                outLen += n;
-                return;
-            }
+        // nearly every value is its own COPY text: straight into the buffer, without a String and a byte array
+        int end = v == null ? -1 : CopyText.putPlain(v, out, outLen);
+        if (end >= 0) {
+            outLen = end;
+            return;
         }
         text.setLength(0);
         CopyText.append(text, v);
