@@ -102,7 +102,9 @@ final class Batcher {
         } else {
             rowFold.add(c);
         }
-        bytes += size(c.after()) + size(c.before());
+        if (!firstWithLiveCount()) {
+            bytes += KeyFold.heapBytes(c.after()) + KeyFold.heapBytes(c.before());
+        }
         changes++;
     }
 
@@ -115,29 +117,15 @@ final class Batcher {
     }
 
     private boolean full() {
-        if (!first || firstMaxKeys <= 0 || keyFold == null) {
+        if (!firstWithLiveCount()) {
             return pending() >= maxKeys || bytes >= maxBytes;
         }
-        if (pending() >= firstMaxKeys) {
-            return true;
-        }
-        if (bytes < maxBytes) {
-            return false;
-        }
-        // recount what the entries hold; cut when that is near the cap, else go on with the live count. A recount
-        // visits every key, but the next one comes only after another quarter of the cap was added: amortized O(1)
-        bytes = liveBytes();
-        return bytes >= maxBytes - maxBytes / 4;
+        return pending() >= firstMaxKeys || keyFold.liveBytes() >= maxBytes;
     }
 
-    /** Values the fold's entries hold; a key's strings are those of its row, so counted apart only for DELETED. */
-    private long liveBytes() {
-        long n = 0;
-        for (var e : keyFold.entries()) {
-            String[] values = e.getValue().values();
-            n += values != null ? size(values) : size(e.getKey().values());
-        }
-        return n;
+    /** The first fold, bounded by the values its entries hold (KeyFold keeps that count) rather than by all added. */
+    private boolean firstWithLiveCount() {
+        return first && firstMaxKeys > 0 && keyFold != null;
     }
 
     private int pending() {
@@ -163,19 +151,5 @@ final class Batcher {
         }
         rowFold = null;
         keyFold = new KeyFold(keyColumns, next.size(), first && firstMaxKeys > 0 ? firstMaxKeys : maxKeys);
-    }
-
-    /**
-     * Heap a row's values take, estimated: a String costs about 48 bytes besides its characters, so a wide row of
-     * short values is counted as what it holds, not by its few characters.
-     */
-    private static long size(String[] row) {
-        long n = 0;
-        if (row != null) {
-            for (String v : row) {
-                n += v == null ? 8 : 48 + v.length();
-            }
-        }
-        return n;
     }
 }

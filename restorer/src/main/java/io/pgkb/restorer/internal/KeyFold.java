@@ -59,6 +59,8 @@ public final class KeyFold {
     private Entry lastDeletedPrior;
     private long lastDeleteLsn;
     private long lastDeleteSeq = Long.MIN_VALUE;
+    /** {@link #heapBytes} of the values the entries hold, kept as entries change (see {@link #liveBytes()}). */
+    private long liveBytes;
 
     public KeyFold(int[] keyColumns, int width) {
         this(keyColumns, width, 0);
@@ -78,6 +80,44 @@ public final class KeyFold {
         return entries.size();
     }
 
+    /**
+     * Estimated heap bytes of the values the entries hold (a DELETED entry holds its key's): what the fold keeps alive,
+     * unlike the values of every change added, most of which a later change of the same key made garbage. Kept exact
+     * as entries are put and patched, so a caller may bound the fold by it after every change.
+     */
+    long liveBytes() {
+        return liveBytes;
+    }
+
+    /**
+     * Heap a row's values take, estimated: a String costs about 48 bytes besides its characters, so a wide row of
+     * short values is counted as what it holds, not by its few characters.
+     */
+    static long heapBytes(String[] row) {
+        long n = 0;
+        if (row != null) {
+            for (String v : row) {
+                n += heapBytes(v);
+            }
+        }
+        return n;
+    }
+
+    private static long heapBytes(String v) {
+        return v == null ? 8 : 48 + v.length();
+    }
+
+    private static long held(RowKey key, Entry e) {
+        return heapBytes(e.values != null ? e.values : key.values());
+    }
+
+    /** Puts {@code e} as the net change of {@code key}, keeping {@link #liveBytes} exact; returns the entry it replaced. */
+    private Entry put(RowKey key, Entry e) {
+        Entry prior = entries.put(key, e);
+        liveBytes += held(key, e) - (prior == null ? 0 : held(key, prior));
+        return prior;
+    }
+
     public Collection<Map.Entry<RowKey, Entry>> entries() {
         return entries.entrySet();
     }
@@ -95,6 +135,7 @@ public final class KeyFold {
 
     public void clear() {
         entries.clear();
+        liveBytes = 0;
         lastDeleted = null;
         lastDeletedPrior = null;
     }
@@ -112,7 +153,7 @@ public final class KeyFold {
         String[] after = row(c, c.after());
         RowKey key = RowKey.of(after, keyColumns);
         if (!c.hasUnchanged()) {
-            entries.put(key, new Entry(Kind.ROW, after.clone(), null, null));
+            put(key, new Entry(Kind.ROW, after.clone(), null, null));
             return;
         }
         // A primary-key change arrives as DELETE old + INSERT new (consecutive seq); the server did not resend
@@ -141,7 +182,7 @@ public final class KeyFold {
                 source = prior.source;
             }
         }
-        entries.put(key, allSent(sent) || (prior != null && prior.kind == Kind.ROW)
+        put(key, allSent(sent) || (prior != null && prior.kind == Kind.ROW)
                 ? new Entry(Kind.ROW, values, null, null)
                 : new Entry(Kind.COPY, values, sent, source));
     }
@@ -165,7 +206,7 @@ public final class KeyFold {
             for (int i = 0; i < width; i++) {
                 sent[i] = !c.isUnchanged(i);
             }
-            entries.put(key, allSent(sent) ? new Entry(Kind.ROW, after.clone(), null, null) : new Entry(Kind.PATCH, after.clone(), sent, null));
+            put(key, allSent(sent) ? new Entry(Kind.ROW, after.clone(), null, null) : new Entry(Kind.PATCH, after.clone(), sent, null));
             return;
         }
         if (e.kind == Kind.DELETED) {
@@ -173,6 +214,7 @@ public final class KeyFold {
         }
         for (int i = 0; i < width; i++) {
             if (!c.isUnchanged(i)) {
+                liveBytes += heapBytes(after[i]) - heapBytes(e.values[i]);
                 e.values[i] = after[i];
                 if (e.sent != null) {
                     e.sent[i] = true;
@@ -188,7 +230,7 @@ public final class KeyFold {
 
     private void delete(Change c, RowKey key) {
         lastDeleted = key;
-        lastDeletedPrior = entries.put(key, new Entry(Kind.DELETED, null, null, null)); // one lookup, not two
+        lastDeletedPrior = put(key, new Entry(Kind.DELETED, null, null, null)); // one lookup, not two
         lastDeleteLsn = c.commitLsn();
         lastDeleteSeq = c.seq();
     }

@@ -124,7 +124,11 @@ class FoldTest {
                 }
             }
             KeyFold f = new KeyFold(KEY, 3);
-            changes.forEach(f::add);
+            for (Change c : changes) {
+                f.add(c);
+                // the count the first batch is bounded by stays what the entries hold, however they were replaced
+                assertThat(f.liveBytes()).as("round %d after %s", round, c).isEqualTo(heldByEntries(f));
+            }
             assertThat(applyFold(f, copy(start))).as("round %d: %s", round, changes).containsExactlyInAnyOrderEntriesOf(reference);
         }
     }
@@ -205,6 +209,14 @@ class FoldTest {
             }
         }
         return t;
+    }
+
+    private static long heldByEntries(KeyFold f) {
+        long n = 0;
+        for (Map.Entry<RowKey, KeyFold.Entry> e : f.entries()) {
+            n += KeyFold.heapBytes(e.getValue().values() != null ? e.getValue().values() : e.getKey().values());
+        }
+        return n;
     }
 
     private static Map<RowKey, String[]> table(String[]... rows) {
