@@ -23,10 +23,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,62 +63,49 @@ public final class Restorer {
         long begin = System.nanoTime();
         ArchiveLayout layout = new ArchiveLayout(prefix);
         ArchiveSchemas schemas = new ArchiveSchemas(store, layout);
+        // The target is connected to and checked on a thread of its own while the archive is planned: in a JVM started
+        // for this restore both are mostly class loading and first calls, tens of ms each, on different cores.
+        FutureTask<Connection> setup = dryRun ? null : startSetup(tables, replace);
         long t;
         RestorePlan plan;
-        Map<TableTarget, TableId> work = new LinkedHashMap<>();
-        // one connection checks the targets before anything else and, once the plan stands, creates their schemas
-        try (Connection setup = dryRun ? null : connect()) {
-            if (setup != null && !replace) {
-                refuseExisting(setup, tables);
-            }
+        Planner planner;
+        try {
             ArchiveCatalog catalog = new ArchiveCatalog(store, layout);
             ProgressIndex progress = ProgressReader.index(catalog);
-            Planner planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
+            planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
             t = planner.resolve(spec, tables);
             plan = planner.plan(t, spec.describe(), tables);
+        } catch (Exception e) {
+            // a target that exists (or cannot be reached) is reported first, as when it was checked before planning
+            closeQuietly(awaitSetup(setup));
+            throw e;
+        }
+        if (dryRun) {
             plan.print(out);
             out.flush();
-            if (dryRun) {
-                planner.verify(plan);
-                out.println("dry run: archive verified, nothing restored");
-                return t;
-            }
-            // Without --dry-run, objects are proven while they are read for the rebuild: the work tables are not the
-            // target, and a damaged object drops them before the swap, so the target is never touched by bad data.
-            for (TableTarget tt : tables) {
-                byte[] id = new byte[5];
-                RANDOM.nextBytes(id);
-                work.put(tt, new TableId(tt.target().schema(), "pgkb_restore_" + HexFormat.of().formatHex(id)));
-            }
-            // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
-            for (String schema : new java.util.TreeSet<>(tables.stream().map(tt -> tt.target().schema()).toList())) {
-                Sql.exec(setup, "CREATE SCHEMA IF NOT EXISTS " + Sql.q(schema));
-            }
+            planner.verify(plan);
+            out.println("dry run: archive verified, nothing restored");
+            return t;
+        }
+        // Without --dry-run, objects are proven while they are read for the rebuild: the work tables are not the
+        // target, and a damaged object drops them before the swap, so the target is never touched by bad data.
+        Map<TableTarget, TableId> work = new LinkedHashMap<>();
+        for (TableTarget tt : tables) {
+            byte[] id = new byte[5];
+            RANDOM.nextBytes(id);
+            work.put(tt, new TableId(tt.target().schema(), "pgkb_restore_" + HexFormat.of().formatHex(id)));
         }
         AtomicLong rows = new AtomicLong();
         AtomicLong changes = new AtomicLong();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread th = new Thread(r, "restore-progress");
-            th.setDaemon(true);
-            return th;
-        });
         long started = System.nanoTime();
         long swapStarted = started;
-        // a terminal gets a bar with rate and ETA (dump rows plus archived records in range: an upper bound of the
-        // work); anything else gets the plain line every 5 s that logs and CI can read
-        ProgressReporter bar = System.console() == null ? null : ProgressReporter.create("restore");
-        AtomicLong shown = new AtomicLong();
-        if (bar == null) {
-            ticker.scheduleAtFixedRate(() -> report(rows, changes, started), 5, 5, TimeUnit.SECONDS);
-        } else {
-            long total = plan.tables().stream().mapToLong(tp -> tp.manifest().rowCount() + tp.records()).sum();
-            bar.start(total, "rows+changes");
-            ticker.scheduleAtFixedRate(() -> {
-                long now = rows.get() + changes.get();
-                bar.advance(now - shown.getAndSet(now));
-            }, 200, 200, TimeUnit.MILLISECONDS);
-        }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tables.size())));
+        ScheduledExecutorService ticker = null;
+        ProgressReporter bar = null;
+        AtomicLong shown = new AtomicLong();
+        // The rebuilds start reading the archive now; they touch the target only once it has been checked and its
+        // schemas exist (targetReady), which the plan's printing and the schema creation below overlap.
+        CompletableFuture<Void> targetReady = new CompletableFuture<>();
         boolean swapped = false;
         try {
             List<Future<?>> futures = new ArrayList<>();
@@ -124,9 +113,43 @@ public final class Restorer {
                 TableId w = work.get(tp.table());
                 futures.add(pool.submit(() -> {
                     new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes)
-                            .build(() -> connect(false), plan, tp, w);
+                            .build(() -> {
+                                awaitTarget(targetReady);
+                                return connect(false);
+                            }, plan, tp, w);
                     return null;
                 }));
+            }
+            try (Connection c = awaitSetup(setup)) {
+                plan.print(out);
+                out.flush();
+                // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
+                for (String schema : new java.util.TreeSet<>(tables.stream().map(tt -> tt.target().schema()).toList())) {
+                    Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + Sql.q(schema));
+                }
+                targetReady.complete(null);
+            } catch (Exception e) {
+                targetReady.completeExceptionally(e);
+                throw e;
+            }
+            ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread th = new Thread(r, "restore-progress");
+                th.setDaemon(true);
+                return th;
+            });
+            // a terminal gets a bar with rate and ETA (dump rows plus archived records in range: an upper bound of the
+            // work); anything else gets the plain line every 5 s that logs and CI can read
+            bar = System.console() == null ? null : ProgressReporter.create("restore");
+            if (bar == null) {
+                ticker.scheduleAtFixedRate(() -> report(rows, changes, started), 5, 5, TimeUnit.SECONDS);
+            } else {
+                ProgressReporter b = bar;
+                long total = plan.tables().stream().mapToLong(tp -> tp.manifest().rowCount() + tp.records()).sum();
+                b.start(total, "rows+changes");
+                ticker.scheduleAtFixedRate(() -> {
+                    long now = rows.get() + changes.get();
+                    b.advance(now - shown.getAndSet(now));
+                }, 200, 200, TimeUnit.MILLISECONDS);
             }
             for (Future<?> f : futures) {
                 try {
@@ -140,8 +163,11 @@ public final class Restorer {
             swapped = true;
         } finally {
             pool.shutdownNow();
-            ticker.shutdownNow();
-            if (!swapped) {
+            if (ticker != null) {
+                ticker.shutdownNow();
+            }
+            // work tables exist only once the target was ready: a refused or unreachable target has none to drop
+            if (!swapped && targetReady.isDone() && !targetReady.isCompletedExceptionally()) {
                 dropQuietly(work.values());
             }
         }
@@ -166,6 +192,60 @@ public final class Restorer {
         out.printf("restore: %d dump rows loaded, %d changes applied (%.0f changes/s), %.0fs%n", rows.get(), changes.get(),
                 changes.get() / secs, secs);
         out.flush();
+    }
+
+    /** Connects to the target and refuses existing targets (without --replace), on a thread of its own. */
+    private FutureTask<Connection> startSetup(List<TableTarget> tables, boolean replace) {
+        FutureTask<Connection> task = new FutureTask<>(() -> {
+            Connection c = connect();
+            try {
+                if (!replace) {
+                    refuseExisting(c, tables);
+                }
+                return c;
+            } catch (SQLException | RuntimeException e) {
+                closeQuietly(c);
+                throw e;
+            }
+        });
+        Thread th = new Thread(task, "restore-setup");
+        th.setDaemon(true);
+        th.start();
+        return task;
+    }
+
+    /** The setup connection, or what connecting or checking failed with, as it was thrown; null for none. */
+    private static Connection awaitSetup(FutureTask<Connection> setup) throws Exception {
+        if (setup == null) {
+            return null;
+        }
+        try {
+            return setup.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    /** Waits until the target is ready; when preparing it failed, the main thread reports why and this only stops. */
+    private static void awaitTarget(CompletableFuture<Void> ready) {
+        try {
+            ready.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgkbException.FatalException("restore interrupted");
+        } catch (ExecutionException e) {
+            throw new PgkbException.FatalException("restore stopped: the target could not be prepared");
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // nothing was done on it that closing could lose
+            }
+        }
     }
 
     private void refuseExisting(Connection c, List<TableTarget> tables) throws SQLException {
