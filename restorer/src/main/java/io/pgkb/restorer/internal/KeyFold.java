@@ -26,6 +26,8 @@ public final class KeyFold {
         String[] values;
         boolean[] sent;
         RowKey source;
+        /** {@link #heapBytes} of what it holds, kept here so replacing it does not read its values from cold memory. */
+        long bytes;
 
         Entry(Kind kind, String[] values, boolean[] sent, RowKey source) {
             this.kind = kind;
@@ -97,24 +99,17 @@ public final class KeyFold {
         long n = 0;
         if (row != null) {
             for (String v : row) {
-                n += heapBytes(v);
+                n += v == null ? 8 : 48 + v.length();
             }
         }
         return n;
     }
 
-    private static long heapBytes(String v) {
-        return v == null ? 8 : 48 + v.length();
-    }
-
-    private static long held(RowKey key, Entry e) {
-        return heapBytes(e.values != null ? e.values : key.values());
-    }
-
     /** Puts {@code e} as the net change of {@code key}, keeping {@link #liveBytes} exact; returns the entry it replaced. */
     private Entry put(RowKey key, Entry e) {
+        e.bytes = heapBytes(e.values != null ? e.values : key.values());
         Entry prior = entries.put(key, e);
-        liveBytes += held(key, e) - (prior == null ? 0 : held(key, prior));
+        liveBytes += e.bytes - (prior == null ? 0 : prior.bytes);
         return prior;
     }
 
@@ -214,13 +209,16 @@ public final class KeyFold {
         }
         for (int i = 0; i < width; i++) {
             if (!c.isUnchanged(i)) {
-                liveBytes += heapBytes(after[i]) - heapBytes(e.values[i]);
                 e.values[i] = after[i];
                 if (e.sent != null) {
                     e.sent[i] = true;
                 }
             }
         }
+        // sized after the patch: the values a change sent are fresh in cache; only unsent columns are read from the entry
+        long bytes = heapBytes(e.values);
+        liveBytes += bytes - e.bytes;
+        e.bytes = bytes;
         if (e.kind != Kind.ROW && allSent(e.sent)) {
             e.kind = Kind.ROW;
             e.sent = null;
