@@ -10,9 +10,11 @@ FROM eclipse-temurin:17-jre
 RUN useradd --system --uid 10001 --home-dir /var/lib/pgkb --create-home pgkb
 COPY --from=build /src/cli/target/pgkb.jar /opt/pgkb/pgkb.jar
 COPY LICENSE /opt/pgkb/LICENSE
-COPY cli/jvm.options /opt/pgkb/jvm.options
+COPY cli/jvm.options cli/jvm-gc.options cli/jvm-options.sh /opt/pgkb/
+COPY --chmod=755 cli/docker-entrypoint.sh /opt/pgkb/entrypoint.sh
 USER pgkb
 WORKDIR /var/lib/pgkb
-# exec form: java is PID 1, so SIGTERM from `docker stop` reaches pgkb (graceful stop) and exit codes pass through
-ENTRYPOINT ["java", "@/opt/pgkb/jvm.options", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/pgkb/pgkb.jar"]
+# the entrypoint chooses the JVM options as ./pgkb does, then execs java: java is PID 1, so SIGTERM from
+# `docker stop` reaches pgkb (graceful stop) and exit codes pass through
+ENTRYPOINT ["/opt/pgkb/entrypoint.sh"]
 CMD ["--help"]

@@ -1,5 +1,6 @@
-# Sourced by bench/*.sh: the JVM options pgkb runs with (cli/jvm.options), applied as the ./pgkb launcher applies
-# them, so a benchmark measures what users run. Left out when JAVA_OPTS chooses a collector itself (the JVM refuses
-# two), e.g. JAVA_OPTS=-XX:+UseG1GC to compare.
-jvm_defaults=(@cli/jvm.options)
-case " ${JAVA_OPTS:-} " in *" -XX:+Use"*"GC "*) jvm_defaults=() ;; esac
+# Sourced by bench/*.sh: the JVM options pgkb runs with, chosen as the ./pgkb launcher chooses them
+# (cli/jvm-options.sh), so a benchmark measures what users run. A collector chosen in JAVA_OPTS (or
+# JAVA_TOOL_OPTIONS) replaces pgkb's, e.g. JAVA_OPTS=-XX:+UseG1GC to compare; the other options stay.
+source cli/jvm-options.sh
+# shellcheck disable=SC2086 # option lists, split on purpose
+pgkb_jvm_defaults cli ${JAVA_OPTS:-} ${JAVA_TOOL_OPTIONS:-}
