@@ -167,14 +167,14 @@ class BadInputIT {
     }
 
     @Test
-    void wrongPasswordIsOneLineAndNeverEchoed(TestDatabase db, TestKafka kafka) throws Exception {
+    void wrongPasswordIsOneLineAndNeverEchoed(TestDatabase db, TestKafka kafka, @TempDir Path dir) throws Exception {
         String wrong = "Wr0ng-" + Long.toHexString(System.nanoTime());
         String url = "postgresql://" + db.user() + ":" + wrong + "@" + db.host() + ":" + db.port() + "/" + db.name();
         Run r = pgkb("produce", "--pg", url, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", kafka.prefix());
         // a wrong password is configuration: exit 2 from every command
         assertOneLine(r, 2, "password authentication failed");
         assertThat(String.join("\n", r.err) + r.out).doesNotContain(wrong);
-        Run d = pgkb("dump", "--pg", url, "--store", Files.createTempDirectory("pgkb-badinput").toString(), "--tables", "public.t");
+        Run d = pgkb("dump", "--pg", url, "--store", dir.toString(), "--tables", "public.t");
         assertOneLine(d, 2, "password authentication failed");
         assertThat(String.join("\n", d.err) + d.out).doesNotContain(wrong);
     }

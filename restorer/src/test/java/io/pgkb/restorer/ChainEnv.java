@@ -67,6 +67,7 @@ final class ChainEnv implements AutoCloseable {
     private Producer producer;
     private Archiver archiver;
     private Thread archiverThread;
+    private Path spool;
     String lastOutput = "";
     String lastError = "";
 
@@ -98,7 +99,8 @@ final class ChainEnv implements AutoCloseable {
     }
 
     void startArchiver(long segmentMaxRecords) throws Exception {
-        ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, Files.createTempDirectory("pgkb-spool-"))
+        spool = Files.createTempDirectory("pgkb-spool-");
+        ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, spool)
                 .withGroup("g_" + prefix).withSegmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500));
         archiver = new Archiver(cfg, store);
         archiverThread = new Thread(archiver::run, "it-archiver");
@@ -216,8 +218,10 @@ final class ChainEnv implements AutoCloseable {
             // best effort
         }
         store.close();
-        try (var files = Files.walk(storeDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        for (Path dir : spool == null ? List.of(storeDir) : List.of(storeDir, spool)) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 }
