@@ -38,6 +38,11 @@ class SafetyIT {
             assertThat(env.lastError).contains("public.items").contains("exists").contains("--replace");
             assertThat(md5(tgt, ITEMS)).isEqualTo(before);
             assertThat(one(tgt, "SELECT count(*) FROM pg_class WHERE relname LIKE 'pgkb_restore_%'")).isEqualTo("0");
+            // the target is checked before (and while) the archive is planned: an existing target is what is reported,
+            // also for a point the archive cannot restore (before the oldest dump)
+            assertThat(env.restoreTo("public.items", "--to-lsn", "0/1")).isEqualTo(2);
+            assertThat(env.lastError).contains("public.items").contains("exists").contains("--replace");
+            assertThat(md5(tgt, ITEMS)).isEqualTo(before);
 
             assertThat(env.restoreTo("public.items", "--to-lsn", t.toString(), "--replace")).as(env.lastError).isZero();
             assertThat(md5(tgt, ITEMS)).isEqualTo(expected);

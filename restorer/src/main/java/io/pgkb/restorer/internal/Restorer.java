@@ -63,27 +63,40 @@ public final class Restorer {
         long begin = System.nanoTime();
         ArchiveLayout layout = new ArchiveLayout(prefix);
         ArchiveSchemas schemas = new ArchiveSchemas(store, layout);
-        // The target is connected to and checked on a thread of its own while the archive is planned: in a JVM started
-        // for this restore both are mostly class loading and first calls, tens of ms each, on different cores.
-        FutureTask<Connection> setup = dryRun ? null : startSetup(tables, replace);
-        long t;
-        RestorePlan plan;
-        Planner planner;
-        try {
+        // The archive is planned on a thread of its own while this one connects to the target and checks it: in a JVM
+        // started for this restore both are mostly class loading and first calls, tens of ms each, on different
+        // cores. The target is checked first, as before planning, so an existing target is refused at once.
+        FutureTask<Planned> planning = new FutureTask<>(() -> {
             ArchiveCatalog catalog = new ArchiveCatalog(store, layout);
             ProgressIndex progress = ProgressReader.index(catalog);
-            planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
-            t = planner.resolve(spec, tables);
-            plan = planner.plan(t, spec.describe(), tables);
+            Planner planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
+            long point = planner.resolve(spec, tables);
+            return new Planned(planner, point, planner.plan(point, spec.describe(), tables));
+        });
+        Thread planner = new Thread(planning, "restore-plan");
+        planner.setDaemon(true);
+        planner.start();
+        Connection setup = null;
+        Planned planned;
+        try {
+            if (!dryRun) {
+                setup = connect();
+                if (!replace) {
+                    refuseExisting(setup, tables);
+                }
+            }
+            planned = await(planning);
         } catch (Exception e) {
-            // a target that exists (or cannot be reached) is reported first, as when it was checked before planning
-            closeQuietly(awaitSetup(setup));
+            planning.cancel(true);
+            closeQuietly(setup);
             throw e;
         }
+        long t = planned.point();
+        RestorePlan plan = planned.plan();
         if (dryRun) {
             plan.print(out);
             out.flush();
-            planner.verify(plan);
+            planned.planner().verify(plan);
             out.println("dry run: archive verified, nothing restored");
             return t;
         }
@@ -120,7 +133,7 @@ public final class Restorer {
                     return null;
                 }));
             }
-            try (Connection c = awaitSetup(setup)) {
+            try (Connection c = setup) {
                 plan.print(out);
                 out.flush();
                 // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
@@ -194,33 +207,14 @@ public final class Restorer {
         out.flush();
     }
 
-    /** Connects to the target and refuses existing targets (without --replace), on a thread of its own. */
-    private FutureTask<Connection> startSetup(List<TableTarget> tables, boolean replace) {
-        FutureTask<Connection> task = new FutureTask<>(() -> {
-            Connection c = connect();
-            try {
-                if (!replace) {
-                    refuseExisting(c, tables);
-                }
-                return c;
-            } catch (SQLException | RuntimeException e) {
-                closeQuietly(c);
-                throw e;
-            }
-        });
-        Thread th = new Thread(task, "restore-setup");
-        th.setDaemon(true);
-        th.start();
-        return task;
+    /** What planning found: the restore point and the plan, and the planner that verifies a dry run. */
+    private record Planned(Planner planner, long point, RestorePlan plan) {
     }
 
-    /** The setup connection, or what connecting or checking failed with, as it was thrown; null for none. */
-    private static Connection awaitSetup(FutureTask<Connection> setup) throws Exception {
-        if (setup == null) {
-            return null;
-        }
+    /** The planning thread's result, or what it failed with, as it was thrown. */
+    private static Planned await(FutureTask<Planned> planning) throws Exception {
         try {
-            return setup.get();
+            return planning.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception ex ? ex : e;
         }
