@@ -47,12 +47,11 @@ final class DumpMerge {
     /** COPY entries waiting for their source key's dump row. */
     private final Map<RowKey, List<KeyFold.Entry>> copies = new HashMap<>();
     /**
-     * One bit per hash of every key in {@link #pending} and {@link #copies} (as built; both only shrink): most dump
-     * rows' keys are in neither, and a clear bit says so from the row's bytes, without a String, a RowKey and a
-     * lookup in a map far larger than the CPU caches per row.
+     * Every key in {@link #pending} and {@link #copies} (as built; both only shrink), built by the fold as it folded:
+     * most dump rows' keys are in neither, and the filter says so from the row's bytes, without a String, a RowKey and
+     * a lookup in a map far larger than the CPU caches per row.
      */
-    private final long[] wanted;
-    private final int wantedMask;
+    private final KeyFilter wanted;
     private final boolean filter;
     private final int[] starts;
     private final int[] ends;
@@ -95,42 +94,30 @@ final class DumpMerge {
         this.starts = new int[width];
         this.ends = new int[width];
         this.filter = filter;
-        this.pending = fold.release();
-        // about 16 bits per key, so that a row whose key the merge does not hold finds a set bit ~6 % of the time
-        int bits = Integer.highestOneBit((int) Math.max(64, Math.min(1 << 28, pending.size() * 16L)));
-        this.wanted = new long[bits >>> 6];
-        this.wantedMask = bits - 1;
+        KeyFold.Released r = fold.release();
+        this.pending = r.entries();
+        this.wanted = r.filter();
         long p = 0;
         long c = 0;
-        for (Map.Entry<RowKey, KeyFold.Entry> e : pending.entrySet()) {
-            KeyFold.Entry v = e.getValue();
-            want(e.getKey());
-            if (v.kind() == KeyFold.Kind.PATCH) {
-                p++;
-            } else if (v.kind() == KeyFold.Kind.COPY) {
-                c++;
-                copies.computeIfAbsent(v.source(), k -> new ArrayList<>(1)).add(v);
-                want(v.source());
+        // only PATCH and COPY entries need to be known before the dump: skip the pass over every key when there are none
+        if (r.partial()) {
+            for (KeyFold.Entry v : pending.values()) {
+                if (v.kind() == KeyFold.Kind.PATCH) {
+                    p++;
+                } else if (v.kind() == KeyFold.Kind.COPY) {
+                    c++;
+                    copies.computeIfAbsent(v.source(), k -> new ArrayList<>(1)).add(v);
+                }
             }
         }
         patches = p;
         copyEntries = c;
     }
 
-    private void want(RowKey k) {
-        int bit = spread(k.hashCode()) & wantedMask;
-        wanted[bit >>> 6] |= 1L << bit;
-    }
-
-    private static int spread(int h) {
-        h *= 0x9E3779B9;
-        return h ^ (h >>> 15);
-    }
-
     /**
      * True when the current row's key is surely not one the merge holds: its key fields are plain ASCII (no escape,
      * so the bytes are the value's characters) and the hash {@link RowKey} would have, computed from those bytes as
-     * {@code Arrays.hashCode} of the Strings does it, has no bit in {@link #wanted}. Anything else is decided by value.
+     * {@code Arrays.hashCode} of the Strings does it, is surely not in {@link #wanted}. Anything else is decided by value.
      */
     private boolean surelyUnwanted() {
         int h = 1;
@@ -145,8 +132,7 @@ final class DumpMerge {
             }
             h = 31 * h + s;
         }
-        int bit = spread(h) & wantedMask;
-        return (wanted[bit >>> 6] & (1L << bit)) == 0;
+        return !wanted.mayContain(h);
     }
 
     /**

@@ -56,7 +56,12 @@ public final class KeyFold {
 
     private final int[] keyColumns;
     private final int width;
+    private final int expectedKeys;
     private Map<RowKey, Entry> entries;
+    /** Every key held and every COPY entry's source key, added as they come (what the dump merge looks rows up by). */
+    private KeyFilter filter;
+    /** Some entry was put as PATCH or COPY: only then does the dump merge need a pass over the entries first. */
+    private boolean partial;
     private RowKey lastDeleted;
     private Entry lastDeletedPrior;
     private long lastDeleteLsn;
@@ -75,6 +80,8 @@ public final class KeyFold {
     public KeyFold(int[] keyColumns, int width, int expectedKeys) {
         this.keyColumns = keyColumns;
         this.width = width;
+        this.expectedKeys = expectedKeys;
+        this.filter = new KeyFilter(expectedKeys);
         this.entries = new LinkedHashMap<>(Math.max(16, (int) (Math.min(expectedKeys, MAX_PRESIZED_KEYS) / 0.75f) + 1));
     }
 
@@ -108,6 +115,13 @@ public final class KeyFold {
     /** Puts {@code e} as the net change of {@code key}, keeping {@link #liveBytes} exact; returns the entry it replaced. */
     private Entry put(RowKey key, Entry e) {
         e.bytes = heapBytes(e.values != null ? e.values : key.values());
+        filter.add(key.hashCode());
+        if (e.kind == Kind.PATCH || e.kind == Kind.COPY) {
+            partial = true;
+            if (e.source != null) {
+                filter.add(e.source.hashCode());
+            }
+        }
         Entry prior = entries.put(key, e);
         liveBytes += e.bytes - (prior == null ? 0 : prior.bytes);
         return prior;
@@ -118,18 +132,27 @@ public final class KeyFold {
     }
 
     /**
-     * Hands the net changes over and leaves this fold empty: the caller owns the map and may remove from it (the
-     * dump merge consumes a whole batch of keys without copying them into a map of its own).
+     * The net changes handed over (the fold is left empty): the caller owns the map and may remove from it (the dump
+     * merge consumes a whole batch of keys without copying them into a map of its own).
+     *
+     * @param filter  every key of {@code entries} and every COPY entry's source key (see {@link KeyFilter})
+     * @param partial whether any entry was put as PATCH or COPY; if not, every entry is ROW or DELETED
      */
-    Map<RowKey, Entry> release() {
-        Map<RowKey, Entry> m = entries;
+    record Released(Map<RowKey, Entry> entries, KeyFilter filter, boolean partial) {
+    }
+
+    /** Hands the net changes over and leaves this fold empty (see {@link Released}). */
+    Released release() {
+        Released r = new Released(entries, filter, partial);
         entries = new LinkedHashMap<>();
         clear();
-        return m;
+        return r;
     }
 
     public void clear() {
         entries.clear();
+        filter = new KeyFilter(expectedKeys);
+        partial = false;
         liveBytes = 0;
         lastDeleted = null;
         lastDeletedPrior = null;
