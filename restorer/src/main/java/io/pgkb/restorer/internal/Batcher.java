@@ -150,6 +150,8 @@ final class Batcher {
             }
         }
         rowFold = null;
-        keyFold = new KeyFold(keyColumns, next.size(), first && firstMaxKeys > 0 ? firstMaxKeys : maxKeys);
+        // only the first fold, with its own key limit, may be merged into the dump's COPY: only it keeps a key filter
+        boolean mergeable = first && firstMaxKeys > 0;
+        keyFold = new KeyFold(keyColumns, next.size(), mergeable ? firstMaxKeys : maxKeys, mergeable);
     }
 }

@@ -93,10 +93,11 @@ final class DumpMerge {
         this.lastKeyColumn = Arrays.stream(keyColumns).max().orElseThrow();
         this.starts = new int[width];
         this.ends = new int[width];
-        this.filter = filter;
         KeyFold.Released r = fold.release();
         this.pending = r.entries();
         this.wanted = r.filter();
+        // a fold kept without a filter is merged too, each row's key looked up by value
+        this.filter = filter && wanted != null;
         long p = 0;
         long c = 0;
         // only PATCH and COPY entries need to be known before the dump: skip the pass over every key when there are none

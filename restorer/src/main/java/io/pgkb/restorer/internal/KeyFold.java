@@ -57,8 +57,12 @@ public final class KeyFold {
     private final int[] keyColumns;
     private final int width;
     private final int expectedKeys;
+    private final boolean filtered;
     private Map<RowKey, Entry> entries;
-    /** Every key held and every COPY entry's source key, added as they come (what the dump merge looks rows up by). */
+    /**
+     * Every key held and every COPY entry's source key, added as they come (what the dump merge looks rows up by);
+     * null when not {@code filtered}.
+     */
     private KeyFilter filter;
     /** Some entry was put as PATCH or COPY: only then does the dump merge need a pass over the entries first. */
     private boolean partial;
@@ -78,10 +82,19 @@ public final class KeyFold {
      *                     while it grows (capped, so a huge limit does not allocate a huge table up front)
      */
     public KeyFold(int[] keyColumns, int width, int expectedKeys) {
+        this(keyColumns, width, expectedKeys, true);
+    }
+
+    /**
+     * @param filtered whether to keep the {@link KeyFilter} the dump merge needs: only a fold that may be merged into
+     *                 the dump's COPY (the first) pays for it, per key put and in memory
+     */
+    KeyFold(int[] keyColumns, int width, int expectedKeys, boolean filtered) {
         this.keyColumns = keyColumns;
         this.width = width;
         this.expectedKeys = expectedKeys;
-        this.filter = new KeyFilter(expectedKeys);
+        this.filtered = filtered;
+        this.filter = filtered ? new KeyFilter(expectedKeys) : null;
         this.entries = new LinkedHashMap<>(Math.max(16, (int) (Math.min(expectedKeys, MAX_PRESIZED_KEYS) / 0.75f) + 1));
     }
 
@@ -115,10 +128,12 @@ public final class KeyFold {
     /** Puts {@code e} as the net change of {@code key}, keeping {@link #liveBytes} exact; returns the entry it replaced. */
     private Entry put(RowKey key, Entry e) {
         e.bytes = heapBytes(e.values != null ? e.values : key.values());
-        filter.add(key.hashCode());
+        if (filter != null) {
+            filter.add(key.hashCode());
+        }
         if (e.kind == Kind.PATCH || e.kind == Kind.COPY) {
             partial = true;
-            if (e.source != null) {
+            if (filter != null && e.source != null) {
                 filter.add(e.source.hashCode());
             }
         }
@@ -135,7 +150,8 @@ public final class KeyFold {
      * The net changes handed over (the fold is left empty): the caller owns the map and may remove from it (the dump
      * merge consumes a whole batch of keys without copying them into a map of its own).
      *
-     * @param filter  every key of {@code entries} and every COPY entry's source key (see {@link KeyFilter})
+     * @param filter  every key of {@code entries} and every COPY entry's source key (see {@link KeyFilter}); null for
+     *                a fold built without one
      * @param partial whether any entry was put as PATCH or COPY; if not, every entry is ROW or DELETED
      */
     record Released(Map<RowKey, Entry> entries, KeyFilter filter, boolean partial) {
@@ -151,7 +167,7 @@ public final class KeyFold {
 
     public void clear() {
         entries.clear();
-        filter = new KeyFilter(expectedKeys);
+        filter = filtered ? new KeyFilter(expectedKeys) : null;
         partial = false;
         liveBytes = 0;
         lastDeleted = null;

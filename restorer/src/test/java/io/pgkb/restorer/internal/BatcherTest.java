@@ -124,6 +124,9 @@ class BatcherTest {
         }
         b.flush();
         assertThat(steps.stream().map(s -> ((Batcher.Fold) s).size()).toList()).containsExactly(8, 2, 2, 1);
+        // only the first fold can be merged into the dump's COPY, so only it keeps the merge's key filter
+        assertThat(steps.stream().map(s -> ((Batcher.Fold) s).keys().release().filter() != null).toList())
+                .containsExactly(true, false, false, false);
     }
 
     @Test
