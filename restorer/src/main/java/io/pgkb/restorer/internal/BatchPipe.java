@@ -42,7 +42,7 @@ final class BatchPipe implements AutoCloseable {
         reader = start("restore-read-" + table, read, () -> {
             // decoding is shared: this thread decodes every other chunk with a decoder of its own (a decoder keeps
             // per-thread scratch state), the folding thread the rest; either alone was the pipeline's limit
-            ChangeDecoding own = new ChangeDecoding(decoding.resolver());
+            ChangeDecoding own = decoding.sibling();
             boolean decodeHere = false;
             try (MergedStream merged = open.get()) {
                 List<Object> chunk = new ArrayList<>(CHUNK);

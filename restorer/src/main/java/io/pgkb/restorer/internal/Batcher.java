@@ -103,7 +103,7 @@ final class Batcher {
             rowFold.add(c);
         }
         if (!firstWithLiveCount()) {
-            bytes += KeyFold.heapBytes(c.after()) + KeyFold.heapBytes(c.before());
+            bytes += c.heapBytes();
         }
         changes++;
     }

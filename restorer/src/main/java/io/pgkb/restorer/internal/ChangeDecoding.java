@@ -24,18 +24,34 @@ import org.apache.avro.Schema;
 public final class ChangeDecoding {
     private static final int HEADER = 10; // C3 01 + 8-byte fingerprint
     private final ChangeRecordDecoder decoder;
+    /** Primary-key columns of the table whose new rows are kept undecoded ({@link LazyRow}); empty: decode all. */
+    private final List<String> lazyKey;
     private final Map<Long, EnvelopePlan> plans = new HashMap<>();
     private long lastFingerprint;
     private EnvelopePlan last;
+    private boolean[] lastKeysOnly;
     private final BinaryCursor in = new BinaryCursor();
 
     public ChangeDecoding(SchemaResolver resolver) {
-        this.decoder = new ChangeRecordDecoder(resolver);
+        this(resolver, List.of());
     }
 
-    /** The schemas it decodes with (thread-safe), for a second decoder on another thread. */
-    SchemaResolver resolver() {
-        return decoder.resolver();
+    private ChangeDecoding(SchemaResolver resolver, List<String> lazyKey) {
+        this.decoder = new ChangeRecordDecoder(resolver);
+        this.lazyKey = List.copyOf(lazyKey);
+    }
+
+    /**
+     * A decoder for the changes of a table with this primary key, going into a {@link KeyFold}: an INSERT's or
+     * UPDATE's new row is decoded only in its key columns and kept as a {@link LazyRow}. Empty: as this one.
+     */
+    ChangeDecoding withLazyRows(List<String> primaryKey) {
+        return new ChangeDecoding(decoder.resolver(), primaryKey);
+    }
+
+    /** A decoder like this one (same schemas, same lazy rows) for another thread: a decoder keeps per-thread state. */
+    ChangeDecoding sibling() {
+        return new ChangeDecoding(decoder.resolver(), lazyKey);
     }
 
     /** @param table names the record in errors, with its partition and offset */
@@ -55,13 +71,24 @@ public final class ChangeDecoding {
         } catch (CodecException x) {
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
         }
+        boolean[] keysOnly = lastKeysOnly;
+        return read(plan, in, value, table, e.partition(), e.offset(),
+                keysOnly, keysOnly == null ? null : new LazyRow(plan, value, table, e.partition(), e.offset()));
+    }
+
+    /**
+     * Reads one record's datum with its plan (see {@link EnvelopePlan#read(BinaryCursor, boolean[], LazyRow)}); the
+     * errors name the record.
+     */
+    static Change read(EnvelopePlan plan, BinaryCursor in, byte[] value, String table, int partition, long offset,
+                       boolean[] keysOnly, LazyRow lazy) {
         try {
-            return plan.read(in.reset(value, HEADER));
+            return plan.read(in.reset(value, HEADER), keysOnly, lazy);
         } catch (IOException x) {
             // what the cursor throws on bytes that are no datum (EOF, a varint too long), and EnvelopePlan.Corrupt for
             // what the plan checks itself
-            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e)
-                    + ": corrupt record of schema " + SingleObjectCodec.hex(fp) + ": "
+            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, partition, offset)
+                    + ": corrupt record of schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(value)) + ": "
                     + (x instanceof EnvelopePlan.Corrupt ? x.getMessage() : x.toString()));
         }
     }
@@ -90,11 +117,16 @@ public final class ChangeDecoding {
         }
         lastFingerprint = fp;
         last = p;
+        lastKeysOnly = p.keyMask(lazyKey);
         return p;
     }
 
     private static String where(String table, ArchivedEntry e) {
-        return "table " + table + " partition " + e.partition() + " offset " + e.offset();
+        return where(table, e.partition(), e.offset());
+    }
+
+    private static String where(String table, int partition, long offset) {
+        return "table " + table + " partition " + partition + " offset " + offset;
     }
 
     /** Commit time (µs) of a change record, for {@code --to-time}. */

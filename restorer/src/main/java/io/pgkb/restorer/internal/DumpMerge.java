@@ -257,12 +257,13 @@ final class DumpMerge {
 
     /** Writes the entry's row: its sent values, the current dump row's fields for the others. */
     private void merged(KeyFold.Entry e, Sink sink) throws SQLException {
+        String[] values = e.values(); // once: a row kept undecoded is decoded by this call
         for (int i = 0; i < width; i++) {
             if (i > 0) {
                 put((byte) '\t');
             }
             if (e.sent(i)) {
-                value(e.values()[i]);
+                value(values[i]);
             } else {
                 raw(starts[i], ends[i]);
             }

@@ -83,6 +83,17 @@ final class EnvelopePlan {
      *                      datum of this schema
      */
     Change read(BinaryCursor in) throws IOException {
+        return read(in, null, null);
+    }
+
+    /**
+     * Reads one datum; with {@code keysOnly}, the new row of an INSERT or UPDATE that sent every column is decoded
+     * only in those columns (the others are skipped, their branch and length checked) and kept as {@code lazy}.
+     *
+     * @param keysOnly per column, whether to decode it now (see {@link #keyMask}); null: decode every value
+     * @param lazy     the record's bytes, attached to the change when its row is kept undecoded
+     */
+    Change read(BinaryCursor in, boolean[] keysOnly, LazyRow lazy) throws IOException {
         int symbol = in.readEnum();
         Change.Op op = symbol >= 0 && symbol < ops.length ? ops[symbol] : null;
         if (op == null) {
@@ -97,9 +108,11 @@ final class EnvelopePlan {
             before = null;
             after = null;
         } else {
-            before = readOptionalRow(in);
-            after = readOptionalRow(in);
+            before = readOptionalRow(in, null);
+            after = readOptionalRow(in, op == Change.Op.INSERT || op == Change.Op.UPDATE ? keysOnly : null);
         }
+        boolean partial = after != null && keysOnly != null && (op == Change.Op.INSERT || op == Change.Op.UPDATE);
+        boolean anyUnchanged = false;
         boolean[] unchanged = null;
         for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
             if (n < 0) {
@@ -112,6 +125,7 @@ final class EnvelopePlan {
                 Integer column = columnIndex.get(readString(in));
                 if (column != null) {
                     unchanged[column] = true;
+                    anyUnchanged = true;
                 }
             }
         }
@@ -121,10 +135,37 @@ final class EnvelopePlan {
         in.readLong(); // commit_time
         long seq = in.readLong();
         in.skip(length(in)); // table, a string
-        return new Change(op, commitLsn, seq, shape, before, after, unchanged);
+        if (!partial) {
+            return new Change(op, commitLsn, seq, shape, before, after, unchanged);
+        }
+        if (anyUnchanged) {
+            // the fold merges these columns into the row it holds: it needs every value now (rare: unchanged TOAST)
+            return new Change(op, commitLsn, seq, shape, before, lazy.values(), unchanged);
+        }
+        return new Change(op, commitLsn, seq, shape, before, after, unchanged, lazy);
     }
 
-    private String[] readOptionalRow(BinaryCursor in) throws IOException {
+    /**
+     * Per column of the row, whether it is one of {@code primaryKey}; null when the key is empty or a key column is not
+     * in this schema (every value is then decoded, and the fold reports the missing column).
+     */
+    boolean[] keyMask(List<String> primaryKey) {
+        if (primaryKey.isEmpty()) {
+            return null;
+        }
+        boolean[] mask = new boolean[columns.length];
+        for (String k : primaryKey) {
+            Integer i = columnIndex.get(k);
+            if (i == null) {
+                return null;
+            }
+            mask[i] = true;
+        }
+        return mask;
+    }
+
+    /** @param only per column, whether to decode it; the others are skipped and left null. Null: every column */
+    private String[] readOptionalRow(BinaryCursor in, boolean[] only) throws IOException {
         int branch = in.readIndex();
         if (branch == 0) {
             return null;
@@ -134,7 +175,11 @@ final class EnvelopePlan {
         }
         String[] out = new String[columns.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = columns[i].text(this, in);
+            if (only == null || only[i]) {
+                out[i] = columns[i].text(this, in);
+            } else {
+                columns[i].skip(this, in);
+            }
         }
         return out;
     }
@@ -211,9 +256,18 @@ final class EnvelopePlan {
             }
         }
 
-        /** Reads the value as {@link #text} does, checks included, without converting it. */
+        /**
+         * Passes the value with the checks {@link #text} makes on its bytes (branch, length) but without decoding or
+         * converting it.
+         */
         void skip(EnvelopePlan p, BinaryCursor in) throws IOException {
-            p.value(branch(in), in);
+            Schema.Type type = branch(in);
+            switch (type) {
+                case STRING, BYTES -> in.skip(length(in));
+                case INT -> in.readInt();
+                case LONG -> in.readLong();
+                default -> p.value(type, in);
+            }
         }
 
         private Schema.Type branch(BinaryCursor in) throws IOException {

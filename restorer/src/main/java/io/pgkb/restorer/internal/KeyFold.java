@@ -23,7 +23,10 @@ public final class KeyFold {
     /** Net change of one key. For PATCH and COPY, {@code sent[i]} tells whether {@code values[i]} is set. */
     public static final class Entry {
         Kind kind;
+        /** null for DELETED, and for a ROW kept undecoded ({@link #lazy}) */
         String[] values;
+        /** A ROW's row as its record's bytes, until a change patches it (most are replaced before anyone reads them). */
+        LazyRow lazy;
         boolean[] sent;
         RowKey source;
         /** {@link #heapBytes} of what it holds, kept here so replacing it does not read its values from cold memory. */
@@ -40,8 +43,26 @@ public final class KeyFold {
             return kind;
         }
 
+        /**
+         * The values of a ROW, PATCH or COPY. A row kept undecoded is decoded on every call and not kept (it would
+         * take several times the heap its bytes take), so a caller reads it once per use.
+         */
         public String[] values() {
+            return lazy != null ? lazy.values() : values;
+        }
+
+        /** The values, a row kept undecoded decoded into the entry first: for a change patched into it. */
+        String[] materialize() {
+            if (lazy != null) {
+                values = lazy.values();
+                lazy = null;
+            }
             return values;
+        }
+
+        /** {@link #heapBytes} of what it holds; a DELETED entry holds its key's values. */
+        long heapBytes(RowKey key) {
+            return lazy != null ? lazy.heapBytes() : KeyFold.heapBytes(values != null ? values : key.values());
         }
 
         public boolean sent(int column) {
@@ -127,7 +148,7 @@ public final class KeyFold {
 
     /** Puts {@code e} as the net change of {@code key}, keeping {@link #liveBytes} exact; returns the entry it replaced. */
     private Entry put(RowKey key, Entry e) {
-        e.bytes = heapBytes(e.values != null ? e.values : key.values());
+        e.bytes = e.heapBytes(key);
         if (filter != null) {
             filter.add(key.hashCode());
         }
@@ -184,12 +205,12 @@ public final class KeyFold {
     }
 
     private void insert(Change c) {
-        String[] after = row(c, c.after());
-        RowKey key = RowKey.of(after, keyColumns);
+        RowKey key = RowKey.of(row(c, c.afterKeys()), keyColumns);
         if (!c.hasUnchanged()) {
-            put(key, new Entry(Kind.ROW, after.clone(), null, null));
+            put(key, rowEntry(c));
             return;
         }
+        String[] after = c.after(); // whole: a row with unchanged columns is never kept undecoded
         // A primary-key change arrives as DELETE old + INSERT new (consecutive seq); the server did not resend
         // unchanged TOAST columns, so they come from the old key's row.
         if (lastDeleted == null || lastDeleteLsn != c.commitLsn() || lastDeleteSeq != c.seq() - 1) {
@@ -206,9 +227,10 @@ public final class KeyFold {
         }
         RowKey source = lastDeleted;
         if (prior != null) {
+            String[] priorValues = prior.materialize();
             for (int i = 0; i < width; i++) {
                 if (!sent[i] && prior.sent(i)) {
-                    values[i] = prior.values[i];
+                    values[i] = priorValues[i];
                     sent[i] = true;
                 }
             }
@@ -222,7 +244,7 @@ public final class KeyFold {
     }
 
     private void update(Change c) {
-        String[] after = row(c, c.after());
+        String[] after = row(c, c.afterKeys());
         RowKey key = RowKey.of(after, keyColumns);
         if (c.before() != null) {
             RowKey old = RowKey.of(c.before(), keyColumns);
@@ -230,11 +252,29 @@ public final class KeyFold {
                 // A key change sent as one UPDATE: same meaning as DELETE old + INSERT new.
                 delete(c, old);
                 lastDeleteSeq = c.seq() - 1;
-                insert(new Change(Change.Op.INSERT, c.commitLsn(), c.seq(), c.shape(), null, after, c.unchanged()));
+                insert(new Change(Change.Op.INSERT, c.commitLsn(), c.seq(), c.shape(), null, after, c.unchanged(), c.lazyAfter()));
                 return;
             }
         }
         Entry e = entries.get(key);
+        if (!c.hasUnchanged()) {
+            // every column sent: the key's row is exactly this one, whatever the entry held
+            if (e == null) {
+                put(key, rowEntry(c));
+                return;
+            }
+            if (e.kind == Kind.DELETED) {
+                throw inconsistent(c, "UPDATE of key " + key + " after its DELETE");
+            }
+            e.kind = Kind.ROW;
+            e.sent = null;
+            e.source = null;
+            e.lazy = c.lazyAfter();
+            e.values = e.lazy != null ? null : after.clone();
+            resized(e, key);
+            return;
+        }
+        after = c.after(); // whole: a row with unchanged columns is never kept undecoded
         if (e == null) {
             boolean[] sent = new boolean[width];
             for (int i = 0; i < width; i++) {
@@ -246,23 +286,41 @@ public final class KeyFold {
         if (e.kind == Kind.DELETED) {
             throw inconsistent(c, "UPDATE of key " + key + " after its DELETE");
         }
+        String[] values = e.materialize();
         for (int i = 0; i < width; i++) {
             if (!c.isUnchanged(i)) {
-                e.values[i] = after[i];
+                values[i] = after[i];
                 if (e.sent != null) {
                     e.sent[i] = true;
                 }
             }
         }
-        // sized after the patch: the values a change sent are fresh in cache; only unsent columns are read from the entry
-        long bytes = heapBytes(e.values);
-        liveBytes += bytes - e.bytes;
-        e.bytes = bytes;
+        resized(e, key);
         if (e.kind != Kind.ROW && allSent(e.sent)) {
             e.kind = Kind.ROW;
             e.sent = null;
             e.source = null;
         }
+    }
+
+    /** A ROW entry of the change's new row: kept undecoded when the change was read so, else a copy of its values. */
+    private static Entry rowEntry(Change c) {
+        if (c.lazyAfter() == null) {
+            return new Entry(Kind.ROW, c.afterKeys().clone(), null, null);
+        }
+        Entry e = new Entry(Kind.ROW, null, null, null);
+        e.lazy = c.lazyAfter();
+        return e;
+    }
+
+    /**
+     * Recounts an entry changed in place. Sized after the change: the values a change sent are fresh in cache; only
+     * unsent columns are read from the entry.
+     */
+    private void resized(Entry e, RowKey key) {
+        long bytes = e.heapBytes(key);
+        liveBytes += bytes - e.bytes;
+        e.bytes = bytes;
     }
 
     private void delete(Change c, RowKey key) {

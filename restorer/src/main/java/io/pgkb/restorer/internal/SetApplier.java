@@ -56,11 +56,12 @@ final class SetApplier {
                     default -> { op = "C"; nCopy++; }
                 }
                 w.field(op);
+                String[] values = v.values(); // once: a row kept undecoded is decoded by this call
                 for (int i = 0; i < width; i++) {
                     if (v.kind() == KeyFold.Kind.DELETED) {
                         w.field(keyValue(keyColumns, key, i));
                     } else {
-                        w.field(v.sent(i) ? v.values()[i] : keyValue(keyColumns, key, i));
+                        w.field(v.sent(i) ? values[i] : keyValue(keyColumns, key, i));
                     }
                 }
                 for (int i = 0; i < width; i++) {

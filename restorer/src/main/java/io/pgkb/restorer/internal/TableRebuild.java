@@ -75,7 +75,7 @@ final class TableRebuild {
                 streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
             }
             return new MergedStream(streams);
-        }, decoding, name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink));
+        }, decoding.withLazyRows(m.primaryKey()), name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink));
              Connection conn = connector.connect()) {
             WorkTable table = WorkTable.create(conn, work, initial, m.primaryKey());
             conn.commit();

@@ -92,6 +92,51 @@ class ChangeDecodingTest {
     }
 
     @Test
+    void rowsKeptUndecodedHoldTheirKeysAndDecodeToTheLibraryPathsValues() {
+        ChangeDecoding plain = new ChangeDecoding(resolver);
+        int lazy = 0;
+        for (int i = 0; i < 20_000; i++) {
+            ChangeEnvelopes env = versions.get(r.nextInt(versions.size()));
+            List<String> key = env.relation().columns().stream().filter(ColumnDef::key).map(ColumnDef::name).toList();
+            ChangeDecoding decoding = plain.withLazyRows(key);
+            byte[] value = randomValue(env);
+            Change c = decoding.decode(entry(i, value), TABLE);
+            assertEquivalent(c, value, "record " + i); // after() decodes a lazy row whole
+            if (c.lazyAfter() == null) {
+                assertThat(key.isEmpty() || c.op() == Change.Op.DELETE || c.op() == Change.Op.TRUNCATE || c.after() == null
+                        || c.hasUnchanged() || !c.shape().names().containsAll(key)).as("record %s kept whole", i).isTrue();
+                continue;
+            }
+            lazy++;
+            assertThat(c.op()).isIn(Change.Op.INSERT, Change.Op.UPDATE);
+            assertThat(c.hasUnchanged()).as("record %s: a row with unchanged columns is decoded whole", i).isFalse();
+            String[] whole = c.after();
+            for (int k = 0; k < whole.length; k++) {
+                boolean isKey = key.contains(c.shape().columns().get(k).name());
+                assertThat(c.afterKeys()[k]).as("record %s column %s", i, k).isEqualTo(isKey ? whole[k] : null);
+            }
+            assertThat(c.heapBytes()).isEqualTo(64L + value.length + KeyFold.heapBytes(c.before()));
+        }
+        assertThat(lazy).isGreaterThan(2_000);
+    }
+
+    @Test
+    void aValueNoOneReadsIsNotConvertedButFailsNamingTheRecordWhenRead() {
+        ChangeEnvelopes env = new ChangeEnvelopes(new RelationDef(1, new TableId("public", "m"), 'd', List.of(
+                new ColumnDef("id", PgTypes.INT8, -1, "bigint", true), new ColumnDef("amount", PgTypes.NUMERIC, (12 << 16 | 2) + 4, "numeric(12,2)", false))));
+        GenericRecord row = new GenericData.Record(env.schemas().row());
+        row.put(0, 7L);
+        row.put(1, ByteBuffer.allocate(0)); // no unscaled bytes: not a number
+        byte[] value = SingleObjectCodec.encode(env.schemas().value(), env.value(Op.INSERT, null, row, List.of(), source()));
+        ChangeDecoding decoding = new ChangeDecoding(new MapSchemaResolver(env.schemas().value())).withLazyRows(List.of("id"));
+        Change c = decoding.decode(entry(42, value), "public.m");
+        assertThat(c.afterKeys()).containsExactly("7", null);
+        assertThatThrownBy(c::after).isInstanceOf(PgkbException.ArchiveIncompleteException.class)
+                .hasMessageStartingWith("undecodable change record table public.m partition 3 offset 42: corrupt record of schema "
+                        + SingleObjectCodec.fingerprint(env.schemas().value()) + ": column amount (numeric(12,2)): ");
+    }
+
+    @Test
     void damagedRecordsFailWhereTheLibraryPathFailsAndNameTheRecord() {
         ChangeDecoding decoding = new ChangeDecoding(resolver);
         int failed = 0;
