@@ -72,25 +72,31 @@ public final class ChangeDecoding {
             throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
         }
         boolean[] keysOnly = lastKeysOnly;
-        return read(plan, in, value, table, e.partition(), e.offset(),
-                keysOnly, keysOnly == null ? null : new LazyRow(plan, value, table, e.partition(), e.offset()));
+        try {
+            return plan.read(in.reset(value, HEADER), keysOnly,
+                    keysOnly == null ? null : new LazyRow(plan, value, table, e.partition(), e.offset()));
+        } catch (IOException x) {
+            throw undecodable(value, table, e.partition(), e.offset(), x);
+        }
+    }
+
+    /** The whole new row of a record whose row was kept undecoded ({@link EnvelopePlan#readAfter}); errors name the record. */
+    static String[] readAfter(EnvelopePlan plan, byte[] value, String table, int partition, long offset) {
+        try {
+            return plan.readAfter(new BinaryCursor().reset(value, HEADER));
+        } catch (IOException x) {
+            throw undecodable(value, table, partition, offset, x);
+        }
     }
 
     /**
-     * Reads one record's datum with its plan (see {@link EnvelopePlan#read(BinaryCursor, boolean[], LazyRow)}); the
-     * errors name the record.
+     * @param x what the cursor throws on bytes that are no datum (EOF, a varint too long), or {@link EnvelopePlan.Corrupt}
+     *          for what the plan checks itself
      */
-    static Change read(EnvelopePlan plan, BinaryCursor in, byte[] value, String table, int partition, long offset,
-                       boolean[] keysOnly, LazyRow lazy) {
-        try {
-            return plan.read(in.reset(value, HEADER), keysOnly, lazy);
-        } catch (IOException x) {
-            // what the cursor throws on bytes that are no datum (EOF, a varint too long), and EnvelopePlan.Corrupt for
-            // what the plan checks itself
-            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, partition, offset)
-                    + ": corrupt record of schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(value)) + ": "
-                    + (x instanceof EnvelopePlan.Corrupt ? x.getMessage() : x.toString()));
-        }
+    private static PgkbException undecodable(byte[] value, String table, int partition, long offset, IOException x) {
+        return new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, partition, offset)
+                + ": corrupt record of schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(value)) + ": "
+                + (x instanceof EnvelopePlan.Corrupt ? x.getMessage() : x.toString()));
     }
 
     /** The plan of a writer schema; nearly every record has the schema of the one before. */

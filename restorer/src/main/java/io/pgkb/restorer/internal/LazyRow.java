@@ -1,7 +1,5 @@
 package io.pgkb.restorer.internal;
 
-import io.pgkb.schemas.BinaryCursor;
-
 /**
  * The new row of a change kept as its record's bytes, decoded to PostgreSQL text only when read. A fold keeps the
  * net change per key, and most changes of a hot key are replaced by a later one before anyone reads their values:
@@ -33,7 +31,7 @@ final class LazyRow {
 
     /** The whole row, decoded anew on every call (callers read it once: it is not kept). */
     String[] values() {
-        return ChangeDecoding.read(plan, new BinaryCursor(), datum, table, partition, offset, null, null).after();
+        return ChangeDecoding.readAfter(plan, datum, table, partition, offset);
     }
 
     long heapBytes() {
