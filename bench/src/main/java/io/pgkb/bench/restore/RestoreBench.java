@@ -54,12 +54,31 @@ import org.postgresql.PGConnection;
  * <p>Arguments: {@code [rows] [changes] [hotKeys] [replayChanges] [batchKeys]} (defaults 1000000 1000000 10000 all 100000, the CLI default). With
  * replayChanges below changes the replay runs that many and its time is extrapolated (and not compared).
  *
+ * <p>{@code -Dwide=N} adds N text columns {@code e1..eN} to the table (default 0), each set by every insert and update: a
+ * wider row, as most tables have, costs more per change to decode and convert.
+ *
  * <p>{@code -Dwarm=N} (diagnostic, not a result) restores N times before the measured restore, so the measured one
  * runs on compiled code: the difference is what a just-started JVM's JIT compilation costs a restore.
  */
 public final class RestoreBench {
     private static final TableId TABLE = new TableId("public", "bench");
     private static final String PREFIX = "bench";
+    /** Extra text columns e1..eN (-Dwide=N). */
+    private static final int WIDE = Integer.getInteger("wide", 0);
+
+    /** {@code ", e1 text, e2 text, ..."}: the extra columns as a table definition has them. */
+    private static String extraDefs() {
+        StringBuilder b = new StringBuilder();
+        for (int k = 1; k <= WIDE; k++) {
+            b.append(", e").append(k).append(" text");
+        }
+        return b.toString();
+    }
+
+    /** Extra column k's value in a row whose v is {@code v}. */
+    static String extra(int k, int v) {
+        return "e" + k + "-" + v;
+    }
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
@@ -72,8 +91,12 @@ public final class RestoreBench {
             pg.createDatabase("src");
             pg.createDatabase("tgt");
             try (Connection c = pg.connect("src"); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE bench (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
-                st.execute("INSERT INTO bench SELECT g, g % 1000, 'row ' || g FROM generate_series(1, " + rows + ") g");
+                st.execute("CREATE TABLE bench (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")");
+                StringBuilder extras = new StringBuilder();
+                for (int k = 1; k <= WIDE; k++) {
+                    extras.append(", 'e").append(k).append("-' || (g % 1000)");
+                }
+                st.execute("INSERT INTO bench SELECT g, g % 1000, 'row ' || g" + extras + " FROM generate_series(1, " + rows + ") g");
             }
             long t0 = System.nanoTime();
             Lsn d = new DumpTaker(PgUrl.parse(pg.uri("src")), store, new ArchiveLayout(PREFIX)).take(List.of(TABLE), DumpListener.NONE)
@@ -114,13 +137,13 @@ public final class RestoreBench {
                 // the baseline table is defined as the restored one (the restore keeps types and the primary key, not
                 // NOT NULL), logged, in the same database: (a) COPY into it with its primary key in place, (b) COPY into
                 // it bare, then ADD PRIMARY KEY (pg_restore's order); the better of the two is the target's baseline
-                st.execute("CREATE TABLE copy_pk (id bigint PRIMARY KEY, v integer, s text)");
+                st.execute("CREATE TABLE copy_pk (id bigint PRIMARY KEY, v integer, s text" + extraDefs() + ")");
                 double copyPk = copyIn(c, "COPY copy_pk FROM STDIN", copyFile, null);
-                st.execute("CREATE TABLE copy_late (id bigint, v integer, s text)");
+                st.execute("CREATE TABLE copy_late (id bigint, v integer, s text" + extraDefs() + ")");
                 double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)");
                 double copy = Math.min(copyPk, copyLate);
 
-                st.execute("CREATE TABLE replayed (id bigint PRIMARY KEY, v integer NOT NULL, s text)");
+                st.execute("CREATE TABLE replayed (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")");
                 t0 = System.nanoTime();
                 try (InputStream in = DumpFormat.openVerified(store.open(new ArchiveLayout(PREFIX).dumpData(TABLE, d)),
                         io.pgkb.schemas.dump.DumpManifest.fromJson(store.get(new ArchiveLayout(PREFIX).dumpManifest(TABLE, d)), "manifest"), "data")) {
@@ -193,8 +216,12 @@ public final class RestoreBench {
 
     private static long writeChanges(ObjectStore store, long d, int rows, int changes, int hot, Path dir) throws Exception {
         ArchiveLayout layout = new ArchiveLayout(PREFIX);
-        RelationDef rel = new RelationDef(1, TABLE, 'd', List.of(new ColumnDef("id", 20, -1, "bigint", true),
+        List<ColumnDef> columns = new java.util.ArrayList<>(List.of(new ColumnDef("id", 20, -1, "bigint", true),
                 new ColumnDef("v", 23, -1, "integer", false), new ColumnDef("s", 25, -1, "text", false)));
+        for (int k = 1; k <= WIDE; k++) {
+            columns.add(new ColumnDef("e" + k, 25, -1, "text", false));
+        }
+        RelationDef rel = new RelationDef(1, TABLE, 'd', columns);
         ChangeEnvelopes env = new ChangeEnvelopes(rel);
         for (Schema s : new Schema[] {env.schemas().key(), env.schemas().value()}) {
             store.put(layout.schema(SingleObjectCodec.fingerprint(s)), s.toString().getBytes(StandardCharsets.UTF_8));
@@ -213,8 +240,14 @@ public final class RestoreBench {
             }
             long commit = base + (i / 10) * 1000L;
             long seq = i % 10;
-            GenericRecord row = env.row(op == Op.DELETE ? java.util.Arrays.asList(Long.toString(id), null, null)
-                    : List.of(Long.toString(id), Integer.toString(v), "changed " + i));
+            List<String> values = new java.util.ArrayList<>();
+            values.add(Long.toString(id));
+            values.add(op == Op.DELETE ? null : Integer.toString(v));
+            values.add(op == Op.DELETE ? null : "changed " + i);
+            for (int k = 1; k <= WIDE; k++) {
+                values.add(op == Op.DELETE ? null : extra(k, v));
+            }
+            GenericRecord row = env.row(values);
             GenericRecord value = op == Op.DELETE
                     ? env.value(op, row, null, List.of(), new ChangeSource(commit, commit, 1000 + i / 10, 1_700_000_000_000_000L + i, seq, TABLE))
                     : env.value(op, null, row, List.of(), new ChangeSource(commit, commit, 1000 + i / 10, 1_700_000_000_000_000L + i, seq, TABLE));
@@ -261,8 +294,16 @@ public final class RestoreBench {
     /** The baseline: one statement per change, one transaction per 10 changes, as the source ran them. */
     private static void replay(Connection c, int rows, int changes, int hot, int limit) throws Exception {
         c.setAutoCommit(false);
-        try (PreparedStatement ins = c.prepareStatement("INSERT INTO replayed (id, v, s) VALUES (?, ?, ?)");
-             PreparedStatement upd = c.prepareStatement("UPDATE replayed SET v = ?, s = ? WHERE id = ?");
+        StringBuilder cols = new StringBuilder();
+        StringBuilder marks = new StringBuilder();
+        StringBuilder sets = new StringBuilder();
+        for (int k = 1; k <= WIDE; k++) {
+            cols.append(", e").append(k);
+            marks.append(", ?");
+            sets.append(", e").append(k).append(" = ?");
+        }
+        try (PreparedStatement ins = c.prepareStatement("INSERT INTO replayed (id, v, s" + cols + ") VALUES (?, ?, ?" + marks + ")");
+             PreparedStatement upd = c.prepareStatement("UPDATE replayed SET v = ?, s = ?" + sets + " WHERE id = ?");
              PreparedStatement del = c.prepareStatement("DELETE FROM replayed WHERE id = ?")) {
             generate(rows, changes, hot, (i, op, id, v) -> {
                 if (i >= limit) {
@@ -273,12 +314,18 @@ public final class RestoreBench {
                         ins.setLong(1, id);
                         ins.setInt(2, v);
                         ins.setString(3, "changed " + i);
+                        for (int k = 1; k <= WIDE; k++) {
+                            ins.setString(3 + k, extra(k, v));
+                        }
                         ins.executeUpdate();
                     }
                     case UPDATE -> {
                         upd.setInt(1, v);
                         upd.setString(2, "changed " + i);
-                        upd.setLong(3, id);
+                        for (int k = 1; k <= WIDE; k++) {
+                            upd.setString(2 + k, extra(k, v));
+                        }
+                        upd.setLong(3 + WIDE, id);
                         upd.executeUpdate();
                     }
                     default -> {
