@@ -57,14 +57,12 @@ public final class ChangeDecoding {
     /** @param table names the record in errors, with its partition and offset */
     public Change decode(ArchivedEntry e, String table) {
         byte[] value = e.value();
-        long fp;
         EnvelopePlan plan;
         try {
             if (value == null) {
                 throw new CodecException("record has no value");
             }
-            fp = SingleObjectCodec.fingerprintOf(value);
-            plan = plan(fp);
+            plan = plan(SingleObjectCodec.fingerprintOf(value));
         } catch (CodecException.UnknownSchemaException x) {
             throw new PgkbException.ArchiveIncompleteException("writer schema " + SingleObjectCodec.hex(SingleObjectCodec.fingerprintOf(value))
                     + " of " + where(table, e) + " is not in the archive");

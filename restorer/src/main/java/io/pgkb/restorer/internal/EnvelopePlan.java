@@ -99,6 +99,8 @@ final class EnvelopePlan {
         if (op == null) {
             throw new Corrupt("op enum index " + symbol + " is not an op this restorer knows");
         }
+        // with keysOnly, an INSERT's or UPDATE's new row is read key columns only, and kept if nothing needs it whole
+        boolean keysOnlyRow = keysOnly != null && (op == Change.Op.INSERT || op == Change.Op.UPDATE);
         String[] before;
         String[] after;
         if (op == Change.Op.TRUNCATE) {
@@ -109,9 +111,9 @@ final class EnvelopePlan {
             after = null;
         } else {
             before = readOptionalRow(in, null);
-            after = readOptionalRow(in, op == Change.Op.INSERT || op == Change.Op.UPDATE ? keysOnly : null);
+            after = readOptionalRow(in, keysOnlyRow ? keysOnly : null);
         }
-        boolean partial = after != null && keysOnly != null && (op == Change.Op.INSERT || op == Change.Op.UPDATE);
+        boolean partial = keysOnlyRow && after != null;
         boolean anyUnchanged = false;
         boolean[] unchanged = null;
         for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {

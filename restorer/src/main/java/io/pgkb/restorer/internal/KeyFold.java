@@ -60,6 +60,18 @@ public final class KeyFold {
             return values;
         }
 
+        /**
+         * Makes this entry the change's whole new row (every column sent): kept undecoded when the change was read so,
+         * else a copy of its values.
+         */
+        void setRow(Change c) {
+            kind = Kind.ROW;
+            sent = null;
+            source = null;
+            lazy = c.lazyAfter();
+            values = lazy != null ? null : c.afterKeys().clone();
+        }
+
         /** {@link #heapBytes} of what it holds; a DELETED entry holds its key's values. */
         long heapBytes(RowKey key) {
             return lazy != null ? lazy.heapBytes() : KeyFold.heapBytes(values != null ? values : key.values());
@@ -257,34 +269,28 @@ public final class KeyFold {
             }
         }
         Entry e = entries.get(key);
+        if (e != null && e.kind == Kind.DELETED) {
+            throw inconsistent(c, "UPDATE of key " + key + " after its DELETE");
+        }
         if (!c.hasUnchanged()) {
             // every column sent: the key's row is exactly this one, whatever the entry held
             if (e == null) {
                 put(key, rowEntry(c));
-                return;
+            } else {
+                e.setRow(c);
+                resized(e, key);
             }
-            if (e.kind == Kind.DELETED) {
-                throw inconsistent(c, "UPDATE of key " + key + " after its DELETE");
-            }
-            e.kind = Kind.ROW;
-            e.sent = null;
-            e.source = null;
-            e.lazy = c.lazyAfter();
-            e.values = e.lazy != null ? null : after.clone();
-            resized(e, key);
             return;
         }
         after = c.after(); // whole: a row with unchanged columns is never kept undecoded
         if (e == null) {
+            // some column unchanged (unchanged TOAST): only the sent ones are known
             boolean[] sent = new boolean[width];
             for (int i = 0; i < width; i++) {
                 sent[i] = !c.isUnchanged(i);
             }
-            put(key, allSent(sent) ? new Entry(Kind.ROW, after.clone(), null, null) : new Entry(Kind.PATCH, after.clone(), sent, null));
+            put(key, new Entry(Kind.PATCH, after.clone(), sent, null));
             return;
-        }
-        if (e.kind == Kind.DELETED) {
-            throw inconsistent(c, "UPDATE of key " + key + " after its DELETE");
         }
         String[] values = e.materialize();
         for (int i = 0; i < width; i++) {
@@ -305,11 +311,8 @@ public final class KeyFold {
 
     /** A ROW entry of the change's new row: kept undecoded when the change was read so, else a copy of its values. */
     private static Entry rowEntry(Change c) {
-        if (c.lazyAfter() == null) {
-            return new Entry(Kind.ROW, c.afterKeys().clone(), null, null);
-        }
         Entry e = new Entry(Kind.ROW, null, null, null);
-        e.lazy = c.lazyAfter();
+        e.setRow(c);
         return e;
     }
 

@@ -122,18 +122,12 @@ class ChangeDecodingTest {
 
     @Test
     void aValueNoOneReadsIsNotConvertedButFailsNamingTheRecordWhenRead() {
-        ChangeEnvelopes env = new ChangeEnvelopes(new RelationDef(1, new TableId("public", "m"), 'd', List.of(
-                new ColumnDef("id", PgTypes.INT8, -1, "bigint", true), new ColumnDef("amount", PgTypes.NUMERIC, (12 << 16 | 2) + 4, "numeric(12,2)", false))));
-        GenericRecord row = new GenericData.Record(env.schemas().row());
-        row.put(0, 7L);
-        row.put(1, ByteBuffer.allocate(0)); // no unscaled bytes: not a number
-        byte[] value = SingleObjectCodec.encode(env.schemas().value(), env.value(Op.INSERT, null, row, List.of(), source()));
-        ChangeDecoding decoding = new ChangeDecoding(new MapSchemaResolver(env.schemas().value())).withLazyRows(List.of("id"));
-        Change c = decoding.decode(entry(42, value), "public.m");
+        BadAmount bad = new BadAmount();
+        ChangeDecoding decoding = new ChangeDecoding(new MapSchemaResolver(bad.schema())).withLazyRows(List.of("id"));
+        Change c = decoding.decode(entry(42, bad.value()), "public.m");
         assertThat(c.afterKeys()).containsExactly("7", null);
         assertThatThrownBy(c::after).isInstanceOf(PgkbException.ArchiveIncompleteException.class)
-                .hasMessageStartingWith("undecodable change record table public.m partition 3 offset 42: corrupt record of schema "
-                        + SingleObjectCodec.fingerprint(env.schemas().value()) + ": column amount (numeric(12,2)): ");
+                .hasMessageStartingWith(bad.failure());
     }
 
     @Test
@@ -168,17 +162,34 @@ class ChangeDecodingTest {
 
     @Test
     void aValueItsConverterCannotReadFailsNamingRecordAndColumn() {
-        ChangeEnvelopes env = new ChangeEnvelopes(new RelationDef(1, new TableId("public", "m"), 'd', List.of(
-                new ColumnDef("id", PgTypes.INT8, -1, "bigint", true), new ColumnDef("amount", PgTypes.NUMERIC, (12 << 16 | 2) + 4, "numeric(12,2)", false))));
-        GenericRecord row = new GenericData.Record(env.schemas().row());
-        row.put(0, 7L);
-        row.put(1, ByteBuffer.allocate(0)); // no unscaled bytes: not a number
-        byte[] value = SingleObjectCodec.encode(env.schemas().value(), env.value(Op.INSERT, null, row, List.of(), source()));
-        ChangeDecoding decoding = new ChangeDecoding(new MapSchemaResolver(env.schemas().value()));
-        assertThatThrownBy(() -> decoding.decode(entry(42, value), "public.m"))
+        BadAmount bad = new BadAmount();
+        ChangeDecoding decoding = new ChangeDecoding(new MapSchemaResolver(bad.schema()));
+        assertThatThrownBy(() -> decoding.decode(entry(42, bad.value()), "public.m"))
                 .isInstanceOf(PgkbException.ArchiveIncompleteException.class)
-                .hasMessageStartingWith("undecodable change record table public.m partition 3 offset 42: corrupt record of schema "
-                        + SingleObjectCodec.fingerprint(env.schemas().value()) + ": column amount (numeric(12,2)): ");
+                .hasMessageStartingWith(bad.failure());
+    }
+
+    /** An INSERT into public.m (id bigint key, amount numeric(12,2)) whose amount no converter can read. */
+    private final class BadAmount {
+        private final ChangeEnvelopes env = new ChangeEnvelopes(new RelationDef(1, new TableId("public", "m"), 'd', List.of(
+                new ColumnDef("id", PgTypes.INT8, -1, "bigint", true), new ColumnDef("amount", PgTypes.NUMERIC, (12 << 16 | 2) + 4, "numeric(12,2)", false))));
+
+        Schema schema() {
+            return env.schemas().value();
+        }
+
+        byte[] value() {
+            GenericRecord row = new GenericData.Record(env.schemas().row());
+            row.put(0, 7L);
+            row.put(1, ByteBuffer.allocate(0)); // no unscaled bytes: not a number
+            return SingleObjectCodec.encode(schema(), env.value(Op.INSERT, null, row, List.of(), source()));
+        }
+
+        /** How decoding its amount fails, read as partition 3, offset 42. */
+        String failure() {
+            return "undecodable change record table public.m partition 3 offset 42: corrupt record of schema "
+                    + SingleObjectCodec.fingerprint(schema()) + ": column amount (numeric(12,2)): ";
+        }
     }
 
     @Test
