@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +36,7 @@ final class TableRebuild {
      * of the stream as memory allows.
      */
     static final int FIRST_BATCH_FACTOR = 4;
+    static final int LOAD_CONNECTIONS = Integer.getInteger("pgkb.loadConnections", 2);
 
     TableRebuild(ObjectStore store, ChangeDecoding decoding, int batchKeys, AtomicLong rowsLoaded, AtomicLong changesApplied) {
         this.store = store;
@@ -87,7 +87,7 @@ final class TableRebuild {
             Batcher.Fold merged = first instanceof Batcher.Fold f && f.keys() != null && f.shape().equals(initial) ? f : null;
             int mergedKeys = merged == null ? 0 : merged.size();
             if (merged != null) {
-                loadMerged(conn, t, m, work, merged);
+                loadMerged(conn, connector, t, m, work, merged);
             } else {
                 load(conn, t, m, work);
             }
@@ -152,22 +152,14 @@ final class TableRebuild {
     }
 
     /** The dump's COPY with the first fold written in (DumpMerge): one COPY instead of load + set-wise apply. */
-    private void loadMerged(Connection conn, RestorePlan.TablePlan t, DumpManifest m, TableId work, Batcher.Fold first)
-            throws SQLException, IOException {
+    private void loadMerged(Connection conn, Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work,
+            Batcher.Fold first) throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
         DumpMerge merge = new DumpMerge(first.keys(), first.keyColumns(), first.shape().size(), work, where);
-        CopyIn copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(DumpFormat.copyFromSql(work, m));
-        try (InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
-            merge.run(in, copy::writeToCopy);
-            copy.endCopy();
-        } finally {
-            if (copy.isActive()) {
-                try {
-                    copy.cancelCopy();
-                } catch (SQLException ignored) {
-                    // already failing: the first error is the one to report
-                }
-            }
+        try (SplitCopy copy = new SplitCopy(conn, connector, LOAD_CONNECTIONS, DumpFormat.copyFromSql(work, m));
+             InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
+            merge.run(in, copy);
+            copy.finish();
         }
         rowsLoaded.addAndGet(merge.dumpRows());
         RestoreMetrics.ROWS_LOADED.inc(merge.dumpRows());
