@@ -112,6 +112,9 @@ public final class RestoreBench {
                 restore(store, tgt, batchKeys, target, "warm" + w);
                 System.out.printf("warm-up restore %d: %.2fs%n", w, (System.nanoTime() - tw) / 1e9);
             }
+            // each timed part starts with no dirty buffers and no checkpoint due: the WAL of what ran before it (the
+            // source's rows, the restore, the other baseline) must not land on the next one's time
+            checkpoint(pg);
             resetPeak();
             AfterGc live = new AfterGc();
             com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -138,8 +141,10 @@ public final class RestoreBench {
                 // NOT NULL), logged, in the same database: (a) COPY into it with its primary key in place, (b) COPY into
                 // it bare, then ADD PRIMARY KEY (pg_restore's order); the better of the two is the target's baseline
                 st.execute("CREATE TABLE copy_pk (id bigint PRIMARY KEY, v integer, s text" + extraDefs() + ")");
+                checkpoint(pg);
                 double copyPk = copyIn(c, "COPY copy_pk FROM STDIN", copyFile, null);
                 st.execute("CREATE TABLE copy_late (id bigint, v integer, s text" + extraDefs() + ")");
+                checkpoint(pg);
                 double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)");
                 double copy = Math.min(copyPk, copyLate);
 
@@ -340,6 +345,12 @@ public final class RestoreBench {
             c.commit();
         }
         c.setAutoCommit(true);
+    }
+
+    private static void checkpoint(LocalPostgres pg) throws Exception {
+        try (Connection c = pg.connect("tgt"); Statement st = c.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
     }
 
     /** Seconds to COPY {@code file} in with {@code sql}, then run {@code after} (if any), in one transaction. */
