@@ -1,6 +1,7 @@
 package io.pgkb.restorer;
 
 import io.pgkb.restorer.internal.RestoreTargetSpec;
+import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
 import io.pgkb.restorer.internal.TableTarget;
 import io.pgkb.schemas.PgkbException;
@@ -64,6 +65,11 @@ public final class RestoreCommand implements Callable<Integer> {
                     + " many; bounds memory (default: ${DEFAULT-VALUE})")
     int batchKeys = 100000;
 
+    @Option(names = "--load-connections", defaultValue = "" + RestoreTuning.DEFAULT_LOAD_CONNECTIONS, paramLabel = "N",
+            description = "Connections each table's dump load is spread over: the server parses a COPY on one core per "
+                    + "connection (default: ${DEFAULT-VALUE})")
+    int loadConnections = RestoreTuning.DEFAULT_LOAD_CONNECTIONS;
+
     PrintStream out = System.out;
 
     public void validate() {
@@ -77,6 +83,9 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         if (batchKeys < 1) {
             throw new PgkbException.ConfigException("--batch-keys: must be at least 1, got " + batchKeys);
+        }
+        if (loadConnections < 1) {
+            throw new PgkbException.ConfigException("--load-connections: must be at least 1, got " + loadConnections);
         }
         if (topicPrefix == null || topicPrefix.isBlank()) {
             throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
@@ -122,7 +131,7 @@ public final class RestoreCommand implements Callable<Integer> {
         validate();
         List<TableTarget> list = TableTarget.parseList(tables);
         try (ObjectStore s = store.open()) {
-            new Restorer(s, topicPrefix, pgUrl(), parallel, batchKeys, out).restore(list, spec(), replace, dryRun);
+            new Restorer(s, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections), out).restore(list, spec(), replace, dryRun);
         }
         return 0;
     }

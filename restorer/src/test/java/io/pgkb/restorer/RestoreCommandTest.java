@@ -37,6 +37,7 @@ class RestoreCommandTest {
         assertThatThrownBy(() -> parse(with("--to-lsn", "16-B3")).validate()).hasMessageStartingWith("--to-lsn");
         assertThatThrownBy(() -> parse(with("--to-time", "2026-11-21 13:00")).validate()).hasMessageStartingWith("--to-time");
         assertThatThrownBy(() -> parse(with("--latest", "--parallel", "0")).validate()).hasMessageStartingWith("--parallel");
+        assertThatThrownBy(() -> parse(with("--latest", "--load-connections", "0")).validate()).hasMessageStartingWith("--load-connections");
     }
 
     @Test

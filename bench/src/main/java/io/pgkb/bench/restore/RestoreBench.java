@@ -3,6 +3,7 @@ package io.pgkb.bench.restore;
 import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
+import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
 import io.pgkb.restorer.internal.TableTarget;
 import io.pgkb.schemas.ArchiveLayout;
@@ -57,6 +58,10 @@ import org.postgresql.PGConnection;
  * <p>{@code -Dwide=N} adds N text columns {@code e1..eN} to the table (default 0), each set by every insert and update: a
  * wider row, as most tables have, costs more per change to decode and convert.
  *
+ * <p>{@code -DloadConnections=N} sets the restore's {@code --load-connections} (default: the CLI's). The target's
+ * baseline is one COPY, as a user loads a table; the bench also prints, for comparison, the same COPY spread over as
+ * many connections as the restore's.
+ *
  * <p>{@code -Dwarm=N} (diagnostic, not a result) restores N times before the measured restore, so the measured one
  * runs on compiled code: the difference is what a just-started JVM's JIT compilation costs a restore.
  */
@@ -65,6 +70,8 @@ public final class RestoreBench {
     private static final String PREFIX = "bench";
     /** Extra text columns e1..eN (-Dwide=N). */
     private static final int WIDE = Integer.getInteger("wide", 0);
+    /** {@code -DloadConnections=N}: the restore's {@code --load-connections} (the baseline's COPY always uses one). */
+    private static final int LOAD_CONNECTIONS = Integer.getInteger("loadConnections", RestoreTuning.DEFAULT_LOAD_CONNECTIONS);
 
     /** {@code ", e1 text, e2 text, ..."}: the extra columns as a table definition has them. */
     private static String extraDefs() {
@@ -147,6 +154,9 @@ public final class RestoreBench {
                 checkpoint(pg);
                 double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)");
                 double copy = Math.min(copyPk, copyLate);
+                st.execute("CREATE TABLE copy_split (id bigint, v integer, s text" + extraDefs() + ")");
+                checkpoint(pg);
+                double copySplit = splitCopyIn(pg, c, "copy_split", copyFile, "ALTER TABLE copy_split ADD PRIMARY KEY (id)");
 
                 st.execute("CREATE TABLE replayed (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")");
                 t0 = System.nanoTime();
@@ -169,6 +179,8 @@ public final class RestoreBench {
                         + "into the table with its primary key %.2fs, into the bare table + ADD PRIMARY KEY %.2fs%n", finalRows, copyPk, copyLate);
                 System.out.printf("restore / COPY = %.2f against the faster (target <= 2); %.2f against COPY with the key in place, "
                         + "%.2f against COPY + ADD PRIMARY KEY%n", restore / copy, restore / copyPk, restore / copyLate);
+                System.out.printf("for comparison, the final state's COPY spread over %d connections + ADD PRIMARY KEY: %.2fs "
+                        + "(restore / that = %.2f)%n", LOAD_CONNECTIONS, copySplit, restore / copySplit);
                 System.out.printf("statement-by-statement replay: %.1fs%s -> replay / restore = %.1fx (target >= 10)%n", replayFull,
                         replayN < changes ? " (dump load " + String.format("%.1fs", load) + " + statements extrapolated from " + replayN + " changes in " + String.format("%.1fs", statements) + ")" : "", replayFull / restore);
                 if (replayN >= changes) {
@@ -347,6 +359,65 @@ public final class RestoreBench {
         c.setAutoCommit(true);
     }
 
+    /**
+     * Seconds to COPY {@code file} into {@code table} over LOAD_CONNECTIONS connections (the file cut into as many runs
+     * of whole rows, one COPY each, at once; the others committed first), then run {@code after} on {@code c}.
+     */
+    private static double splitCopyIn(LocalPostgres pg, Connection c, String table, Path file, String after) throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        long t0 = System.nanoTime();
+        c.setAutoCommit(false);
+        List<Thread> threads = new java.util.ArrayList<>();
+        List<Exception> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        int from = 0;
+        for (int i = 0; i < LOAD_CONNECTIONS; i++) {
+            int to = all.length;
+            if (i < LOAD_CONNECTIONS - 1) {
+                to = (int) ((long) all.length * (i + 1) / LOAD_CONNECTIONS);
+                while (to < all.length && all[to - 1] != '\n') {
+                    to++;
+                }
+            }
+            int start = from;
+            int end = to;
+            boolean own = i == 0;
+            Thread t = new Thread(() -> {
+                try {
+                    Connection conn = own ? c : pg.connect("tgt");
+                    try {
+                        conn.setAutoCommit(false);
+                        conn.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN",
+                                new java.io.ByteArrayInputStream(all, start, end - start), 1 << 16);
+                        if (!own) {
+                            conn.commit();
+                        }
+                    } finally {
+                        if (!own) {
+                            conn.close();
+                        }
+                    }
+                } catch (Exception e) {
+                    failures.add(e);
+                }
+            });
+            t.start();
+            threads.add(t);
+            from = to;
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(after);
+        }
+        c.commit();
+        c.setAutoCommit(true);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
     private static void checkpoint(LocalPostgres pg) throws Exception {
         try (Connection c = pg.connect("tgt"); Statement st = c.createStatement()) {
             st.execute("CHECKPOINT");
@@ -427,7 +498,7 @@ public final class RestoreBench {
 
     /** The bench table restored to {@code target} as public.{@code name}, as {@code pgkb restore --to-lsn} does. */
     private static void restore(ObjectStore store, PgUrl tgt, int batchKeys, long target, String name) throws Exception {
-        new Restorer(store, PREFIX, tgt, 1, batchKeys, System.out).restore(List.of(new TableTarget(TABLE, new TableId("public", name))),
+        new Restorer(store, PREFIX, tgt, new RestoreTuning(1, batchKeys, LOAD_CONNECTIONS), System.out).restore(List.of(new TableTarget(TABLE, new TableId("public", name))),
                 new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
     }
 

@@ -45,16 +45,14 @@ public final class Restorer {
     private final ObjectStore store;
     private final String prefix;
     private final PgUrl target;
-    private final int parallel;
-    private final int batchKeys;
+    private final RestoreTuning tuning;
     private final PrintStream out;
 
-    public Restorer(ObjectStore store, String prefix, PgUrl target, int parallel, int batchKeys, PrintStream out) {
+    public Restorer(ObjectStore store, String prefix, PgUrl target, RestoreTuning tuning, PrintStream out) {
         this.store = store;
         this.prefix = prefix;
         this.target = target;
-        this.parallel = parallel;
-        this.batchKeys = batchKeys;
+        this.tuning = tuning;
         this.out = out;
     }
 
@@ -112,7 +110,7 @@ public final class Restorer {
         AtomicLong changes = new AtomicLong();
         long started = System.nanoTime();
         long swapStarted = started;
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(parallel, tables.size())));
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(tuning.parallel(), tables.size())));
         ScheduledExecutorService ticker = null;
         ProgressReporter bar = null;
         AtomicLong shown = new AtomicLong();
@@ -125,7 +123,7 @@ public final class Restorer {
             for (RestorePlan.TablePlan tp : plan.tables()) {
                 TableId w = work.get(tp.table());
                 futures.add(pool.submit(() -> {
-                    new TableRebuild(store, new ChangeDecoding(schemas), batchKeys, rows, changes)
+                    new TableRebuild(store, new ChangeDecoding(schemas), tuning, rows, changes)
                             .build(() -> {
                                 awaitTarget(targetReady);
                                 return connect(false);

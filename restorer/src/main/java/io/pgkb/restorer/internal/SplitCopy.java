@@ -1,6 +1,8 @@
 package io.pgkb.restorer.internal;
 
 import io.pgkb.schemas.PgkbException;
+import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -25,6 +27,7 @@ import org.postgresql.copy.CopyIn;
  */
 final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
     private static final byte[] END = new byte[0];
+    private static final int CHUNK = 1 << 16;
     private final List<Lane> lanes = new ArrayList<>();
     private final List<Connection> opened = new ArrayList<>();
     private int next;
@@ -57,6 +60,41 @@ final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
         next = (next + 1) % lanes.size();
         failIfAnyFailed();
         lane.put(Arrays.copyOfRange(b, off, off + len));
+    }
+
+    /**
+     * Writes {@code rows}, COPY text, to its end, cut at row ends (a COPY text row holds no raw newline): the plain
+     * load of a dump nothing is merged into.
+     */
+    void writeRows(InputStream rows) throws IOException, SQLException {
+        byte[] buf = new byte[CHUNK];
+        int len = 0;
+        for (int n = rows.read(buf, len, buf.length - len); n >= 0; n = rows.read(buf, len, buf.length - len)) {
+            len += n;
+            if (len < buf.length) {
+                continue;
+            }
+            int end = lastNewline(buf, len);
+            if (end < 0) {
+                buf = Arrays.copyOf(buf, buf.length * 2); // a row longer than the buffer
+                continue;
+            }
+            write(buf, 0, end + 1);
+            System.arraycopy(buf, end + 1, buf, 0, len - end - 1);
+            len -= end + 1;
+        }
+        if (len > 0) {
+            write(buf, 0, len);
+        }
+    }
+
+    private static int lastNewline(byte[] b, int len) {
+        for (int i = len - 1; i >= 0; i--) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Ends every COPY and commits the connections opened here; returns the rows the server took. */

@@ -22,6 +22,7 @@ final class TableRebuild {
     private final ObjectStore store;
     private final ChangeDecoding decoding;
     private final int batchKeys;
+    private final int loadConnections;
     private final AtomicLong rowsLoaded;
     private final AtomicLong changesApplied;
     /**
@@ -36,12 +37,12 @@ final class TableRebuild {
      * of the stream as memory allows.
      */
     static final int FIRST_BATCH_FACTOR = 4;
-    static final int LOAD_CONNECTIONS = Integer.getInteger("pgkb.loadConnections", 2);
 
-    TableRebuild(ObjectStore store, ChangeDecoding decoding, int batchKeys, AtomicLong rowsLoaded, AtomicLong changesApplied) {
+    TableRebuild(ObjectStore store, ChangeDecoding decoding, RestoreTuning tuning, AtomicLong rowsLoaded, AtomicLong changesApplied) {
         this.store = store;
         this.decoding = decoding;
-        this.batchKeys = batchKeys;
+        this.batchKeys = tuning.batchKeys();
+        this.loadConnections = tuning.loadConnections();
         this.rowsLoaded = rowsLoaded;
         this.changesApplied = changesApplied;
     }
@@ -89,7 +90,7 @@ final class TableRebuild {
             if (merged != null) {
                 loadMerged(conn, connector, t, m, work, merged);
             } else {
-                load(conn, t, m, work);
+                load(conn, connector, t, m, work);
             }
             long tIndex = phases.add(Phases.Phase.LOAD, tLoad);
             addPrimaryKey(table, merged != null);
@@ -156,7 +157,7 @@ final class TableRebuild {
             Batcher.Fold first) throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
         DumpMerge merge = new DumpMerge(first.keys(), first.keyColumns(), first.shape().size(), work, where);
-        try (SplitCopy copy = new SplitCopy(conn, connector, LOAD_CONNECTIONS, DumpFormat.copyFromSql(work, m));
+        try (SplitCopy copy = new SplitCopy(conn, connector, loadConnections, DumpFormat.copyFromSql(work, m));
              InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
             merge.run(in, copy);
             copy.finish();
@@ -165,22 +166,16 @@ final class TableRebuild {
         RestoreMetrics.ROWS_LOADED.inc(merge.dumpRows());
     }
 
-    private void load(Connection conn, RestorePlan.TablePlan t, DumpManifest m, TableId work) throws SQLException, IOException {
+    private void load(Connection conn, Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work)
+            throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
-        try (InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
-            long rows = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(DumpFormat.copyFromSql(work, m), in, 1 << 16);
-            rowsLoaded.addAndGet(rows);
-            RestoreMetrics.ROWS_LOADED.inc(rows);
-        } catch (SQLException e) {
-            // the verifying stream throws at its end; pgjdbc wraps what the stream threw
-            Throwable c = e;
-            while (c != null) {
-                if (c instanceof PgkbException p) {
-                    throw p;
-                }
-                c = c.getCause();
-            }
-            throw e;
+        long rows;
+        try (SplitCopy copy = new SplitCopy(conn, connector, loadConnections, DumpFormat.copyFromSql(work, m));
+             InputStream in = DumpFormat.openVerified(store.open(t.dump().dataKey()), m, where)) {
+            copy.writeRows(in);
+            rows = copy.finish();
         }
+        rowsLoaded.addAndGet(rows);
+        RestoreMetrics.ROWS_LOADED.inc(rows);
     }
 }
