@@ -126,6 +126,7 @@ public final class RestoreBench {
             AfterGc live = new AfterGc();
             com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
+            long pgCpu0 = serverCpuMillis(pg);
             long jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             long gc0 = gcMillis();
             t0 = System.nanoTime();
@@ -138,6 +139,8 @@ public final class RestoreBench {
                     (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0) / 1e3, (gcMillis() - gc0) / 1e3);
             long peak = peakHeap();
             live.stop();
+            System.out.printf("restore PostgreSQL CPU: %.2fs (every server process; the restore ran %.2fs on %d cores)%n",
+                    (serverCpuMillis(pg) - pgCpu0) / 1e3, restore, Runtime.getRuntime().availableProcessors());
 
             try (Connection c = pg.connect("tgt"); Statement st = c.createStatement()) {
                 Path copyFile = dir.resolve("final.copy");
@@ -152,7 +155,9 @@ public final class RestoreBench {
                 double copyPk = copyIn(c, "COPY copy_pk FROM STDIN", copyFile, null);
                 st.execute("CREATE TABLE copy_late (id bigint, v integer, s text" + extraDefs() + ")");
                 checkpoint(pg);
+                long pgCopy0 = serverCpuMillis(pg);
                 double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)");
+                long pgCopy = serverCpuMillis(pg) - pgCopy0;
                 double copy = Math.min(copyPk, copyLate);
                 st.execute("CREATE TABLE copy_split (id bigint, v integer, s text" + extraDefs() + ")");
                 checkpoint(pg);
@@ -179,6 +184,7 @@ public final class RestoreBench {
                         + "into the table with its primary key %.2fs, into the bare table + ADD PRIMARY KEY %.2fs%n", finalRows, copyPk, copyLate);
                 System.out.printf("restore / COPY = %.2f against the faster (target <= 2); %.2f against COPY with the key in place, "
                         + "%.2f against COPY + ADD PRIMARY KEY%n", restore / copy, restore / copyPk, restore / copyLate);
+                System.out.printf("baseline COPY + ADD PRIMARY KEY: PostgreSQL CPU %.2fs (its index build's worker included)%n", pgCopy / 1e3);
                 System.out.printf("for comparison, the final state's COPY spread over %d connections + ADD PRIMARY KEY: %.2fs "
                         + "(restore / that = %.2f)%n", LOAD_CONNECTIONS, copySplit, restore / copySplit);
                 System.out.printf("statement-by-statement replay: %.1fs%s -> replay / restore = %.1fx (target >= 10)%n", replayFull,
@@ -416,6 +422,40 @@ public final class RestoreBench {
         c.commit();
         c.setAutoCommit(true);
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * CPU of the server so far, in ms: the postmaster and every process under it, alive (from /proc) or ended
+     * (counted into its parent's children times when reaped). Linux only; -1 elsewhere.
+     */
+    private static long serverCpuMillis(LocalPostgres pg) {
+        try {
+            long postmaster = Long.parseLong(Files.readAllLines(pg.dataDirectory().resolve("postmaster.pid")).get(0).strip());
+            return cpuTicks(postmaster, true) * 1000 / 100; // USER_HZ is 100 on Linux
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** utime + stime + cutime + cstime of {@code pid}, plus (with {@code tree}) those of its live children. */
+    private static long cpuTicks(long pid, boolean tree) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14)
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        if (tree) {
+            Path children = Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children");
+            for (String child : Files.readString(children).trim().split("\\s+")) {
+                if (!child.isEmpty()) {
+                    try {
+                        ticks += cpuTicks(Long.parseLong(child), false);
+                    } catch (java.io.IOException gone) {
+                        // ended meanwhile: counted in the postmaster's children times once reaped
+                    }
+                }
+            }
+        }
+        return ticks;
     }
 
     private static void checkpoint(LocalPostgres pg) throws Exception {
