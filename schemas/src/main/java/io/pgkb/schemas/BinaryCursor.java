@@ -33,18 +33,6 @@ public final class BinaryCursor {
         return this;
     }
 
-    /** Reads {@code buf[from, end)}: a buffer reused from block to block holds more than the current content. */
-    public BinaryCursor reset(byte[] buf, int from, int end) {
-        if (from < 0 || end > buf.length || from > end) {
-            throw new IndexOutOfBoundsException("range [" + from + ", " + end + ") of " + buf.length + " bytes");
-        }
-        this.buf = buf;
-        this.pos = from;
-        this.start = from;
-        this.end = end;
-        return this;
-    }
-
     /** Bytes from where {@link #reset} started to the end: no string or bytes length inside can be longer. */
     public int length() {
         return end - start;

@@ -155,34 +155,19 @@ final class BlockBuilder {
 
     /** A column as {@link #writeTo} stored it; a damaged frame is an IOException. */
     static byte[] decompress(byte[] frame) throws IOException {
-        int size = contentSize(frame, 0, frame.length);
-        byte[] out = new byte[size];
-        decompress(frame, 0, frame.length, out, size);
-        return out;
-    }
-
-    /** The size a stored column's frame {@code frame[off, off + len)} declares; not a frame with its size: IOException. */
-    static int contentSize(byte[] frame, int off, int len) throws IOException {
-        long size = len == 0 ? -1 : Zstd.getFrameContentSize(frame, off, len);
+        long size = frame.length == 0 ? -1 : Zstd.getFrameContentSize(frame);
         if (size < 0 || size > Integer.MAX_VALUE - 8) {
             throw new IOException("column is not a zstd frame with its size");
         }
-        return (int) size;
-    }
-
-    /**
-     * Decompresses a stored column's frame {@code frame[off, off + len)} into {@code into[0, size)}, {@code size} being
-     * its {@link #contentSize}: into a buffer the reader reuses from block to block. A damaged frame is an IOException.
-     */
-    static void decompress(byte[] frame, int off, int len, byte[] into, int size) throws IOException {
         if (size == 0) {
-            return;
+            return new byte[0];
         }
         try {
-            int n = DECOMPRESS.get().decompressByteArray(into, 0, size, frame, off, len);
-            if (n != size) {
-                throw new IOException("column decompressed to " + n + " bytes, its frame says " + size);
+            byte[] out = DECOMPRESS.get().decompress(frame, (int) size);
+            if (out.length != size) {
+                throw new IOException("column decompressed to " + out.length + " bytes, its frame says " + size);
             }
+            return out;
         } catch (RuntimeException e) {
             throw new IOException("column does not decompress: " + e.getMessage(), e);
         }

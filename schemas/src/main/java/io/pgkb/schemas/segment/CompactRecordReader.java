@@ -23,19 +23,8 @@ final class CompactRecordReader {
     private final ColumnNumbers numbers = new ColumnNumbers();
     /** A value rebuilt from its skeleton and the columns, before its source fields; reused from record to record. */
     private final BinaryBuffer prefix = new BinaryBuffer();
-    /**
-     * The current block's columns, decompressed into buffers reused from block to block (a block's columns are garbage
-     * once its records are read): {@code columns[c][0, lengths[c])}, {@code columnCount} of them.
-     */
-    private byte[][] columns = new byte[8][];
-    private int[] lengths = new int[8];
-    private int columnCount;
+    private List<byte[]> columns;
     private int[] cursors;
-    /** The block's compressed frames as read, and its decompressed records frame: reused too. */
-    private ByteBuffer frame;
-    private byte[] recordsFrame = new byte[0];
-    /** Buffers up to this size are kept for the next block (a block holds about 256 KiB of records). */
-    private static final int KEEP_BUFFER = 1 << 20;
     private long offset;
     private long timestamp;
     /** The source fields of the last record that had them; the next one's are stored as differences to these. */
@@ -51,37 +40,21 @@ final class CompactRecordReader {
 
     /** The records of the next {@code SegmentBlock}. */
     List<ArchivedRecord> readBlock(Decoder in) throws IOException {
-        // buffers a large row grew are not kept: a reader per partition is open at once
-        for (int c = 0; c < columns.length; c++) {
-            if (columns[c] != null && columns[c].length > KEEP_BUFFER) {
-                columns[c] = null;
-            }
-        }
-        if (recordsFrame.length > KEEP_BUFFER) {
-            recordsFrame = new byte[0];
-        }
-        if (frame != null && frame.capacity() > KEEP_BUFFER) {
-            frame = null;
-        }
-        columnCount = 0;
+        columns = new ArrayList<>();
         for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
             for (long i = 0; i < n; i++) {
-                frame = in.readBytes(frame);
-                if (columnCount == columns.length) {
-                    columns = Arrays.copyOf(columns, columnCount * 2);
-                    lengths = Arrays.copyOf(lengths, columnCount * 2);
-                }
-                int size = contentSize(frame);
-                columns[columnCount] = decompress(frame, columns[columnCount], size);
-                lengths[columnCount++] = size;
+                ByteBuffer b = in.readBytes(null);
+                byte[] c = new byte[b.remaining()];
+                b.get(c);
+                columns.add(BlockBuilder.decompress(c));
             }
         }
-        cursors = new int[columnCount];
+        cursors = new int[columns.size()];
         numbers.reset();
-        frame = in.readBytes(frame);
-        int size = contentSize(frame);
-        recordsFrame = decompress(frame, recordsFrame, size);
-        BinaryCursor records = cursor.reset(recordsFrame, 0, size);
+        ByteBuffer frame = in.readBytes(null);
+        byte[] f = new byte[frame.remaining()];
+        frame.get(f);
+        BinaryCursor records = cursor.reset(BlockBuilder.decompress(f), 0);
         List<ArchivedRecord> out = new ArrayList<>();
         for (long n = records.readArrayStart(); n != 0; n = records.arrayNext()) {
             for (long i = 0; i < n; i++) {
@@ -91,11 +64,11 @@ final class CompactRecordReader {
         if (!records.isEnd()) {
             throw new IOException("the block's records frame holds more than its records");
         }
-        if (numbers.used() != columnCount) {
-            throw new IOException("block has " + columnCount + " row columns, its records use " + numbers.used());
+        if (numbers.used() != columns.size()) {
+            throw new IOException("block has " + columns.size() + " row columns, its records use " + numbers.used());
         }
-        for (int c = 0; c < columnCount; c++) {
-            if (cursors[c] != lengths[c]) {
+        for (int c = 0; c < columns.size(); c++) {
+            if (cursors[c] != columns.get(c).length) {
                 throw new IOException("row column " + c + " of the block holds more than its records use");
             }
         }
@@ -167,12 +140,12 @@ final class CompactRecordReader {
 
     /** The next key from column 0: a {@code ["null", "bytes"]} union encoding. */
     private byte[] nextKey() throws IOException {
-        if (columnCount == 0) {
+        if (columns.isEmpty()) {
             throw new IOException("block has no key column");
         }
-        byte[] col = columns[0];
+        byte[] col = columns.get(0);
         int pos = cursors[0];
-        int end = AvroBinary.skip(KEY, col, pos, lengths[0]);
+        int end = AvroBinary.skip(KEY, col, pos, col.length);
         if (end == AvroBinary.BAD) {
             throw new IOException("key column ends inside a key (record at offset " + offset + ")");
         }
@@ -200,9 +173,9 @@ final class CompactRecordReader {
             if (branch == 1) {
                 int base = base(k, side, l.fields[side].length);
                 for (int i = 0; i < l.fields[side].length; i++) {
-                    byte[] col = columns[base + i];
+                    byte[] col = columns.get(base + i);
                     int from = cursors[base + i];
-                    int to = AvroBinary.skip(l.fields[side][i], col, from, lengths[base + i]);
+                    int to = AvroBinary.skip(l.fields[side][i], col, from, col.length);
                     if (to == AvroBinary.BAD) {
                         throw new IOException("row column " + (base + i) + " ends inside a value (record at offset " + offset + ")");
                     }
@@ -228,37 +201,22 @@ final class CompactRecordReader {
 
     private int base(int k, int side, int n) throws IOException {
         int b = numbers.base(k, side, n);
-        if (numbers.used() > columnCount) {
-            throw new IOException("block has " + columnCount + " row columns, its records need more");
+        if (numbers.used() > columns.size()) {
+            throw new IOException("block has " + columns.size() + " row columns, its records need more");
         }
         return b;
     }
 
 
     private List<ArchivedRecord.RecordHeader> readHeaders(BinaryCursor in) throws IOException {
-        long n = in.readArrayStart();
-        if (n == 0) {
-            return List.of(); // a record without headers: most that are not the producer's
-        }
         List<ArchivedRecord.RecordHeader> headers = new ArrayList<>();
-        for (; n != 0; n = in.arrayNext()) {
+        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
             for (long i = 0; i < n; i++) {
                 String key = in.utf8(in.readLength());
                 headers.add(new ArchivedRecord.RecordHeader(key, readNullableBytes(in)));
             }
         }
         return headers;
-    }
-
-    private static int contentSize(ByteBuffer frame) throws IOException {
-        return BlockBuilder.contentSize(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
-    }
-
-    /** {@code frame} decompressed into {@code into}, or into a new array when it holds less than {@code size}. */
-    private static byte[] decompress(ByteBuffer frame, byte[] into, int size) throws IOException {
-        byte[] out = into != null && into.length >= size ? into : new byte[Math.max(size, into == null ? 0 : into.length * 2)];
-        BlockBuilder.decompress(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining(), out, size);
-        return out;
     }
 
     /** A {@code ["null", X]} union's branch: false for null. */
