@@ -46,7 +46,7 @@ final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
                     c = connector.connect();
                     opened.add(c);
                 }
-                lanes.add(new Lane(c, c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql), i));
+                lanes.add(new Lane(c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql), i));
             }
         } catch (SQLException | RuntimeException e) {
             close();
@@ -160,7 +160,7 @@ final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
         private volatile boolean abort;
         private long rows;
 
-        Lane(Connection c, CopyIn copy, int n) {
+        Lane(CopyIn copy, int n) {
             this.copy = copy;
             this.thread = new Thread(this, "restore-copy-" + n);
             thread.setDaemon(true);

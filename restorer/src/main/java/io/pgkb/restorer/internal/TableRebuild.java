@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,7 +151,7 @@ final class TableRebuild {
         }
     }
 
-    /** The dump's COPY with the first fold written in (DumpMerge): one COPY instead of load + set-wise apply. */
+    /** The dump's COPY with the first fold written in (DumpMerge): one load instead of load + set-wise apply. */
     private void loadMerged(Connection conn, Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work,
             Batcher.Fold first) throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
