@@ -5,6 +5,7 @@ import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
+import io.pgkb.restorer.internal.SplitCopy;
 import io.pgkb.restorer.internal.TableTarget;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.ChangeEnvelopes;
@@ -60,7 +61,7 @@ import org.postgresql.PGConnection;
  *
  * <p>{@code -DloadConnections=N} sets the restore's {@code --load-connections} (default: the CLI's). The target's
  * baseline is one COPY, as a user loads a table; the bench also prints, for comparison, the same COPY spread over as
- * many connections as the restore's.
+ * many connections as the restore's, by the restore's own {@link SplitCopy}.
  *
  * <p>{@code -Dwarm=N} (diagnostic, not a result) restores N times before the measured restore, so the measured one
  * runs on compiled code: the difference is what a just-started JVM's JIT compilation costs a restore.
@@ -366,55 +367,20 @@ public final class RestoreBench {
     }
 
     /**
-     * Seconds to COPY {@code file} into {@code table} over LOAD_CONNECTIONS connections (the file cut into as many runs
-     * of whole rows, one COPY each, at once; the others committed first), then run {@code after} on {@code c}.
+     * Seconds to COPY {@code file} into {@code table} spread over LOAD_CONNECTIONS connections the way the restore
+     * spreads its load ({@link SplitCopy}, {@code c} the first), then run {@code after} on {@code c}, in its transaction.
      */
     private static double splitCopyIn(LocalPostgres pg, Connection c, String table, Path file, String after) throws Exception {
-        byte[] all = Files.readAllBytes(file);
         long t0 = System.nanoTime();
         c.setAutoCommit(false);
-        List<Thread> threads = new java.util.ArrayList<>();
-        List<Exception> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        int from = 0;
-        for (int i = 0; i < LOAD_CONNECTIONS; i++) {
-            int to = all.length;
-            if (i < LOAD_CONNECTIONS - 1) {
-                to = (int) ((long) all.length * (i + 1) / LOAD_CONNECTIONS);
-                while (to < all.length && all[to - 1] != '\n') {
-                    to++;
-                }
-            }
-            int start = from;
-            int end = to;
-            boolean own = i == 0;
-            Thread t = new Thread(() -> {
-                try {
-                    Connection conn = own ? c : pg.connect("tgt");
-                    try {
-                        conn.setAutoCommit(false);
-                        conn.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN",
-                                new java.io.ByteArrayInputStream(all, start, end - start), 1 << 16);
-                        if (!own) {
-                            conn.commit();
-                        }
-                    } finally {
-                        if (!own) {
-                            conn.close();
-                        }
-                    }
-                } catch (Exception e) {
-                    failures.add(e);
-                }
-            });
-            t.start();
-            threads.add(t);
-            from = to;
-        }
-        for (Thread t : threads) {
-            t.join();
-        }
-        if (!failures.isEmpty()) {
-            throw failures.get(0);
+        try (SplitCopy copy = new SplitCopy(c, () -> {
+                 Connection other = pg.connect("tgt");
+                 other.setAutoCommit(false);
+                 return other;
+             }, LOAD_CONNECTIONS, "COPY " + table + " FROM STDIN");
+             InputStream in = Files.newInputStream(file)) {
+            copy.writeRows(in);
+            copy.finish();
         }
         try (Statement st = c.createStatement()) {
             st.execute(after);

@@ -25,7 +25,7 @@ import org.postgresql.copy.CopyIn;
  * else sees, dropped whole if the restore fails. Rows land in a different physical order than one COPY's; a table
  * has no order.
  */
-final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
+public final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
     private static final byte[] END = new byte[0];
     private static final int CHUNK = 1 << 16;
     private final List<Lane> lanes = new ArrayList<>();
@@ -33,12 +33,17 @@ final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
     private int next;
     private boolean finished;
 
+    /** Opens a connection to the target, not in auto-commit. */
+    public interface Connector {
+        Connection connect() throws SQLException;
+    }
+
     /**
      * @param first     the caller's connection, not in auto-commit
      * @param connector opens the other {@code connections - 1} connections (not in auto-commit)
      * @param sql       the {@code COPY … FROM STDIN} statement
      */
-    SplitCopy(Connection first, TableRebuild.Connector connector, int connections, String sql) throws SQLException {
+    public SplitCopy(Connection first, Connector connector, int connections, String sql) throws SQLException {
         try {
             for (int i = 0; i < connections; i++) {
                 Connection c = first;
@@ -66,7 +71,7 @@ final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
      * Writes {@code rows}, COPY text, to its end, cut at row ends (a COPY text row holds no raw newline): the plain
      * load of a dump nothing is merged into.
      */
-    void writeRows(InputStream rows) throws IOException, SQLException {
+    public void writeRows(InputStream rows) throws IOException, SQLException {
         byte[] buf = new byte[CHUNK];
         int len = 0;
         for (int n = rows.read(buf, len, buf.length - len); n >= 0; n = rows.read(buf, len, buf.length - len)) {
@@ -98,7 +103,7 @@ final class SplitCopy implements DumpMerge.Sink, AutoCloseable {
     }
 
     /** Ends every COPY and commits the connections opened here; returns the rows the server took. */
-    long finish() throws SQLException {
+    public long finish() throws SQLException {
         for (Lane l : lanes) {
             l.put(END);
         }

@@ -46,16 +46,11 @@ final class TableRebuild {
         this.changesApplied = changesApplied;
     }
 
-    /** Opens a connection to the target, not in auto-commit. */
-    interface Connector {
-        Connection connect() throws SQLException;
-    }
-
     /**
      * Builds {@code work} (in the target's schema) from the plan; the caller drops it on failure. Reading and folding
      * the changes start first, as they need no database: connecting and creating the work table happen meanwhile.
      */
-    void build(Connector connector, RestorePlan plan, RestorePlan.TablePlan t, TableId work) throws SQLException, IOException {
+    void build(SplitCopy.Connector connector, RestorePlan plan, RestorePlan.TablePlan t, TableId work) throws SQLException, IOException {
         DumpManifest m = t.manifest();
         List<RowShape.Column> cols = new ArrayList<>();
         for (DumpManifest.Column c : m.columns()) {
@@ -152,7 +147,7 @@ final class TableRebuild {
     }
 
     /** The dump's COPY with the first fold written in (DumpMerge): one load instead of load + set-wise apply. */
-    private void loadMerged(Connection conn, Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work,
+    private void loadMerged(Connection conn, SplitCopy.Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work,
             Batcher.Fold first) throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
         DumpMerge merge = new DumpMerge(first.keys(), first.keyColumns(), first.shape().size(), work, where);
@@ -165,7 +160,7 @@ final class TableRebuild {
         RestoreMetrics.ROWS_LOADED.inc(merge.dumpRows());
     }
 
-    private void load(Connection conn, Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work)
+    private void load(Connection conn, SplitCopy.Connector connector, RestorePlan.TablePlan t, DumpManifest m, TableId work)
             throws SQLException, IOException {
         String where = store.describe(t.dump().dataKey());
         long rows;
