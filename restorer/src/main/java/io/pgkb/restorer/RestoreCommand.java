@@ -1,5 +1,6 @@
 package io.pgkb.restorer;
 
+import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
@@ -20,11 +21,15 @@ import picocli.CommandLine.Option;
 
 /** {@code pgkb restore}: rebuilds chosen tables at one LSN, time or mark from the archive. */
 @Command(name = "restore", mixinStandardHelpOptions = true,
-        description = "Restore chosen tables at an LSN, time or mark from the archive into a target database. "
+        description = "Restore chosen tables at an LSN, time or mark from the archive (and with --bootstrap-servers the tail still "
+                + "in Kafka) into a target database. "
                 + "Refuses (exit 3) when the archive cannot prove completeness, and (exit 2) when a target table exists without --replace.")
 public final class RestoreCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store = new StoreOptions();
+
+    @Mixin
+    KafkaTailOptions kafka = new KafkaTailOptions();
 
     @Option(names = "--target", required = true, paramLabel = "URL",
             description = "Target database: postgresql:// URI or JDBC URL; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE apply")
@@ -48,7 +53,8 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--to-mark", paramLabel = "NAME", description = "Restore to a mark made with pg_logical_emit_message(true, 'pgkb.mark', NAME)")
     String toMark;
 
-    @Option(names = "--latest", description = "Restore to the newest point the archive fully covers")
+    @Option(names = "--latest", description = "Restore to the newest point the archive fully covers (with --bootstrap-servers: "
+            + "the newest point Kafka's progress records confirm)")
     boolean latest;
 
     @Option(names = "--replace", description = "Replace existing target tables (atomic swap)")
@@ -74,6 +80,7 @@ public final class RestoreCommand implements Callable<Integer> {
 
     public void validate() {
         store.validate();
+        kafka.validate();
         int chosen = (toLsn != null ? 1 : 0) + (toTime != null ? 1 : 0) + (toMark != null ? 1 : 0) + (latest ? 1 : 0);
         if (chosen != 1) {
             throw new PgkbException.ConfigException("--to-lsn, --to-time, --to-mark, --latest: give exactly one restore point");
@@ -130,8 +137,8 @@ public final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         List<TableTarget> list = TableTarget.parseList(tables);
-        try (ObjectStore s = store.open()) {
-            new Restorer(s, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections), out).restore(list, spec(), replace, dryRun);
+        try (ObjectStore s = store.open(); KafkaTail tail = kafka.open(topicPrefix)) {
+            new Restorer(s, tail, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections), out).restore(list, spec(), replace, dryRun);
         }
         return 0;
     }

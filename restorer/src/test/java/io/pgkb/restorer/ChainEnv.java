@@ -99,13 +99,26 @@ final class ChainEnv implements AutoCloseable {
     }
 
     void startArchiver(long segmentMaxRecords) throws Exception {
-        spool = Files.createTempDirectory("pgkb-spool-");
+        if (spool == null) {
+            spool = Files.createTempDirectory("pgkb-spool-");
+        }
         ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, spool)
                 .withGroup("g_" + prefix).withSegmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500));
         archiver = new Archiver(cfg, store);
         archiverThread = new Thread(archiver::run, "it-archiver");
         archiverThread.setDaemon(true);
         archiverThread.start();
+    }
+
+    /** Stops the archiver (what it has not written stays only in Kafka); {@link #startArchiver} starts another. */
+    void stopArchiver() throws InterruptedException {
+        archiver.stop();
+        archiver.awaitFinished(Duration.ofSeconds(30));
+        archiver = null;
+    }
+
+    String bootstrapServers() {
+        return kafka().bootstrapServers();
     }
 
     DumpResult dump(TableId... tables) {

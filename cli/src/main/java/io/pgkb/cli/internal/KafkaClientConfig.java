@@ -1,10 +1,6 @@
 package io.pgkb.cli.internal;
 
-import io.pgkb.schemas.PgkbException;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.pgkb.schemas.config.KafkaClientFile;
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -14,17 +10,6 @@ public final class KafkaClientConfig {
     }
 
     public static Properties load(Path file) {
-        Properties p = new Properties();
-        if (file == null) {
-            return p;
-        }
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (NoSuchFileException e) {
-            throw new PgkbException.ConfigException("--kafka-config " + file + ": no such file");
-        } catch (IOException e) {
-            throw new PgkbException.ConfigException("--kafka-config " + file + ": cannot read: " + e.getMessage());
-        }
-        return p;
+        return KafkaClientFile.load(file);
     }
 }

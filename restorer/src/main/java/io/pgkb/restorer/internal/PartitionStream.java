@@ -1,32 +1,34 @@
 package io.pgkb.restorer.internal;
 
 import io.pgkb.schemas.Lsn;
-import io.pgkb.store.ObjectStore;
+import io.pgkb.schemas.TableId;
 import io.pgkb.store.catalog.ArchivedEntry;
-import io.pgkb.store.catalog.SegmentRef;
-import io.pgkb.store.catalog.SegmentStream;
 import java.io.Closeable;
 import java.util.Iterator;
 import java.util.List;
 
 /**
  * The records of one partition with offsets in {@code [from, to)} and {@code fromLsn <= commit_lsn <= toLsn}, each
- * offset once, read segment by segment (one open object at a time). Every object is read to its end, so its
- * checksum is proven; a damaged object throws (exit 3) and the caller discards what it built.
+ * offset once, read piece by piece (one open segment object or Kafka range at a time). Every object is read to its
+ * end, so its checksum is proven; a damaged object throws (exit 3) and the caller discards what it built.
  */
 final class PartitionStream implements Closeable {
-    private final ObjectStore store;
-    private final Iterator<SegmentRef> segments;
+    private final Sources sources;
+    private final TableId table;
+    private final int partition;
+    private final Iterator<Piece> pieces;
     private final long to;
     private final long fromLsn;
     private final long toLsn;
     private long next;
-    private SegmentStream current;
+    private RecordSource current;
     private ArchivedEntry head;
 
-    PartitionStream(ObjectStore store, List<SegmentRef> segments, long from, long to, long fromLsn, long toLsn) {
-        this.store = store;
-        this.segments = segments.iterator();
+    PartitionStream(Sources sources, TableId table, int partition, List<Piece> pieces, long from, long to, long fromLsn, long toLsn) {
+        this.sources = sources;
+        this.table = table;
+        this.partition = partition;
+        this.pieces = pieces.iterator();
         this.next = from;
         this.to = to;
         this.fromLsn = fromLsn;
@@ -43,10 +45,10 @@ final class PartitionStream implements Closeable {
         head = null;
         while (next < to) {
             if (current == null) {
-                if (!segments.hasNext()) {
+                if (!pieces.hasNext()) {
                     return;
                 }
-                current = SegmentStream.open(store, segments.next());
+                current = sources.open(table, partition, pieces.next());
             }
             ArchivedEntry e = current.next();
             if (e == null) {
@@ -69,7 +71,7 @@ final class PartitionStream implements Closeable {
         }
         // read the rest of the last object too: its checksum is proven only at its end
         if (current != null) {
-            current.drain();
+            current.finish();
         }
         close();
     }

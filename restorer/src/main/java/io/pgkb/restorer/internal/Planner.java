@@ -33,12 +33,55 @@ public final class Planner {
     private final ProgressIndex progress;
     private final ChangeDecoding decoding;
     private final String prefix;
+    private final Sources sources;
+    private final List<String> progressNotes;
+    private final Map<String, Map<Integer, long[]>> kafkaOffsets = new java.util.HashMap<>();
 
     public Planner(ArchiveCatalog catalog, ProgressIndex progress, ChangeDecoding decoding, String prefix) {
+        this(catalog, new TailProgress(progress, progress, List.of()), decoding, new Sources(catalog.store(), null, prefix));
+    }
+
+    /** With {@code sources.tail()} set, what the archive lacks is taken from Kafka where it still holds it (DESIGN §12). */
+    public Planner(ArchiveCatalog catalog, TailProgress progress, ChangeDecoding decoding, Sources sources) {
         this.catalog = catalog;
-        this.progress = progress;
+        this.progress = progress.all();
+        this.progressNotes = progress.notes();
         this.decoding = decoding;
-        this.prefix = prefix;
+        this.prefix = sources.prefix();
+        this.sources = sources;
+    }
+
+    private String where() {
+        return sources.tail() == null ? "the archive" : "the archive and Kafka";
+    }
+
+    /**
+     * Where offsets {@code [from, to)} of a partition come from: segment objects, then Kafka for what they lack
+     * (with a tail). Missing pieces are what neither holds.
+     */
+    Coverage coverage(TableId table, int partition, List<SegmentRef> segments, long from, long to) {
+        Coverage cov = Coverage.of(segments, from, to);
+        if (sources.tail() == null || cov.complete()) {
+            return cov;
+        }
+        long[] held = kafkaOffsets(table).get(partition);
+        return held == null ? cov : cov.withKafka(held[0], held[1]);
+    }
+
+    private Map<Integer, long[]> kafkaOffsets(TableId table) {
+        return kafkaOffsets.computeIfAbsent(table.topic(prefix), sources.tail()::offsets);
+    }
+
+    /** "offsets a-b are missing from the archive" and, with a tail, what Kafka holds of the partition instead. */
+    String missing(TableId table, int partition, Coverage cov) {
+        String text = "table " + table + " partition " + partition + ": offsets " + Coverage.describe(cov.missing()) + " are missing from the archive";
+        if (sources.tail() == null) {
+            return text;
+        }
+        long[] held = kafkaOffsets(table).get(partition);
+        return text + (held == null ? " and Kafka has no such partition" : held[0] >= held[1]
+                ? " and Kafka holds no record of the partition (log start and end offset " + held[1] + ")"
+                : " and Kafka holds only offsets " + held[0] + "-" + (held[1] - 1) + " (retention removed those before " + held[0] + ")");
     }
 
     public long resolve(RestoreTargetSpec spec, List<TableTarget> tables) {
@@ -59,7 +102,7 @@ public final class Planner {
         }
         if (spec.latest()) {
             return progress.latest().orElseThrow(() -> new PgkbException.ArchiveIncompleteException(
-                    "--latest: the archive holds no confirmed progress record yet, nothing is proven complete"));
+                    "--latest: " + where() + " hold no confirmed progress record yet, nothing is proven complete"));
         }
         return resolveTime(spec.time(), tables);
     }
@@ -69,7 +112,7 @@ public final class Planner {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, time);
         List<String> topics = tables.stream().map(t -> t.source().topic(prefix)).toList();
         ProgressIndex.TimeWindow w = progress.timeWindow(micros, topics).orElseThrow(() ->
-                new PgkbException.ArchiveIncompleteException("--to-time " + time + " is after the newest point the archive covers"
+                new PgkbException.ArchiveIncompleteException("--to-time " + time + " is after the newest point " + where() + " cover"
                         + progress.newestConfirm().map(r -> " (" + Instant.EPOCH.plus(r.commitTimeMicros(), ChronoUnit.MICROS) + ")").orElse("")));
         long best = w.lastCommitLsn();
         for (TableTarget t : tables) {
@@ -78,12 +121,11 @@ public final class Planner {
             Map<Integer, Long> to = w.to().get(topic);
             for (Map.Entry<Integer, Long> e : to.entrySet()) {
                 long from = w.from().get(topic).getOrDefault(e.getKey(), 0L);
-                Coverage cov = Coverage.of(segs.getOrDefault(e.getKey(), List.of()), from, e.getValue());
+                Coverage cov = coverage(t.source(), e.getKey(), segs.getOrDefault(e.getKey(), List.of()), from, e.getValue());
                 if (!cov.complete()) {
-                    throw new PgkbException.ArchiveIncompleteException("table " + t.source() + " partition " + e.getKey()
-                            + ": offsets " + Coverage.describe(cov.missing()) + " missing from the archive (needed to resolve --to-time)");
+                    throw new PgkbException.ArchiveIncompleteException(missing(t.source(), e.getKey(), cov) + " (needed to resolve --to-time)");
                 }
-                try (PartitionStream ps = new PartitionStream(catalog.store(), cov.segments(), from, e.getValue(), 0, -1L)) {
+                try (PartitionStream ps = new PartitionStream(sources, t.source(), e.getKey(), cov.pieces(), from, e.getValue(), 0, -1L)) {
                     for (ArchivedEntry a = ps.head(); a != null; ps.advance(), a = ps.head()) {
                         if (Lsn.compare(a.commitLsn(), best) > 0 && decoding.commitTimeMicros(a) <= micros) {
                             best = a.commitLsn();
@@ -104,8 +146,10 @@ public final class Planner {
     public RestorePlan plan(long target, String how, List<TableTarget> tables) {
         List<String> problems = new ArrayList<>();
         if (!progress.covers(target)) {
-            throw new PgkbException.ArchiveIncompleteException("target " + Lsn.of(target) + " is beyond what the archive proves complete"
-                    + progress.latest().stream().mapToObj(l -> " (newest covered point: " + Lsn.of(l) + ", use --latest)").findFirst().orElse(""));
+            throw new PgkbException.ArchiveIncompleteException("target " + Lsn.of(target) + " is beyond what " + where() + " prove complete"
+                    + progress.latest().stream().mapToObj(l -> " (newest covered point: " + Lsn.of(l) + ", use --latest)").findFirst().orElse("")
+                    + (sources.tail() == null ? "; with --bootstrap-servers the changes still in Kafka can be used" : "")
+                    + progressNotes.stream().map(n -> "; " + n).collect(java.util.stream.Collectors.joining()));
         }
         List<RestorePlan.TablePlan> plans = new ArrayList<>();
         for (TableTarget t : tables) {
@@ -132,14 +176,13 @@ public final class Planner {
             for (int p : partitions) {
                 long from = start.getOrDefault(p, 0L);
                 long to = Math.max(from, bound.getOrDefault(p, 0L));
-                Coverage cov = Coverage.of(segs.getOrDefault(p, List.of()), from, to);
+                Coverage cov = coverage(table, p, segs.getOrDefault(p, List.of()), from, to);
                 if (!cov.complete()) {
-                    problems.add("table " + table + " partition " + p + ": offsets " + Coverage.describe(cov.missing())
-                            + " are missing from the archive (needed " + from + "-" + (to - 1) + ")");
+                    problems.add(missing(table, p, cov) + " (needed " + from + "-" + (to - 1) + ")");
                 }
-                pp.add(new RestorePlan.PartitionPlan(p, from, to, cov.segments()));
-                log.info("restore.plan table={} partition={} dump={} target={} from_offset={} to_offset={} segments={}", table, p,
-                        dump.lsn(), Lsn.of(target), from, to, cov.segments().size());
+                pp.add(new RestorePlan.PartitionPlan(p, from, to, cov.pieces()));
+                log.info("restore.plan table={} partition={} dump={} target={} from_offset={} to_offset={} segments={} kafka={}", table, p,
+                        dump.lsn(), Lsn.of(target), from, to, cov.segments().size(), Coverage.describe(cov.kafka()));
             }
             plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp));
         }
@@ -154,6 +197,13 @@ public final class Planner {
         List<String> problems = new ArrayList<>();
         for (RestorePlan.TablePlan t : plan.tables()) {
             for (RestorePlan.PartitionPlan p : t.partitions()) {
+                for (long[] k : p.kafka()) {
+                    long[] held = sources.tail().offsets(t.table().source().topic(prefix)).get(p.partition());
+                    if (held == null || held[0] > k[0] || held[1] <= k[1]) {
+                        problems.add("table " + t.table().source() + " partition " + p.partition() + ": offsets " + k[0] + "-" + k[1]
+                                + " are no longer in Kafka" + (held == null ? "" : " (it holds " + held[0] + "-" + (held[1] - 1) + ")"));
+                    }
+                }
                 for (SegmentRef ref : p.segments()) {
                     try (SegmentStream s = SegmentStream.open(catalog.store(), ref)) {
                         s.drain();

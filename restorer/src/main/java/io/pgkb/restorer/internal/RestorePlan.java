@@ -10,10 +10,50 @@ import java.util.List;
 /** What a restore will do, decided and proven before the target is touched. */
 public record RestorePlan(long target, String how, List<TablePlan> tables) {
 
-    /** Offsets {@code [from, to)} of one partition and the objects that hold them. */
-    public record PartitionPlan(int partition, long from, long to, List<SegmentRef> segments) {
+    /** Offsets {@code [from, to)} of one partition and where they come from, in offset order. */
+    public record PartitionPlan(int partition, long from, long to, List<Piece> pieces) {
         public long records() {
             return to - from;
+        }
+
+        public List<SegmentRef> segments() {
+            return new Coverage(pieces).segments();
+        }
+
+        /** Offset ranges read from Kafka, {@code [first, last]}. */
+        public List<long[]> kafka() {
+            return new Coverage(pieces).kafka();
+        }
+
+        /** "0-99 from the archive (2 segment objects), 100-140 from Kafka" */
+        String describe() {
+            if (from >= to) {
+                return "no records";
+            }
+            List<String> parts = new java.util.ArrayList<>();
+            int objects = 0;
+            long runStart = -1;
+            long runEnd = -1;
+            for (Piece p : pieces) {
+                long a = Math.max(p.first(), from);
+                long b = Math.min(p.last(), to - 1);
+                if (p instanceof Piece.Archived) {
+                    runStart = runStart < 0 ? a : runStart;
+                    runEnd = b;
+                    objects++;
+                    continue;
+                }
+                if (objects > 0) {
+                    parts.add(runStart + "-" + runEnd + " from the archive (" + objects + " segment objects)");
+                    objects = 0;
+                    runStart = -1;
+                }
+                parts.add(a + "-" + b + " from Kafka");
+            }
+            if (objects > 0) {
+                parts.add(runStart + "-" + runEnd + " from the archive (" + objects + " segment objects)");
+            }
+            return String.join(", ", parts);
         }
     }
 
@@ -32,7 +72,10 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
         for (TablePlan t : tables) {
             out.println("  " + t.table() + ": dump at " + t.dump().lsn() + " (" + t.manifest().rowCount() + " rows, taken "
                     + t.manifest().takenAt() + "), " + t.segmentCount() + " segment objects, changes with commit_lsn "
-                    + t.dump().lsn() + " .. " + Lsn.of(target) + " among " + t.records() + " archived records");
+                    + t.dump().lsn() + " .. " + Lsn.of(target) + " among " + t.records() + " records");
+            for (PartitionPlan p : t.partitions()) {
+                out.println("    partition " + p.partition() + ": offsets " + p.describe());
+            }
         }
     }
 }

@@ -8,8 +8,7 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.ArchiveSchemas;
 import io.pgkb.schemas.ui.ProgressReporter;
-import io.pgkb.store.catalog.ProgressIndex;
-import io.pgkb.store.catalog.ProgressReader;
+import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.ArchiveLayout;
 import java.io.PrintStream;
 import java.security.SecureRandom;
@@ -47,8 +46,15 @@ public final class Restorer {
     private final PgUrl target;
     private final RestoreTuning tuning;
     private final PrintStream out;
+    private final KafkaTail tail;
 
     public Restorer(ObjectStore store, String prefix, PgUrl target, RestoreTuning tuning, PrintStream out) {
+        this(store, null, prefix, target, tuning, out);
+    }
+
+    /** @param tail the records still in Kafka (DESIGN §12); null: the archive alone */
+    public Restorer(ObjectStore store, KafkaTail tail, String prefix, PgUrl target, RestoreTuning tuning, PrintStream out) {
+        this.tail = tail;
         this.store = store;
         this.prefix = prefix;
         this.target = target;
@@ -60,14 +66,14 @@ public final class Restorer {
     public long restore(List<TableTarget> tables, RestoreTargetSpec spec, boolean replace, boolean dryRun) throws Exception {
         long begin = System.nanoTime();
         ArchiveLayout layout = new ArchiveLayout(prefix);
-        ArchiveSchemas schemas = new ArchiveSchemas(store, layout);
+        SchemaResolver schemas = TailProgress.schemas(new ArchiveSchemas(store, layout), tail);
+        Sources sources = new Sources(store, tail, prefix);
         // The archive is planned on a thread of its own while this one connects to the target and checks it: in a JVM
         // started for this restore both are mostly class loading and first calls, tens of ms each, on different
         // cores. The target is checked first, as before planning, so an existing target is refused at once.
         FutureTask<Planned> planning = new FutureTask<>(() -> {
             ArchiveCatalog catalog = new ArchiveCatalog(store, layout);
-            ProgressIndex progress = ProgressReader.index(catalog);
-            Planner planner = new Planner(catalog, progress, new ChangeDecoding(schemas), prefix);
+            Planner planner = new Planner(catalog, TailProgress.load(catalog, tail), new ChangeDecoding(schemas), sources);
             long point = planner.resolve(spec, tables);
             return new Planned(planner, point, planner.plan(point, spec.describe(), tables));
         });
@@ -123,7 +129,7 @@ public final class Restorer {
             for (RestorePlan.TablePlan tp : plan.tables()) {
                 TableId w = work.get(tp.table());
                 futures.add(pool.submit(() -> {
-                    new TableRebuild(store, new ChangeDecoding(schemas), tuning, rows, changes)
+                    new TableRebuild(sources, new ChangeDecoding(schemas), tuning, rows, changes)
                             .build(() -> {
                                 awaitTarget(targetReady);
                                 return connect(false);

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 final class TableRebuild {
     private static final Logger log = LoggerFactory.getLogger(TableRebuild.class);
     private final ObjectStore store;
+    private final Sources sources;
     private final ChangeDecoding decoding;
     private final int batchKeys;
     private final int loadConnections;
@@ -37,8 +38,9 @@ final class TableRebuild {
      */
     static final int FIRST_BATCH_FACTOR = 4;
 
-    TableRebuild(ObjectStore store, ChangeDecoding decoding, RestoreTuning tuning, AtomicLong rowsLoaded, AtomicLong changesApplied) {
-        this.store = store;
+    TableRebuild(Sources sources, ChangeDecoding decoding, RestoreTuning tuning, AtomicLong rowsLoaded, AtomicLong changesApplied) {
+        this.store = sources.store();
+        this.sources = sources;
         this.decoding = decoding;
         this.batchKeys = tuning.batchKeys();
         this.loadConnections = tuning.loadConnections();
@@ -67,7 +69,7 @@ final class TableRebuild {
         try (BatchPipe pipe = new BatchPipe(() -> {
             List<PartitionStream> streams = new ArrayList<>();
             for (RestorePlan.PartitionPlan p : t.partitions()) {
-                streams.add(new PartitionStream(store, p.segments(), p.from(), p.to(), dumpLsn, plan.target()));
+                streams.add(new PartitionStream(sources, t.table().source(), p.partition(), p.pieces(), p.from(), p.to(), dumpLsn, plan.target()));
             }
             return new MergedStream(streams);
         }, decoding.withLazyRows(m.primaryKey()), name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink));

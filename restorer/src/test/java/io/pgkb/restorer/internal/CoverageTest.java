@@ -21,4 +21,14 @@ class CoverageTest {
         assertThat(Coverage.describe(Coverage.of(refs, 0, 35).missing())).isEqualTo("20-24, 31-34");
         assertThat(Coverage.of(List.of(), 4, 4).complete()).isTrue();
     }
+
+    @Test
+    void whatTheArchiveLacksComesFromKafkaAboveItsLogStartOnly() {
+        List<SegmentRef> refs = List.of(seg(0, 9), seg(25, 30));
+        Coverage c = Coverage.of(refs, 0, 40).withKafka(22, 38);
+        assertThat(Coverage.describe(c.missing())).isEqualTo("10-21, 38-39");
+        assertThat(Coverage.describe(c.kafka())).isEqualTo("22-24, 31-37");
+        assertThat(c.pieces()).extracting(Piece::first).containsExactly(0L, 10L, 22L, 25L, 31L, 38L);
+        assertThat(Coverage.of(refs, 0, 40).withKafka(0, 40).complete()).isTrue();
+    }
 }

@@ -26,7 +26,7 @@ public final class ProgressReader {
     }
 
     public static List<ProgressRecord> read(ArchiveCatalog catalog) {
-        BinaryMessageDecoder<GenericRecord> decoder = new BinaryMessageDecoder<>(GenericData.get(), PROGRESS);
+        BinaryMessageDecoder<GenericRecord> decoder = decoder();
         List<ProgressRecord> out = new ArrayList<>();
         for (Map.Entry<Integer, List<SegmentRef>> e : catalog.progressSegments().entrySet()) {
             long next = 0;
@@ -44,7 +44,7 @@ public final class ProgressReader {
                         if (a.offset() < next) {
                             continue;
                         }
-                        out.add(decode(decoder, a, catalog, ref));
+                        out.add(decode(decoder, a.value(), a.offset(), catalog.store().describe(ref.key())));
                         next = a.offset() + 1;
                     }
                 }
@@ -53,14 +53,29 @@ public final class ProgressReader {
         return out;
     }
 
-    private static ProgressRecord decode(BinaryMessageDecoder<GenericRecord> decoder, ArchivedEntry a,
-                                         ArchiveCatalog catalog, SegmentRef ref) {
+    /**
+     * Per partition of the progress topic, the offset after the last archived record (what
+     * {@link #read(ArchiveCatalog)} returns ends there): where a reader of the topic itself continues.
+     */
+    public static Map<Integer, Long> archivedEnd(ArchiveCatalog catalog) {
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        catalog.progressSegments().forEach((p, refs) -> out.put(p, refs.stream().mapToLong(SegmentRef::lastOffset).max().orElse(-1) + 1));
+        return out;
+    }
+
+    /** A decoder of progress records; not thread-safe. */
+    public static BinaryMessageDecoder<GenericRecord> decoder() {
+        return new BinaryMessageDecoder<>(GenericData.get(), PROGRESS);
+    }
+
+    /** One progress record's value, read from the archive or from the topic; {@code where} names it in errors. */
+    public static ProgressRecord decode(BinaryMessageDecoder<GenericRecord> decoder, byte[] value, long offset, String where) {
         GenericRecord r;
         try {
-            r = decoder.decode(a.value());
+            r = decoder.decode(value);
         } catch (IOException | RuntimeException e) {
-            throw new PgkbException.ArchiveIncompleteException("undecodable progress record at offset " + a.offset()
-                    + " in " + catalog.store().describe(ref.key()) + ": " + e.getMessage());
+            throw new PgkbException.ArchiveIncompleteException("undecodable progress record at offset " + offset
+                    + " in " + where + ": " + e.getMessage());
         }
         List<PartitionOffset> offsets = new ArrayList<>();
         for (Object o : (List<?>) r.get("offsets")) {
@@ -70,7 +85,7 @@ public final class ProgressReader {
         Object mark = r.get("mark");
         Object markLsn = r.get("mark_lsn");
         Object fromLsn = r.get("from_lsn");
-        return new ProgressRecord(a.offset(), Kind.valueOf(r.get("kind").toString()), (Long) r.get("confirmed_lsn"),
+        return new ProgressRecord(offset, Kind.valueOf(r.get("kind").toString()), (Long) r.get("confirmed_lsn"),
                 (Long) r.get("last_commit_lsn"), (Long) r.get("commit_time"), offsets,
                 mark == null ? null : mark.toString(), markLsn == null ? 0 : (Long) markLsn,
                 fromLsn == null ? 0 : (Long) fromLsn, r.get("slot").toString(), (Long) r.get("written_at"));
