@@ -2,6 +2,8 @@ package io.pgkb.restorer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pgkb.restorer.internal.KafkaTail;
+import io.pgkb.restorer.internal.TailProgress;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
@@ -10,7 +12,7 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.ProgressIndex;
-import io.pgkb.store.catalog.ProgressReader;
+import io.pgkb.store.catalog.SegmentRef;
 import io.pgkb.store.catalog.ProgressRecord;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -26,11 +28,15 @@ import picocli.CommandLine.Option;
 
 /** {@code pgkb list}: restore points per table (dumps, covered LSN and time range) and marks. */
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = "List restore points: per table its dumps and the LSN/time range a restore can reach, and the marks. "
+        description = "List restore points: per table its dumps and the LSN/time range a restore can reach (with "
+                + "--bootstrap-servers also with the tail still in Kafka, and per partition the offsets each holds), and the marks. "
                 + "Reads keys and progress records only; use verify to read every object.")
 public final class ListCommand implements Callable<Integer> {
     @Mixin
     ArchiveSelection selection = new ArchiveSelection();
+
+    @Mixin
+    KafkaTailOptions kafka = new KafkaTailOptions();
 
     @Option(names = "--json", description = "Print JSON instead of a table")
     boolean json;
@@ -39,14 +45,17 @@ public final class ListCommand implements Callable<Integer> {
 
     public void validate() {
         selection.validate();
+        kafka.validate();
     }
 
     @Override
     public Integer call() throws Exception {
         validate();
-        try (ObjectStore s = selection.store().open()) {
+        try (ObjectStore s = selection.store().open(); KafkaTail tail = kafka.open(selection.topicPrefix())) {
             ArchiveCatalog catalog = selection.catalog(s);
-            ProgressIndex progress = ProgressReader.index(catalog);
+            TailProgress both = TailProgress.load(catalog, tail);
+            ProgressIndex progress = both.archived();
+            ProgressRecord newestWithKafka = both.all().newestConfirm().orElse(null);
             List<TableId> list = selection.tables(catalog);
             Map<String, Object> doc = new LinkedHashMap<>();
             List<Map<String, Object>> tableDocs = new ArrayList<>();
@@ -79,6 +88,15 @@ public final class ListCommand implements Callable<Integer> {
                     range.put("to_lsn", Lsn.of(newest.lastCommitLsn()).toString());
                     range.put("to_time", time(newest.commitTimeMicros()));
                     td.put("restorable", range);
+                    if (tail != null && newestWithKafka != null && newestWithKafka.lastCommitLsn() != 0) {
+                        Map<String, Object> k = new LinkedHashMap<>(range);
+                        k.put("to_lsn", Lsn.of(newestWithKafka.lastCommitLsn()).toString());
+                        k.put("to_time", time(newestWithKafka.commitTimeMicros()));
+                        td.put("restorable_with_kafka", k);
+                    }
+                }
+                if (tail != null) {
+                    td.put("offsets", offsets(catalog, tail, t));
                 }
                 tableDocs.add(td);
             }
@@ -90,7 +108,8 @@ public final class ListCommand implements Callable<Integer> {
                 }
             }
             doc.put("marks", marks);
-            List<String> gaps = progress.gaps().stream().map(ProgressIndex.Gap::toString).toList();
+            List<String> gaps = new ArrayList<>(both.all().gaps().stream().map(ProgressIndex.Gap::toString).toList());
+            gaps.addAll(both.notes());
             doc.put("gaps", gaps);
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
@@ -108,6 +127,14 @@ public final class ListCommand implements Callable<Integer> {
             Map<String, Object> r = (Map<String, Object>) td.get("restorable");
             out.println(r == null ? "  restorable: nothing yet (needs a dump and confirmed progress)"
                     : "  restorable: " + r.get("from_lsn") + " (" + r.get("from_time") + ") .. " + r.get("to_lsn") + " (" + r.get("to_time") + ")");
+            Map<String, Object> k = (Map<String, Object>) td.get("restorable_with_kafka");
+            if (k != null) {
+                out.println("  restorable with Kafka: .. " + k.get("to_lsn") + " (" + k.get("to_time") + ")");
+            }
+            for (Map<String, Object> o : (List<Map<String, Object>>) td.getOrDefault("offsets", List.of())) {
+                out.println("  partition " + o.get("partition") + ": archive " + o.get("archive") + ", Kafka " + o.get("kafka")
+                        + (o.containsKey("gap") ? "  GAP offsets " + o.get("gap") + " in neither" : ""));
+            }
             for (Map<String, Object> d : (List<Map<String, Object>>) td.get("dumps")) {
                 out.println(String.format("  dump %-18s %-28s %12s rows%s", d.get("lsn"), d.getOrDefault("taken_at", "?"),
                         d.getOrDefault("rows", "?"), d.containsKey("error") ? "  ERROR " + d.get("error") : ""));
@@ -119,6 +146,40 @@ public final class ListCommand implements Callable<Integer> {
         for (String g : (List<String>) doc.get("gaps")) {
             out.println("GAP " + g);
         }
+    }
+
+    /**
+     * Per partition, the offsets the archive holds (merged ranges of its segment objects), those Kafka still holds,
+     * and the offsets between the two that neither holds.
+     */
+    private static List<Map<String, Object>> offsets(ArchiveCatalog catalog, KafkaTail tail, TableId t) {
+        Map<Integer, List<SegmentRef>> segs = catalog.segments(t);
+        Map<Integer, long[]> held = tail.offsets(t.topic(tail.prefix()));
+        java.util.TreeSet<Integer> partitions = new java.util.TreeSet<>(segs.keySet());
+        partitions.addAll(held.keySet());
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int p : partitions) {
+            List<long[]> ranges = new ArrayList<>();
+            for (SegmentRef r : segs.getOrDefault(p, List.of())) {
+                long[] last = ranges.isEmpty() ? null : ranges.get(ranges.size() - 1);
+                if (last != null && r.firstOffset() <= last[1] + 1) {
+                    last[1] = Math.max(last[1], r.lastOffset());
+                } else {
+                    ranges.add(new long[] {r.firstOffset(), r.lastOffset()});
+                }
+            }
+            long[] k = held.get(p);
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("partition", p);
+            o.put("archive", ranges.isEmpty() ? "none" : io.pgkb.restorer.internal.Coverage.describe(ranges));
+            o.put("kafka", k == null || k[0] >= k[1] ? "none" : k[0] + "-" + (k[1] - 1));
+            long archivedEnd = ranges.isEmpty() ? 0 : ranges.get(ranges.size() - 1)[1] + 1;
+            if (k != null && k[0] > archivedEnd) {
+                o.put("gap", archivedEnd + "-" + (k[0] - 1));
+            }
+            out.add(o);
+        }
+        return out;
     }
 
     private static String time(long micros) {

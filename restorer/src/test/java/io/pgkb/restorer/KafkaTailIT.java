@@ -78,6 +78,17 @@ class KafkaTailIT {
                 assertThat(md5(tgt, new TableId("r3", "t"))).isEqualTo(md5B);
             }
 
+            // list shows both ranges: the archive's ends before B, with Kafka after it
+            String[] list = {"--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--tables", "public.t", "--bootstrap-servers", kafka};
+            assertThat(env.list(list)).as(env.lastError).isZero();
+            assertThat(env.lastOutput).contains("restorable with Kafka: .. ").contains("partition 0: archive 0-").doesNotContain("GAP");
+            String[] json = java.util.Arrays.copyOf(list, list.length + 1);
+            json[list.length] = "--json";
+            assertThat(env.list(json)).isZero();
+            var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env.lastOutput).get("tables").get(0);
+            assertThat(Lsn.parse(doc.get("restorable").get("to_lsn").asText()).compareTo(b)).isNegative();
+            assertThat(Lsn.parse(doc.get("restorable_with_kafka").get("to_lsn").asText()).compareTo(b)).isPositive();
+
             // Kafka drops records the archive lacks: a gap naming table, partition and offsets
             ArchiveCatalog catalog = new ArchiveCatalog(env.store, new ArchiveLayout(env.prefix));
             Map<Integer, List<SegmentRef>> archived = catalog.segments(T);
@@ -91,6 +102,9 @@ class KafkaTailIT {
             String gap = "partition 0: offsets " + archivedEnd + "-" + (archivedEnd + 2) + " are missing from the archive";
             assertThat(env.restoreTo("public.t=r4.t", "--to-lsn", b.toString(), "--bootstrap-servers", kafka)).isEqualTo(3);
             assertThat(env.lastError).contains("public.t").contains(gap).contains("Kafka holds only offsets " + (archivedEnd + 3) + "-");
+
+            assertThat(env.list(list)).isZero();
+            assertThat(env.lastOutput).contains("partition 0: archive ").contains("GAP offsets " + archivedEnd + "-" + (archivedEnd + 2) + " in neither");
 
             // the archiver catches up with what Kafka still holds: the gap stays a gap
             env.startArchiver(20);

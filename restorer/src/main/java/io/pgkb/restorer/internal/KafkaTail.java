@@ -64,6 +64,10 @@ public final class KafkaTail implements AutoCloseable {
         return servers;
     }
 
+    public String prefix() {
+        return prefix;
+    }
+
     /** Log start and end offset ({@code [logStart, end)} is what Kafka holds) per partition; empty: no such topic. */
     public synchronized Map<Integer, long[]> offsets(String topic) {
         try {
