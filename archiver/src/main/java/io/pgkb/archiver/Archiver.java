@@ -44,6 +44,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -72,6 +73,10 @@ public final class Archiver implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration REVOKE_WAIT = Duration.ofSeconds(20);
     private static final long RETRY_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long one commit may wait for the coordinator before the loop goes on (and tries again later). */
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final long COMMIT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long COMMIT_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ArchiverConfig config;
     private final ObjectStore store;
@@ -93,6 +98,11 @@ public final class Archiver implements AutoCloseable {
     private SchemaResolver schemaResolver;
     private RecordValidator validator;
     private long lastLagUpdate;
+    /** Offsets durable in the archive whose commit Kafka has not taken yet (poll thread only). */
+    private final Map<TopicPartition, OffsetAndMetadata> pendingCommits = new HashMap<>();
+    private long commitFailingSince = -1;
+    private long lastCommitWarning;
+    private long lastCommitAttempt;
 
     public Archiver(ArchiverConfig config, ObjectStore store) {
         this(config, store, KafkaConsumer::new, c -> new KafkaSchemaResolver(c, config.topicPrefix()), Time.SYSTEM);
@@ -167,6 +177,7 @@ public final class Archiver implements AutoCloseable {
                     rollAged();
                     processResults(false);
                     resumeRetries();
+                    retryPendingCommits();
                     updateLag();
                 }
                 graceful = true;
@@ -336,19 +347,55 @@ public final class Archiver implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits what the archive now holds, together with any earlier commit that Kafka did not take. A commit that
+     * times out (broker or coordinator away) is kept and tried again on a later pass instead of stopping the
+     * archiver: the archive already holds these segments and is what resumption trusts, so a late commit loses
+     * nothing, while exiting on a broker blip would be an outage of its own.
+     */
     private void commit(Map<TopicPartition, OffsetAndMetadata> commits) {
         if (commits.isEmpty()) {
             return;
         }
+        pendingCommits.putAll(commits);
+        tryCommit();
+    }
+
+    private void tryCommit() {
+        lastCommitAttempt = time.nanoseconds();
+        Map<TopicPartition, OffsetAndMetadata> attempt = new HashMap<>(pendingCommits);
         try {
             try {
-                consumer.commitSync(commits);
+                consumer.commitSync(attempt, COMMIT_TIMEOUT);
             } catch (WakeupException e) {
-                consumer.commitSync(commits); // stop() woke the consumer outside poll(); a wakeup fires once
+                consumer.commitSync(attempt, COMMIT_TIMEOUT); // stop() woke the consumer outside poll(); a wakeup fires once
+            }
+            pendingCommits.clear();
+            if (commitFailingSince >= 0) {
+                log.info("offset commits resumed after {} s", TimeUnit.NANOSECONDS.toSeconds(time.nanoseconds() - commitFailingSince));
+                commitFailingSince = -1;
             }
         } catch (CommitFailedException | RebalanceInProgressException e) {
-            // The archive already holds these segments and is what resumption trusts; the offset is only a hint.
-            log.warn("offset commit skipped during a rebalance partitions={} error={}", commits.keySet(), e.getMessage());
+            // The partitions may have moved: their new owner starts after the archive, which holds these segments.
+            pendingCommits.clear();
+            log.warn("offset commit skipped during a rebalance partitions={} error={}", attempt.keySet(), e.getMessage());
+        } catch (RetriableException e) {
+            long now = time.nanoseconds();
+            if (commitFailingSince < 0) {
+                commitFailingSince = now;
+            }
+            if (now - lastCommitWarning >= COMMIT_WARNING_INTERVAL_NANOS || lastCommitWarning == 0) {
+                lastCommitWarning = now;
+                log.warn("offset commit failed, waiting for Kafka and retrying (the archive holds the segments) for={} s partitions={} error={}",
+                        TimeUnit.NANOSECONDS.toSeconds(now - commitFailingSince), attempt.size(), e.toString());
+            }
+        }
+    }
+
+    /** A commit that Kafka did not take is tried again, at most once per {@link #COMMIT_RETRY_NANOS}. */
+    private void retryPendingCommits() {
+        if (!pendingCommits.isEmpty() && time.nanoseconds() - lastCommitAttempt >= COMMIT_RETRY_NANOS) {
+            tryCommit();
         }
     }
 

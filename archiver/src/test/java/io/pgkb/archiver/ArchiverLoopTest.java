@@ -145,6 +145,30 @@ class ArchiverLoopTest {
                 name(3, 5));
     }
 
+    @Test
+    void aCommitThatTimesOutIsKeptAndTriedAgainWhileTheArchiverKeepsRunning() throws Exception {
+        FileSystemStore store = new FileSystemStore(dir.resolve("archive"));
+        consumer.commitFailures.set(3); // the coordinator is away for three attempts, as during a broker restart
+        start(store);
+        addRecords(0, 3);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> consumer.commitFailures.get() == 2);
+        assertThat(segments(store)).containsExactly(name(0, 2)); // durable although not committed
+        assertThat(committed()).isEqualTo(-1);
+
+        for (int i = 0; i < 2; i++) { // each retry waits a second on the archiver's clock
+            int before = consumer.commitFailures.get();
+            time.advance(Duration.ofSeconds(1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.commitFailures.get() < before);
+        }
+        time.advance(Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 3);
+        addRecords(3, 6); // and it goes on archiving
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 6);
+        assertThat(thread.isAlive()).isTrue();
+        assertThat(segments(store)).containsExactly(name(0, 2), name(3, 5));
+    }
+
     // ---- fixture ------------------------------------------------------------------------------------------
 
     private void start(ObjectStore store) {
@@ -202,6 +226,8 @@ class ArchiverLoopTest {
     private static final class SlowMockConsumer extends MockConsumer<byte[], byte[]> {
         private final AtomicLong polls = new AtomicLong();
         final Map<TopicPartition, Long> lastCommitted = new ConcurrentHashMap<>();
+        /** How many commits from now on time out. */
+        final AtomicInteger commitFailures = new AtomicInteger();
 
         SlowMockConsumer() {
             super("earliest");
@@ -223,6 +249,11 @@ class ArchiverLoopTest {
 
         @Override
         public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            if (commitFailures.get() > 0) {
+                commitFailures.decrementAndGet();
+                throw new org.apache.kafka.common.errors.TimeoutException(
+                        "injected: Timeout expired before successfully committing offsets");
+            }
             super.commitSync(offsets);
             offsets.forEach((tp, o) -> lastCommitted.put(tp, o.offset()));
         }
