@@ -129,7 +129,7 @@ public class ArchiveCommand implements Callable<Integer> {
         ArchiverConfig c = validate();
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean clean = new java.util.concurrent.atomic.AtomicBoolean();
-        try (ObjectStore objects = store.open()) {
+        try (ObjectStore objects = store.openArchive(c.topicPrefix(), true)) {
             Archiver archiver = new Archiver(c, objects);
             Thread hook = new Thread(() -> {
                 log.info("stop requested, flushing segments");

@@ -7,6 +7,7 @@ import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.MapSchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.store.FileSystemStore;
+import io.pgkb.store.ForwardingStore;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package io.pgkb.archiver;
 
+import io.pgkb.store.ForwardingStore;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -6,6 +6,7 @@ import io.pgkb.producer.ProduceCommand;
 import io.pgkb.restorer.ListCommand;
 import io.pgkb.restorer.RestoreCommand;
 import io.pgkb.restorer.VerifyCommand;
+import io.pgkb.store.encryption.KeygenCommand;
 import java.util.List;
 
 /** The subcommands of {@code pgkb}, in the order {@code pgkb --help} lists them (the order of the data flow). */
@@ -22,6 +23,7 @@ final class Commands {
                 new ListCommand(),
                 new VerifyCommand(),
                 new InspectCommand(),
+                new KeygenCommand(),
                 new QuickstartCommand());
     }
 }

@@ -51,7 +51,7 @@ public final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        try (ObjectStore s = selection.store().open(); KafkaTail tail = kafka.open(selection.topicPrefix())) {
+        try (ObjectStore s = selection.store().openArchive(selection.topicPrefix(), false); KafkaTail tail = kafka.open(selection.topicPrefix())) {
             ArchiveCatalog catalog = selection.catalog(s);
             TailProgress both = TailProgress.load(catalog, tail);
             ProgressIndex progress = both.archived();

@@ -137,7 +137,7 @@ public final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         List<TableTarget> list = TableTarget.parseList(tables);
-        try (ObjectStore s = store.open(); KafkaTail tail = kafka.open(topicPrefix)) {
+        try (ObjectStore s = store.openArchive(topicPrefix, false); KafkaTail tail = kafka.open(topicPrefix)) {
             new Restorer(s, tail, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections), out).restore(list, spec(), replace, dryRun);
         }
         return 0;

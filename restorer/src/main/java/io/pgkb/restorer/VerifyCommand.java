@@ -28,7 +28,7 @@ public final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validate();
-        try (ObjectStore s = selection.store().open()) {
+        try (ObjectStore s = selection.store().openArchive(selection.topicPrefix(), false)) {
             ArchiveCatalog catalog = selection.catalog(s);
             List<TableId> list = selection.tables(catalog);
             String[] first = new String[1];

@@ -64,6 +64,8 @@ final class ChainEnv implements AutoCloseable {
     final String slot;
     final Path storeDir;
     final ObjectStore store;
+    /** How commands name the store: --store and whatever else it needs (S3 endpoint, key file). */
+    final List<String> storeArgs;
     private Producer producer;
     private Archiver archiver;
     private Thread archiverThread;
@@ -72,6 +74,14 @@ final class ChainEnv implements AutoCloseable {
     String lastError = "";
 
     ChainEnv() throws Exception {
+        this(null);
+    }
+
+    /**
+     * @param storeOf null for a clear directory store; else the store the archiver and dumps write to, made from the
+     *                directory, with the command-line options that name it
+     */
+    ChainEnv(java.util.function.Function<Path, java.util.Map.Entry<ObjectStore, List<String>>> storeOf) throws Exception {
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         db = "src_" + id;
         targetDb = "tgt_" + id;
@@ -81,7 +91,14 @@ final class ChainEnv implements AutoCloseable {
         pg().createDatabase(targetDb);
         kafka();
         storeDir = Files.createTempDirectory("pgkb-archive-");
-        store = new FileSystemStore(storeDir);
+        if (storeOf == null) {
+            store = new FileSystemStore(storeDir);
+            storeArgs = List.of("--store", storeDir.toString());
+        } else {
+            java.util.Map.Entry<ObjectStore, List<String>> s = storeOf.apply(storeDir);
+            store = s.getKey();
+            storeArgs = s.getValue();
+        }
     }
 
     String sourceUri() {
@@ -99,12 +116,21 @@ final class ChainEnv implements AutoCloseable {
     }
 
     void startArchiver(long segmentMaxRecords) throws Exception {
+        startArchiver(segmentMaxRecords, store);
+    }
+
+    /** Starts an archiver writing to {@code into}, after the running one (if any) flushed and stopped. */
+    void startArchiver(long segmentMaxRecords, ObjectStore into) throws Exception {
+        if (archiver != null) {
+            archiver.stop();
+            archiver.awaitFinished(Duration.ofSeconds(30));
+        }
         if (spool == null) {
             spool = Files.createTempDirectory("pgkb-spool-");
         }
         ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, spool)
                 .withGroup("g_" + prefix).withSegmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500));
-        archiver = new Archiver(cfg, store);
+        archiver = new Archiver(cfg, into);
         archiverThread = new Thread(archiver::run, "it-archiver");
         archiverThread.setDaemon(true);
         archiverThread.start();
@@ -182,11 +208,10 @@ final class ChainEnv implements AutoCloseable {
 
     /** Restore with the common options of this environment. */
     int restoreTo(String tables, String... point) {
-        String[] base = {"--store", storeDir.toString(), "--topic-prefix", prefix, "--target", targetUri(), "--tables", tables};
-        String[] all = new String[base.length + point.length];
-        System.arraycopy(base, 0, all, 0, base.length);
-        System.arraycopy(point, 0, all, base.length, point.length);
-        return restore(all);
+        List<String> all = new java.util.ArrayList<>(storeArgs);
+        all.addAll(List.of("--topic-prefix", prefix, "--target", targetUri(), "--tables", tables));
+        all.addAll(List.of(point));
+        return restore(all.toArray(String[]::new));
     }
 
     /** Waits until a dry run of this restore succeeds: the archiver has caught up with everything it needs. */
@@ -197,6 +222,11 @@ final class ChainEnv implements AutoCloseable {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> restoreTo(tables, args) == 0);
     }
 
+    /** Any other command (dump, archive, keygen) with the same exit code rule; stdout is not captured. */
+    int command(Callable<Integer> cmd, String... args) {
+        return run(cmd, out -> { }, args);
+    }
+
     private int run(Callable<Integer> cmd, java.util.function.Consumer<PrintStream> setOut, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
@@ -204,8 +234,11 @@ final class ChainEnv implements AutoCloseable {
         String[] err = {""};
         int code = new CommandLine(cmd).setExecutionExceptionHandler((ex, cl, pr) -> {
             err[0] = ex.getMessage();
-            if (ex instanceof PgkbException p) {
-                return p.exitCode();
+            for (Throwable t = ex; t != null; t = t.getCause()) {
+                if (t instanceof PgkbException p) { // as the CLI's Failure: pgkb's own exception wins wherever it sits
+                    err[0] = p.getMessage();
+                    return p.exitCode();
+                }
             }
             ex.printStackTrace();
             return 1;

@@ -1,8 +1,13 @@
 package io.pgkb.store;
 
+import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.Sizes;
+import io.pgkb.store.encryption.ArchiveEncryption;
+import io.pgkb.store.encryption.KeyFile;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.net.URISyntaxException;
 import picocli.CommandLine.Option;
 
@@ -28,11 +33,27 @@ public final class StoreOptions {
             description = "Multipart part size; also the largest object sent in one PUT (default: ${DEFAULT-VALUE})")
     public String s3PartSize = "8MiB";
 
+    @Option(names = "--encryption-key-file", paramLabel = "FILE", defaultValue = "${env:PGKB_ENCRYPTION_KEY_FILE}",
+            description = "Key file made by pgkb keygen: every object is encrypted on its way to the store and decrypted on"
+                    + " its way back; the file must be mode 0600 (default: $PGKB_ENCRYPTION_KEY_FILE, else no encryption)")
+    public String encryptionKeyFile;
+
+    private KeyFile keys;
+
     public void validate() {
         if (store == null || store.isBlank()) {
             throw new PgkbException.ConfigException("--store: missing store location");
         }
         s3Options();
+        keys();
+    }
+
+    /** The key file of --encryption-key-file (or PGKB_ENCRYPTION_KEY_FILE), read once; null without one. */
+    public KeyFile keys() {
+        if (keys == null && encryptionKeyFile != null && !encryptionKeyFile.isBlank()) {
+            keys = KeyFile.load(Path.of(encryptionKeyFile));
+        }
+        return keys;
     }
 
     public S3Options s3Options() {
@@ -59,7 +80,31 @@ public final class StoreOptions {
         return new S3Options(endpoint, s3PathStyle, s3Region, part, null);
     }
 
+    /**
+     * The store, encrypting with the key file when one is given. Each archive namespace is checked before its
+     * first object is touched: an encrypted archive is never written or read in clear, nor a clear one with a key.
+     */
     public ObjectStore open() {
-        return ObjectStores.open(store, s3Options());
+        return ArchiveEncryption.wrap(ObjectStores.open(store, s3Options()), keys());
+    }
+
+    /** {@link #open()}, with the archive of {@code topicPrefix} checked at once (exit 2 before any work). */
+    public ObjectStore openArchive(String topicPrefix, boolean write) {
+        ObjectStore s = open();
+        try {
+            ArchiveEncryption.check(s, new ArchiveLayout(topicPrefix).root(), write);
+            return s;
+        } catch (IOException | RuntimeException e) {
+            try {
+                s.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new PgkbException.FatalException("cannot read " + s.describe(new ArchiveLayout(topicPrefix).root())
+                    + ": " + e.getMessage(), e);
+        }
     }
 }

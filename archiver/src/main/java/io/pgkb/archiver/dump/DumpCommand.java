@@ -99,7 +99,7 @@ public final class DumpCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ProgressPrinter progress = new ProgressPrinter(err);
         ScheduledExecutorService ticker = null;
-        try (ObjectStore objects = store.open(); DumpLock lock = DumpLock.connect(pgUrl)) {
+        try (ObjectStore objects = store.openArchive(topicPrefix, true); DumpLock lock = DumpLock.connect(pgUrl)) {
             if (!lock.tryLock(topicPrefix, tableIds)) {
                 err.println("waiting for another dump of these tables to finish");
                 err.flush();

@@ -242,7 +242,7 @@ class DumpCommandIT {
     }
 
     /** Fails creating any object whose key names {@code tableArchiveName}. */
-    private static final class FailingStore extends io.pgkb.archiver.ForwardingStore {
+    private static final class FailingStore extends io.pgkb.store.ForwardingStore {
         private final String needle;
 
         FailingStore(ObjectStore delegate, String needle) {

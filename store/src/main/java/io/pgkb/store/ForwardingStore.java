@@ -1,11 +1,10 @@
-package io.pgkb.archiver;
+package io.pgkb.store;
 
-import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 
-/** An ObjectStore that passes every call to another; tests override the one call they inject a failure into. */
+/** An ObjectStore that passes every call to another: decorators (encryption) and tests (failure injection) override what they change. */
 public abstract class ForwardingStore implements ObjectStore {
     protected final ObjectStore delegate;
 
