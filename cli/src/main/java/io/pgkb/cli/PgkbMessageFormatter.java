@@ -1,10 +1,12 @@
 package io.pgkb.cli;
 
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.SharedSchemaResolvers;
+import io.pgkb.schemas.TableId;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.MessageFormatter;
 
@@ -32,19 +34,13 @@ public final class PgkbMessageFormatter implements MessageFormatter {
 
     @Override
     public void configure(Map<String, ?> configs) {
-        Object servers = configs.get("pgkb.bootstrap.servers");
-        if (servers == null || servers.toString().isBlank()) {
+        try {
+            clientConfig.putAll(SharedSchemaResolvers.clientConfig(configs));
+        } catch (PgkbException.ConfigException e) {
             throw new IllegalArgumentException("PgkbMessageFormatter needs --formatter-property pgkb.bootstrap.servers=HOST:PORT"
                     + " (the brokers holding <prefix>._schemas)");
         }
-        clientConfig.put("bootstrap.servers", servers.toString());
-        for (Map.Entry<String, ?> e : configs.entrySet()) {
-            if (e.getKey().startsWith("pgkb.kafka.")) {
-                clientConfig.put(e.getKey().substring("pgkb.kafka.".length()), e.getValue());
-            }
-        }
-        Object prefix = configs.get("pgkb.topic.prefix");
-        topicPrefix = prefix == null || prefix.toString().isBlank() ? null : prefix.toString();
+        topicPrefix = SharedSchemaResolvers.topicPrefix(configs);
         Object headers = configs.get("print.headers");
         printHeaders = headers == null || Boolean.parseBoolean(headers.toString());
     }
@@ -52,7 +48,7 @@ public final class PgkbMessageFormatter implements MessageFormatter {
     @Override
     public void writeTo(ConsumerRecord<byte[], byte[]> record, PrintStream output) {
         if (printer == null) {
-            String prefix = topicPrefix != null ? topicPrefix : prefixOf(record.topic()).orElseThrow(() -> new IllegalArgumentException(
+            String prefix = topicPrefix != null ? topicPrefix : TableId.prefixOfTopic(record.topic()).orElseThrow(() -> new IllegalArgumentException(
                     "topic " + record.topic() + " is not a pgkb table topic <prefix>.<schema>.<table>; set pgkb.topic.prefix"));
             printer = RecordPrinter.forKafka(clientConfig, prefix);
         }
@@ -64,13 +60,6 @@ public final class PgkbMessageFormatter implements MessageFormatter {
         }
         byte[] line = (printer.toJson(r) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8);
         output.write(line, 0, line.length);
-    }
-
-    /** Escaped schema and table names never contain '.', so the prefix is all before the last two dots. */
-    static Optional<String> prefixOf(String topic) {
-        int last = topic.lastIndexOf('.');
-        int second = last > 0 ? topic.lastIndexOf('.', last - 1) : -1;
-        return second > 0 ? Optional.of(topic.substring(0, second)) : Optional.empty();
     }
 
     @Override

@@ -4,7 +4,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -16,25 +15,14 @@ import java.util.Map;
  * Serialising writes the record with its own writer schema, which is already in {@code _schemas}.
  */
 public final class ChangeRecordSerde implements Serde<ChangeRecord> {
-    public static final String BOOTSTRAP_SERVERS = "pgkb.bootstrap.servers";
-    public static final String TOPIC_PREFIX = "pgkb.topic.prefix";
-    public static final String KAFKA_PREFIX = "pgkb.kafka.";
-
-    // Kafka Streams makes one serde per task and store: they share one resolver (one consumer) per cluster and prefix
-    private static final Map<String, Shared> SHARED = new HashMap<>();
+    public static final String BOOTSTRAP_SERVERS = SharedSchemaResolvers.BOOTSTRAP_SERVERS;
+    public static final String TOPIC_PREFIX = SharedSchemaResolvers.TOPIC_PREFIX;
+    public static final String KAFKA_PREFIX = SharedSchemaResolvers.KAFKA_PREFIX;
 
     private SchemaResolver resolver;
-    private String sharedKey;
+    // Kafka Streams makes one serde per task and store: they share one resolver (one consumer) per cluster and prefix
+    private SharedSchemaResolvers.Lease lease;
     private ChangeRecordDecoder decoder;
-
-    private static final class Shared {
-        final KafkaSchemaResolver resolver;
-        int users;
-
-        Shared(KafkaSchemaResolver resolver) {
-            this.resolver = resolver;
-        }
-    }
 
     /** Configure before use with {@link #configure}. */
     public ChangeRecordSerde() {
@@ -50,26 +38,10 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
         if (resolver != null) {
             return;
         }
-        Object servers = configs.get(BOOTSTRAP_SERVERS);
-        if (servers == null) {
-            throw new PgkbException.ConfigException(BOOTSTRAP_SERVERS + " is required to read the _schemas topic");
-        }
-        Object prefix = configs.get(TOPIC_PREFIX);
-        Map<String, Object> client = new HashMap<>();
-        configs.forEach((k, v) -> {
-            if (k.startsWith(KAFKA_PREFIX)) {
-                client.put(k.substring(KAFKA_PREFIX.length()), v);
-            }
-        });
-        client.put("bootstrap.servers", servers.toString());
-        String p = prefix == null ? "pgkb" : prefix.toString();
-        String key = new java.util.TreeMap<>(client) + "|" + p;
-        synchronized (SHARED) {
-            Shared shared = SHARED.computeIfAbsent(key, k -> new Shared(new KafkaSchemaResolver(client, p)));
-            shared.users++;
-            sharedKey = key;
-            resolver = shared.resolver;
-        }
+        Map<String, Object> client = SharedSchemaResolvers.clientConfig(configs);
+        String prefix = SharedSchemaResolvers.topicPrefix(configs);
+        lease = SharedSchemaResolvers.acquire(client, prefix == null ? "pgkb" : prefix);
+        resolver = lease.resolver();
         decoder = new ChangeRecordDecoder(resolver);
     }
 
@@ -102,16 +74,9 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
 
     @Override
     public void close() {
-        if (sharedKey == null) {
-            return;
+        if (lease != null) {
+            lease.close();
+            lease = null;
         }
-        synchronized (SHARED) {
-            Shared shared = SHARED.get(sharedKey);
-            if (shared != null && --shared.users == 0) {
-                SHARED.remove(sharedKey);
-                shared.resolver.close();
-            }
-        }
-        sharedKey = null;
     }
 }

@@ -46,6 +46,13 @@ public record TableId(String schema, String table) implements Comparable<TableId
         return fromArchiveName(topic.substring(prefix.length() + 1));
     }
 
+    /** The prefix of a table topic: escaped schema and table names never contain '.', so all before the last two dots. */
+    public static java.util.Optional<String> prefixOfTopic(String topic) {
+        int last = topic.lastIndexOf('.');
+        int second = last > 0 ? topic.lastIndexOf('.', last - 1) : -1;
+        return second > 0 ? java.util.Optional.of(topic.substring(0, second)) : java.util.Optional.empty();
+    }
+
     /** Inverse of {@link #archiveName()}; empty for names that are not two escaped parts. */
     public static java.util.Optional<TableId> fromArchiveName(String name) {
         String[] parts = name.split("\\.", -1);

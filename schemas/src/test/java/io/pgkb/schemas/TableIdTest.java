@@ -70,4 +70,12 @@ class TableIdTest {
             assertThat(prev).as("topic of %s also used by %s", t, prev).isNull();
         }
     }
+
+    @Test
+    void thePrefixOfATableTopicIsAllBeforeItsLastTwoDots() {
+        assertThat(TableId.prefixOfTopic(new TableId("a.b", "c.d").topic("team.pgkb"))).contains("team.pgkb");
+        assertThat(TableId.prefixOfTopic("pgkb.public.t")).contains("pgkb");
+        assertThat(TableId.prefixOfTopic("public.t")).isEmpty();
+        assertThat(TableId.prefixOfTopic("t")).isEmpty();
+    }
 }

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -161,7 +160,7 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
             Files.createDirectories(directory);
             Path config = writeConfig();
             Path logConfig = writeLogConfig();
-            List<String> cmd = javaCommand(logConfig);
+            List<String> cmd = new ArrayList<>(javaCommand(logConfig));
             cmd.add(KafkaChildMain.class.getName());
             cmd.add(config.toString());
             cmd.add(directory.resolve("data").toString());
@@ -190,19 +189,9 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
         }
     }
 
-    private List<String> javaCommand(Path logConfig) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        String options = System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS).strip();
-        if (!options.isEmpty()) {
-            cmd.addAll(List.of(options.split("\\s+")));
-        }
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dlogback.configurationFile=" + logConfig);
-        cmd.add("-Dlog4j2.configurationFile=" + logConfig.resolveSibling("log4j2.properties"));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        return cmd;
+    private static List<String> javaCommand(Path logConfig) {
+        return ChildJvm.javaCommand(System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS), logConfig,
+                System.getProperty("java.class.path"));
     }
 
     private void awaitReady(long logOffset) {
@@ -314,28 +303,7 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     }
 
     private Path writeLogConfig() throws IOException {
-        Path logback = directory.resolve("logback.xml");
-        Files.writeString(logback, """
-                <configuration>
-                  <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
-                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
-                  </appender>
-                  <logger name="org.apache.kafka" level="INFO"/>
-                  <logger name="kafka" level="INFO"/>
-                  <logger name="state.change.logger" level="WARN"/>
-                  <logger name="org.apache.kafka.clients" level="WARN"/>
-                  <root level="INFO"><appender-ref ref="OUT"/></root>
-                </configuration>
-                """, StandardCharsets.UTF_8);
-        Files.writeString(directory.resolve("log4j2.properties"), """
-                rootLogger.level=INFO
-                rootLogger.appenderRef.out.ref=OUT
-                appender.out.type=Console
-                appender.out.name=OUT
-                appender.out.layout.type=PatternLayout
-                appender.out.layout.pattern=%d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %m%n
-                """, StandardCharsets.UTF_8);
-        return logback;
+        return ChildJvm.writeLogConfig(directory);
     }
 
     /** Kills the broker process (an outage); data and port are kept for {@link #startAgain()}. */

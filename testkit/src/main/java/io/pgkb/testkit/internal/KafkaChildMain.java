@@ -1,7 +1,6 @@
 package io.pgkb.testkit.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
+import io.pgkb.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,9 +16,7 @@ public final class KafkaChildMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Thread watchdog = new Thread(KafkaChildMain::haltWhenParentGone, "pgkb-parent-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        ChildJvm.haltWhenParentGone();
         String config = args[0];
         Path logDir = Paths.get(args[1]);
         String clusterId = args[2];
@@ -32,18 +29,5 @@ public final class KafkaChildMain {
             }
         }
         kafka.Kafka.main(new String[] {config});
-    }
-
-    private static void haltWhenParentGone() {
-        InputStream in = System.in;
-        byte[] buffer = new byte[256];
-        try {
-            while (in.read(buffer) >= 0) {
-                // the parent never writes; reading just blocks until the pipe closes
-            }
-        } catch (IOException ignored) {
-            // a broken pipe means the same as end of file
-        }
-        Runtime.getRuntime().halt(137);
     }
 }
