@@ -3,6 +3,7 @@ package io.pgkb.cli;
 import io.pgkb.archiver.ArchiveCommand;
 import io.pgkb.archiver.dump.DumpCommand;
 import io.pgkb.producer.ProduceCommand;
+import io.pgkb.restorer.HistoryCommand;
 import io.pgkb.restorer.ListCommand;
 import io.pgkb.restorer.RestoreCommand;
 import io.pgkb.restorer.VerifyCommand;
@@ -22,6 +23,7 @@ final class Commands {
                 new RestoreCommand(),
                 new ListCommand(),
                 new VerifyCommand(),
+                new HistoryCommand(),
                 new InspectCommand(),
                 new KeygenCommand(),
                 new QuickstartCommand());

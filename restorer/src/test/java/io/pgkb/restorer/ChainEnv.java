@@ -201,6 +201,11 @@ final class ChainEnv implements AutoCloseable {
         return run(cmd, out -> cmd.out = out, args);
     }
 
+    int history(String... args) {
+        HistoryCommand cmd = new HistoryCommand();
+        return run(cmd, out -> cmd.out = out, args);
+    }
+
     int list(String... args) {
         ListCommand cmd = new ListCommand();
         return run(cmd, out -> cmd.out = out, args);

@@ -144,6 +144,14 @@ public final class Planner {
     }
 
     public RestorePlan plan(long target, String how, List<TableTarget> tables) {
+        return plan(target, how, tables, target);
+    }
+
+    /**
+     * A plan to {@code target} from each table's newest dump at or before {@code dumpPoint} (a history starts from the
+     * dump before its first point), proven complete over the whole range.
+     */
+    public RestorePlan plan(long target, String how, List<TableTarget> tables, long dumpPoint) {
         List<String> problems = new ArrayList<>();
         if (!progress.covers(target)) {
             throw new PgkbException.ArchiveIncompleteException("target " + Lsn.of(target) + " is beyond what " + where() + " prove complete"
@@ -155,10 +163,10 @@ public final class Planner {
         for (TableTarget t : tables) {
             TableId table = t.source();
             List<DumpRef> dumps = catalog.dumps(table);
-            DumpRef dump = catalog.newestDumpAtOrBefore(table, target).orElse(null);
+            DumpRef dump = catalog.newestDumpAtOrBefore(table, dumpPoint).orElse(null);
             if (dump == null) {
                 problems.add(dumps.isEmpty() ? "table " + table + ": the archive holds no dump of it"
-                        : "table " + table + ": no dump at or before " + Lsn.of(target) + " (the oldest dump is at " + dumps.get(0).lsn()
+                        : "table " + table + ": no dump at or before " + Lsn.of(dumpPoint) + " (the oldest dump is at " + dumps.get(0).lsn()
                         + "); a point before the oldest dump cannot be restored");
                 continue;
             }

@@ -1,0 +1,170 @@
+package io.pgkb.restorer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgkb.restorer.internal.HistoryRun;
+import io.pgkb.restorer.internal.KafkaTail;
+import io.pgkb.restorer.internal.RestoreTargetSpec;
+import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.TableId;
+import io.pgkb.store.ObjectStore;
+import io.pgkb.store.StoreOptions;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pgkb history}: every change of a table, or of one row, between two points, oldest first (DESIGN §12). */
+@Command(name = "history", mixinStandardHelpOptions = true,
+        description = "Print every change of a table (or of the rows with --key) between two points, oldest first, as JSON lines: "
+                + "commit_lsn, commit_time, xid, op, key, before, after (whole rows, unchanged TOAST filled in), changed. "
+                + "Refuses (exit 3) an interval the archive (and with --bootstrap-servers Kafka) cannot prove complete.",
+        footer = {"", "Example: pgkb history --store s3://backups/pg --table public.accounts --key '{\"aid\":17}' --from-time 2026-11-21T09:00:00Z --latest"})
+public final class HistoryCommand implements Callable<Integer> {
+    @Mixin
+    StoreOptions store = new StoreOptions();
+
+    @Mixin
+    KafkaTailOptions kafka = new KafkaTailOptions();
+
+    @Option(names = "--table", required = true, paramLabel = "SCHEMA.TABLE", description = "The table, in SQL identifier syntax")
+    String table;
+
+    @Option(names = "--key", paramLabel = "JSON",
+            description = "Only the rows whose primary key equals this, e.g. '{\"id\":17}' (values as PostgreSQL prints them); "
+                    + "a key change in the interval is followed to the new key")
+    String key;
+
+    @Option(names = "--topic-prefix", defaultValue = "pgkb", paramLabel = "PREFIX",
+            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
+    String topicPrefix = "pgkb";
+
+    @Option(names = "--from-lsn", paramLabel = "LSN", description = "Changes committed after this LSN (default: from the oldest dump)")
+    String fromLsn;
+
+    @Option(names = "--from-time", paramLabel = "ISO-8601", description = "Changes committed after the last commit at or before this time")
+    String fromTime;
+
+    @Option(names = "--from-mark", paramLabel = "NAME", description = "Changes committed after this mark")
+    String fromMark;
+
+    @Option(names = "--to-lsn", paramLabel = "LSN", description = "Up to this LSN (default: --latest)")
+    String toLsn;
+
+    @Option(names = "--to-time", paramLabel = "ISO-8601", description = "Up to the last commit at or before this time")
+    String toTime;
+
+    @Option(names = "--to-mark", paramLabel = "NAME", description = "Up to this mark")
+    String toMark;
+
+    @Option(names = "--latest", description = "Up to the newest point proven complete (the default)")
+    boolean latest;
+
+    @Option(names = "--format", defaultValue = "json", paramLabel = "json|table",
+            description = "json: one JSON object per line (default); table: aligned columns for people, the changed values shown")
+    String format = "json";
+
+    PrintStream out = System.out;
+
+    public void validate() {
+        store.validate();
+        kafka.validate();
+        tableId();
+        keyValues();
+        if ((fromLsn != null ? 1 : 0) + (fromTime != null ? 1 : 0) + (fromMark != null ? 1 : 0) > 1) {
+            throw new PgkbException.ConfigException("--from-lsn, --from-time, --from-mark: give at most one");
+        }
+        if ((toLsn != null ? 1 : 0) + (toTime != null ? 1 : 0) + (toMark != null ? 1 : 0) + (latest ? 1 : 0) > 1) {
+            throw new PgkbException.ConfigException("--to-lsn, --to-time, --to-mark, --latest: give at most one");
+        }
+        if (!format.equals("json") && !format.equals("table")) {
+            throw new PgkbException.ConfigException("--format: json or table, got '" + format + "'");
+        }
+        if (topicPrefix == null || topicPrefix.isBlank()) {
+            throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
+        }
+        fromSpec();
+        toSpec();
+    }
+
+    TableId tableId() {
+        try {
+            return TableId.parse(table);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException("--table: " + e.getMessage());
+        }
+    }
+
+    /** --key as column → text; null without it. */
+    Map<String, String> keyValues() {
+        if (key == null) {
+            return null;
+        }
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(key);
+        } catch (Exception e) {
+            throw new PgkbException.ConfigException("--key: not JSON: " + key);
+        }
+        if (n == null || !n.isObject() || n.isEmpty()) {
+            throw new PgkbException.ConfigException("--key: a JSON object of the primary-key columns, e.g. '{\"id\":17}', got " + key);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            if (!f.getValue().isValueNode() || f.getValue().isNull()) {
+                throw new PgkbException.ConfigException("--key: column " + f.getKey() + " needs a number or string, got " + f.getValue());
+            }
+            out.put(f.getKey(), f.getValue().asText());
+        }
+        return out;
+    }
+
+    /** The first point, or null: from the oldest dump. */
+    RestoreTargetSpec fromSpec() {
+        if (fromLsn == null && fromTime == null && fromMark == null) {
+            return null;
+        }
+        return spec(fromLsn, fromTime, fromMark, false, "--from-");
+    }
+
+    RestoreTargetSpec toSpec() {
+        boolean any = toLsn != null || toTime != null || toMark != null;
+        return spec(toLsn, toTime, toMark, !any || latest, "--to-");
+    }
+
+    private static RestoreTargetSpec spec(String lsn, String time, String mark, boolean latest, String option) {
+        if (lsn != null) {
+            try {
+                io.pgkb.schemas.Lsn.parse(lsn);
+            } catch (IllegalArgumentException e) {
+                throw new PgkbException.ConfigException(option + "lsn: " + e.getMessage());
+            }
+        }
+        Instant t = null;
+        if (time != null) {
+            try {
+                t = RestoreCommand.parseTime(time);
+            } catch (PgkbException.ConfigException e) {
+                throw new PgkbException.ConfigException(e.getMessage().replace("--to-time", option + "time"));
+            }
+        }
+        return new RestoreTargetSpec(lsn, t, mark, latest);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        HistoryPrinter printer = new HistoryPrinter(out, format.equals("table"));
+        try (ObjectStore s = store.open(); KafkaTail tail = kafka.open(topicPrefix)) {
+            new HistoryRun(s, tail, topicPrefix).run(tableId(), keyValues(), fromSpec(), toSpec(), printer::print);
+            printer.flush();
+        }
+        return 0;
+    }
+}
