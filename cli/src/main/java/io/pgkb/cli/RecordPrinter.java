@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.ChangeRecordJson;
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.KafkaSchemaResolver;
+import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.SchemaResolver;
+import io.pgkb.schemas.SingleObjectCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
@@ -64,6 +68,10 @@ final class RecordPrinter implements AutoCloseable {
             n.putNull("value");
         } else {
             try {
+                if (isDdl(r.value())) {
+                    n.set("value", ddlJson(DdlEvent.decode(r.value(), decoder.resolver())));
+                    return n.toString();
+                }
                 ChangeRecord value = decoder.decode(r.value());
                 n.putRawValue("value", new RawValue(ChangeRecordJson.toJson(value)));
             } catch (RuntimeException e) {
@@ -72,6 +80,47 @@ final class RecordPrinter implements AutoCloseable {
             }
         }
         return n.toString();
+    }
+
+    private boolean isDdl(byte[] value) {
+        if (!SingleObjectCodec.isSingleObject(value)) {
+            return false;
+        }
+        long fp = SingleObjectCodec.fingerprintOf(value);
+        return fp == DdlEvent.FINGERPRINT || DdlEvent.isDdlSchema(decoder.resolver().findByFingerprint(fp));
+    }
+
+    /** A DDL record: op DDL, where it is in the stream, what the command was and the columns after it. */
+    private static ObjectNode ddlJson(DdlEvent e) {
+        ObjectNode v = JSON.createObjectNode();
+        v.put("op", "DDL");
+        v.put("table", e.table());
+        v.put("command_tag", e.commandTag());
+        v.put("rewrite", e.rewrite());
+        v.put("dropped", e.dropped());
+        v.put("lsn", Lsn.of(e.lsn()).toString());
+        v.put("commit_lsn", Lsn.of(e.commitLsn()).toString());
+        v.put("xid", e.xid());
+        v.put("commit_time", Instant.EPOCH.plus(e.commitTimeMicros(), ChronoUnit.MICROS).toString());
+        v.put("seq", e.seq());
+        v.put("table_oid", e.tableOid());
+        var cols = v.putArray("columns");
+        for (DdlEvent.Column c : e.columns()) {
+            ObjectNode col = cols.addObject();
+            col.put("attnum", c.attnum());
+            col.put("name", c.name());
+            col.put("type", c.type());
+            if (c.missing() != null) {
+                col.put("missing", c.missing());
+            }
+        }
+        try {
+            v.set("definition", e.definition() == null ? null : JSON.readTree(e.definition()));
+        } catch (java.io.IOException x) {
+            v.put("definition", e.definition());
+        }
+        v.put("query", e.query());
+        return v;
     }
 
     @Override

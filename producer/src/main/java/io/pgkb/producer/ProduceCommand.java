@@ -30,7 +30,7 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "PostgreSQL to read: postgresql://user@host:5432/db or a JDBC URL; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE fill in the rest")
     String pg;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", required = true, description = "Kafka bootstrap servers, host:port[,host:port]")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka bootstrap servers, host:port[,host:port]")
     String bootstrapServers;
 
     @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "pgkb",
@@ -71,6 +71,16 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--refresh-interval", paramLabel = "DURATION", defaultValue = "10s",
             description = "how often new tables are added to the publication (default: ${DEFAULT-VALUE})")
     String refreshInterval;
+
+    @Option(names = "--ddl-capture", paramLabel = "auto|require|off", defaultValue = "auto",
+            description = "capture DDL in stream order with an event trigger: auto installs it when the role may (superuser) "
+                    + "or uses it when installed, else records that capture is off; require fails (exit 2) when it is not "
+                    + "possible; off never captures (default: ${DEFAULT-VALUE})")
+    String ddlCapture;
+
+    @Option(names = "--print-ddl-capture-sql", defaultValue = "false",
+            description = "print the SQL a DBA runs (as a superuser, or the managed service's admin role) to install DDL capture, and exit")
+    boolean printDdlCaptureSql;
 
     /** Parses and checks every option; errors name the option (exit 2). */
     public ProducerConfig validate() {
@@ -128,6 +138,12 @@ public final class ProduceCommand implements Callable<Integer> {
         if (refresh.toMillis() < 100) {
             throw new PgkbException.ConfigException("--refresh-interval: at least 100ms");
         }
+        ProducerConfig.DdlCaptureMode ddl;
+        try {
+            ddl = ProducerConfig.DdlCaptureMode.valueOf(ddlCapture.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException("--ddl-capture: '" + ddlCapture + "' is not auto, require or off");
+        }
         Properties kafkaProps = new Properties();
         if (kafkaConfig != null) {
             try (Reader r = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
@@ -137,11 +153,16 @@ public final class ProduceCommand implements Callable<Integer> {
             }
         }
         return new ProducerConfig(url, bootstrapServers.strip(), topicPrefix, slot, publication, list, partitions,
-                kafkaProps, maxBytes, missing, recreateSlot, refresh, Duration.ofMillis(200));
+                kafkaProps, maxBytes, missing, recreateSlot, refresh, Duration.ofMillis(200), ddl);
     }
 
     @Override
     public Integer call() {
+        if (printDdlCaptureSql) {
+            System.out.print(io.pgkb.producer.internal.DdlCapture.installSql());
+            System.out.flush();
+            return 0;
+        }
         ProducerConfig config = validate();
         Producer producer = new Producer(config);
         Thread hook = new Thread(() -> {

@@ -2,6 +2,7 @@ package io.pgkb.producer;
 
 import io.pgkb.producer.internal.AckTracker;
 import io.pgkb.producer.internal.AvroRecordEncoder;
+import io.pgkb.producer.internal.DdlCapture;
 import io.pgkb.producer.internal.CatalogLookup;
 import io.pgkb.producer.internal.KafkaChangeWriter;
 import io.pgkb.producer.internal.PgConnections;
@@ -78,6 +79,7 @@ public final class Producer implements AutoCloseable {
     private Connection control;
     private long nextRefreshNanos;
     private boolean streamedBefore;
+    private boolean ddlCapture;
 
     public Producer(io.pgkb.producer.ProducerConfig config) {
         this.config = config;
@@ -181,8 +183,9 @@ public final class Producer implements AutoCloseable {
         topics = new TopicManager(admin, config.partitions(), config.maxMessageBytes());
         topics.ensureProgressTopic(config.progressTopic());
         registrar.ensureRegistered(ProgressWriter.SCHEMA);
-        progress = new ProgressWriter(kafka, config.progressTopic(), config.slot());
         try {
+            ddlCapture = DdlCapture.prepare(control, config.ddlCapture(), where);
+            progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);
             prepareSlot(client);
             publications.sync(control, t -> topics.ensureTableTopic(t.topic(config.topicPrefix())));
         } catch (SQLException e) {
@@ -322,7 +325,7 @@ public final class Producer implements AutoCloseable {
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
                     new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
-            TransactionAssembler assembler = new TransactionAssembler(writer, catalog);
+            TransactionAssembler assembler = new TransactionAssembler(writer, catalog, ddlCapture ? config.publication() : null);
             long confirmEvery = config.confirmInterval().toNanos();
             long nextConfirm = System.nanoTime() + confirmEvery;
             while (!stopping) {

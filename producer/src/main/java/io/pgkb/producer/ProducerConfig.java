@@ -17,10 +17,16 @@ import java.util.Properties;
 public record ProducerConfig(PgUrl pg, String bootstrapServers, String topicPrefix, String slot, String publication,
                              List<TableId> tables, int partitions, Properties kafkaProperties, long maxMessageBytes,
                              MissingIdentity onMissingIdentity, boolean recreateSlot, Duration refreshInterval,
-                             Duration confirmInterval) {
+                             Duration confirmInterval, DdlCaptureMode ddlCapture) {
 
     /** What to do with a table that has no usable replica identity. */
     public enum MissingIdentity { SKIP, FAIL }
+
+    /**
+     * {@code --ddl-capture}: AUTO installs the event trigger when the role may and uses it when installed, else
+     * records that capture is off; REQUIRE fails (exit 2) when it is not possible; OFF never captures DDL.
+     */
+    public enum DdlCaptureMode { AUTO, REQUIRE, OFF }
 
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
 
@@ -29,47 +35,56 @@ public record ProducerConfig(PgUrl pg, String bootstrapServers, String topicPref
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         tables = List.copyOf(tables);
         kafkaProperties = kafkaProperties == null ? new Properties() : kafkaProperties;
+        ddlCapture = ddlCapture == null ? DdlCaptureMode.OFF : ddlCapture;
     }
 
-    /** Defaults for everything but the connections; for tests and embedding. */
+    /**
+     * Defaults for everything but the connections; for tests and embedding. DDL capture is off here (it installs a
+     * database-wide event trigger: embedding code opts in with {@link #withDdlCapture}); the command line's default is auto.
+     */
     public static ProducerConfig of(PgUrl pg, String bootstrapServers, String topicPrefix) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, "pgkb", "pgkb", List.of(), 1, new Properties(),
-                DEFAULT_MAX_MESSAGE_BYTES, MissingIdentity.SKIP, false, Duration.ofSeconds(10), Duration.ofMillis(200));
+                DEFAULT_MAX_MESSAGE_BYTES, MissingIdentity.SKIP, false, Duration.ofSeconds(10), Duration.ofMillis(200), DdlCaptureMode.OFF);
     }
 
     public ProducerConfig withSlot(String slotName, String publicationName) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slotName, publicationName, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
     public ProducerConfig withTables(List<TableId> list) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, list, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
     public ProducerConfig withPartitions(int n) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, n,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
     public ProducerConfig withRefreshInterval(Duration d) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, d, confirmInterval);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, d, confirmInterval, ddlCapture);
     }
 
     public ProducerConfig withOnMissingIdentity(MissingIdentity m) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, m, recreateSlot, refreshInterval, confirmInterval);
+                kafkaProperties, maxMessageBytes, m, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
     public ProducerConfig withRecreateSlot(boolean r) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, r, refreshInterval, confirmInterval);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, r, refreshInterval, confirmInterval, ddlCapture);
     }
 
     public ProducerConfig withKafkaProperties(Properties p) {
         return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                p, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval);
+                p, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
+    }
+
+    public ProducerConfig withDdlCapture(DdlCaptureMode m) {
+        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, m);
     }
 
     public String progressTopic() {

@@ -110,8 +110,13 @@ final class ChainEnv implements AutoCloseable {
     }
 
     void startProducer(int partitions) {
+        startProducer(partitions, ProducerConfig.DdlCaptureMode.OFF);
+    }
+
+    void startProducer(int partitions, ProducerConfig.DdlCaptureMode ddlCapture) {
         producer = new Producer(ProducerConfig.of(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
-                .withSlot(slot, "pub_" + slot).withPartitions(partitions).withRefreshInterval(Duration.ofMillis(500)));
+                .withSlot(slot, "pub_" + slot).withPartitions(partitions).withRefreshInterval(Duration.ofMillis(500))
+                .withDdlCapture(ddlCapture));
         producer.start();
     }
 

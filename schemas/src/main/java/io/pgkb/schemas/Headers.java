@@ -12,4 +12,11 @@ public final class Headers {
     public static final String XID = "pgkb.xid";
     /** Ordinal within the transaction, decimal; lets tools order without decoding. */
     public static final String SEQ = "pgkb.seq";
+    /**
+     * On {@code _progress} records: {@code on} or {@code off}, whether the producer that wrote it captured DDL. Missing
+     * on records of producers before DDL capture existed, which captured none.
+     */
+    public static final String DDL_CAPTURE = "pgkb.ddl_capture";
+    public static final String DDL_CAPTURE_ON = "on";
+    public static final String DDL_CAPTURE_OFF = "off";
 }

@@ -30,6 +30,7 @@ public final class AvroRecordEncoder implements RecordEncoder {
     // consecutive changes are mostly of the same relation: skip the map lookup for them
     private int lastRelationId;
     private RelationEncoding last;
+    private boolean ddlRegistered;
 
     public AvroRecordEncoder(TypeNames types, SchemaRegistrar registrar) {
         this(types, registrar::ensureRegistered);
@@ -55,6 +56,15 @@ public final class AvroRecordEncoder implements RecordEncoder {
         register.apply(env.schemas().value());
         current.put(rel.relationId(), new RelationEncoding(env, output));
         last = null;
+    }
+
+    @Override
+    public byte[] encodeDdl(io.pgkb.schemas.DdlEvent ddl) {
+        if (!ddlRegistered) {
+            register.apply(io.pgkb.schemas.DdlEvent.SCHEMA);
+            ddlRegistered = true;
+        }
+        return ddl.encode();
     }
 
     @Override

@@ -12,6 +12,13 @@ public interface ChangeSink {
     /** A {@code pgkb.mark} logical message inside {@code txn}; it becomes a restore point once txn is confirmed. */
     void mark(Txn txn, String name);
 
+    /**
+     * A captured DDL of a table of the publication (or of a dropped table, which the sink keeps if it backs it up),
+     * in stream order among the transaction's changes.
+     */
+    default void ddl(DdlChange ddl) {
+    }
+
     /** A heartbeat message outside any transaction: everything committed before {@code lsn} has been received. */
     void heartbeat(long lsn);
 

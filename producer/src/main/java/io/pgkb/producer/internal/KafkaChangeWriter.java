@@ -1,5 +1,6 @@
 package io.pgkb.producer.internal;
 
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
@@ -89,13 +90,54 @@ public final class KafkaChangeWriter implements ChangeSink {
         headers.add(new RecordHeader(Headers.XID, xidBytes));
         headers.add(new RecordHeader(Headers.SEQ, utf8(Long.toString(change.seq()))));
         if (change.op() == Change.Op.TRUNCATE) {
-            int n = producer.partitionsFor(topic).size();
-            for (int p = 0; p < n; p++) {
-                send(new ProducerRecord<>(topic, p, null, null, value, headers), change, rel.table());
-            }
+            toEveryPartition(topic, value, headers, change.txn(), change.seq(), rel.table());
             return;
         }
-        send(new ProducerRecord<>(topic, null, null, enc.key(), value, headers), change, rel.table());
+        send(new ProducerRecord<>(topic, null, null, enc.key(), value, headers), change.txn(), change.seq(), rel.table());
+    }
+
+    /**
+     * A DDL record: like a TRUNCATE, null key and one copy in every partition, so each partition's stream holds it in
+     * order with the table's changes. A dropped table's record is kept only if the table has a topic (was backed up).
+     */
+    @Override
+    public void ddl(DdlChange d) {
+        DdlMessage m = d.message();
+        String topic = m.table().topic(prefix);
+        if (m.dropped()) {
+            if (!topics.exists(topic)) {
+                return;
+            }
+        } else {
+            topics.ensureTableTopic(topic);
+        }
+        String table = m.table().qualified();
+        Txn txn = d.txn();
+        byte[] value = encoder.encodeDdl(new DdlEvent(DdlEvent.FORMAT, m.oid(), m.tag(), m.rewrite(), m.dropped(),
+                m.columns(), m.definition(), m.query(), d.lsn(), txn.commitLsn(), txn.xid(), txn.commitTimeMicros(),
+                d.seq(), table));
+        if (value.length > maxMessageBytes) {
+            throw new PgkbException.FatalException("DDL record too large for Kafka: table " + table + " commit_lsn "
+                    + Lsn.of(txn.commitLsn()) + " seq " + d.seq() + " is " + value.length
+                    + " bytes, more than --max-message-bytes " + maxMessageBytes);
+        }
+        List<Header> headers = List.of(
+                new RecordHeader(Headers.OP, utf8(DdlEvent.OP_HEADER)),
+                new RecordHeader(Headers.TABLE, utf8(table)),
+                new RecordHeader(Headers.LSN, lsnBytes(d.lsn())),
+                new RecordHeader(Headers.COMMIT_LSN, lsnBytes(txn.commitLsn())),
+                new RecordHeader(Headers.XID, utf8(Long.toString(txn.xid()))),
+                new RecordHeader(Headers.SEQ, utf8(Long.toString(d.seq()))));
+        toEveryPartition(topic, value, headers, txn, d.seq(), table);
+        log.info("ddl published table={} tag={} rewrite={} dropped={} commit_lsn={} seq={}", table, m.tag(), m.rewrite(),
+                m.dropped(), Lsn.of(txn.commitLsn()), d.seq());
+    }
+
+    private void toEveryPartition(String topic, byte[] value, List<Header> headers, Txn txn, long seq, String table) {
+        int n = producer.partitionsFor(topic).size();
+        for (int p = 0; p < n; p++) {
+            send(new ProducerRecord<>(topic, p, null, null, value, headers), txn, seq, table);
+        }
     }
 
     private RelationOut out(RelationInfo r) {
@@ -110,13 +152,12 @@ public final class KafkaChangeWriter implements ChangeSink {
         return lastOut;
     }
 
-    private void send(ProducerRecord<byte[], byte[]> record, Change change, String table) {
+    private void send(ProducerRecord<byte[], byte[]> record, Txn txn, long seq, String table) {
         AckTracker.Pending p = current;
         tracker.sent(p);
         ProducerMetrics.RECORDS.inc();
         // the callback keeps primitives only: in-flight records must not pin their row data
-        long commitLsn = change.txn().commitLsn();
-        long seq = change.seq();
+        long commitLsn = txn.commitLsn();
         String topic = record.topic();
         Callback cb = (md, ex) -> {
             if (ex == null) {

@@ -1,5 +1,6 @@
 package io.pgkb.producer.internal;
 
+import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.PgkbException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -44,11 +45,23 @@ public final class ProgressWriter {
     private final Producer<byte[], byte[]> producer;
     private final String topic;
     private final String slot;
+    private final List<org.apache.kafka.common.header.Header> headers;
 
     public ProgressWriter(Producer<byte[], byte[]> producer, String topic, String slot) {
+        this(producer, topic, slot, null);
+    }
+
+    /**
+     * @param ddlCapture whether DDL capture is on; every record carries it in the header {@link Headers#DDL_CAPTURE}
+     *                   (a header, not a field: a new Progress schema would be a fingerprint older readers cannot
+     *                   decode); null: no header
+     */
+    public ProgressWriter(Producer<byte[], byte[]> producer, String topic, String slot, Boolean ddlCapture) {
         this.producer = producer;
         this.topic = topic;
         this.slot = slot;
+        this.headers = ddlCapture == null ? List.of() : List.of(new org.apache.kafka.common.header.internals.RecordHeader(
+                Headers.DDL_CAPTURE, (ddlCapture ? Headers.DDL_CAPTURE_ON : Headers.DDL_CAPTURE_OFF).getBytes(StandardCharsets.UTF_8)));
     }
 
     public String topic() {
@@ -102,7 +115,7 @@ public final class ProgressWriter {
     }
 
     private Future<RecordMetadata> send(GenericRecord r) {
-        return producer.send(new ProducerRecord<>(topic, 0, null, encode(r)));
+        return producer.send(new ProducerRecord<>(topic, 0, null, null, encode(r), headers));
     }
 
     private void write(GenericRecord r) {

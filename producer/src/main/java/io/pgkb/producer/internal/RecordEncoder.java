@@ -13,4 +13,7 @@ public interface RecordEncoder {
     void relation(RelationInfo relation);
 
     Encoded encode(Change change);
+
+    /** The value of a DDL record; its schema is in {@code _schemas} (acknowledged) before this returns. */
+    byte[] encodeDdl(io.pgkb.schemas.DdlEvent ddl);
 }

@@ -37,6 +37,21 @@ public final class TopicManager {
         ensure(topic, partitions, Map.of("max.message.bytes", Long.toString(maxMessageBytes), "compression.type", "zstd"));
     }
 
+    /** True when the topic exists (a table the producer has backed up); asked only for dropped tables' DDL. */
+    public boolean exists(String topic) {
+        if (known.contains(topic)) {
+            return true;
+        }
+        try {
+            return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgkbException.RetriableException("interrupted while listing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new PgkbException.RetriableException("cannot list Kafka topics: " + e, e);
+        }
+    }
+
     /** The progress topic: one partition so its records stay in order. */
     public void ensureProgressTopic(String topic) {
         ensure(topic, 1, Map.of("compression.type", "zstd"));

@@ -30,16 +30,25 @@ public final class TransactionAssembler {
     private static final Logger log = LoggerFactory.getLogger(TransactionAssembler.class);
     public static final String MARK_PREFIX = "pgkb.mark";
     public static final String HEARTBEAT_PREFIX = "pgkb.heartbeat";
+    public static final String DDL_PREFIX = "pgkb.ddl";
 
     private final ChangeSink sink;
     private final KeyResolver keys;
     private final Map<Integer, RelationInfo> relations = new HashMap<>();
+    /** The publication whose tables' DDL is published; null: DDL capture off, {@code pgkb.ddl} messages ignored. */
+    private final String ddlPublication;
     private Txn txn;
     private long seq;
 
     public TransactionAssembler(ChangeSink sink, KeyResolver keys) {
+        this(sink, keys, null);
+    }
+
+    /** @param ddlPublication publish the captured DDL of this publication's tables; null: none */
+    public TransactionAssembler(ChangeSink sink, KeyResolver keys, String ddlPublication) {
         this.sink = sink;
         this.keys = keys;
+        this.ddlPublication = ddlPublication;
     }
 
     /** True between BEGIN and COMMIT. */
@@ -153,6 +162,10 @@ public final class TransactionAssembler {
             }
             return;
         }
+        if (DDL_PREFIX.equals(m.prefix())) {
+            ddl(m);
+            return;
+        }
         if (!MARK_PREFIX.equals(m.prefix())) {
             return;
         }
@@ -163,6 +176,36 @@ public final class TransactionAssembler {
             return;
         }
         sink.mark(txn, name);
+    }
+
+    /**
+     * A captured DDL. Every one takes a seq, kept or not: a transaction re-sent after a restart (perhaps with another
+     * --ddl-capture or publication) numbers its changes exactly as before, so a restore's de-duplication holds.
+     */
+    private void ddl(Message m) {
+        if (!m.transactional() || txn == null) {
+            return; // the trigger emits only transactional messages
+        }
+        long s = seq++;
+        if (ddlPublication == null) {
+            return;
+        }
+        DdlMessage d;
+        try {
+            d = DdlMessage.parse(m.content());
+        } catch (IllegalArgumentException e) {
+            log.warn("ignoring pgkb.ddl message lsn={} xid={}: {}", Lsn.of(m.lsn()), txn.xid(), e.getMessage());
+            return;
+        }
+        if (d.error() != null) {
+            log.warn("DDL capture failed in the event trigger for {} in xid={} commit_lsn={}: {}; a restore to a point "
+                    + "after it is exact for rows, and for the definition from the next dump on", d.tag(), txn.xid(),
+                    Lsn.of(txn.commitLsn()), d.error());
+            return;
+        }
+        if (d.dropped() || d.publishedIn(ddlPublication)) {
+            sink.ddl(new DdlChange(d, m.lsn(), txn, s));
+        }
     }
 
     /** The old key differs from the new row's key columns; unchanged TOAST in the new row means "same value". */

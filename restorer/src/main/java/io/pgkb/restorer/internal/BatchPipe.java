@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.store.catalog.ArchivedEntry;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -47,7 +48,7 @@ final class BatchPipe implements AutoCloseable {
             try (MergedStream merged = open.get()) {
                 List<Object> chunk = new ArrayList<>(CHUNK);
                 for (ArchivedEntry e = merged.next(); e != null; e = merged.next()) {
-                    chunk.add(decodeHere ? own.decode(e, table) : e);
+                    chunk.add(decodeHere ? own.decodeAny(e, table) : e);
                     if (chunk.size() == CHUNK) {
                         read.put(chunk);
                         chunk = new ArrayList<>(CHUNK);
@@ -72,7 +73,12 @@ final class BatchPipe implements AutoCloseable {
             long n = 0;
             for (List<Object> chunk = take(read); chunk != null; chunk = take(read)) {
                 for (Object e : chunk) {
-                    b.accept(e instanceof Change c ? c : decoding.decode((ArchivedEntry) e, table));
+                    Object d = e instanceof ArchivedEntry a ? decoding.decodeAny(a, table) : e;
+                    if (d instanceof Change c) {
+                        b.accept(c);
+                    } else {
+                        b.ddl((DdlEvent) d);
+                    }
                 }
                 n += chunk.size();
             }

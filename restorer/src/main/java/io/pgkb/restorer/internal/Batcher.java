@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.util.List;
@@ -19,7 +20,11 @@ import java.util.function.Consumer;
  */
 final class Batcher {
     /** What the applying side does, in order. */
-    sealed interface Step permits Fold, Truncate, Alter {
+    sealed interface Step permits Fold, Truncate, Alter, Ddl {
+    }
+
+    /** A captured DDL: make the table's columns what it left (its actions; none when it changed no column). */
+    record Ddl(DdlReplay replay) implements Step {
     }
 
     /** Apply a folded batch of {@code changes} changes; exactly one of {@code keys}/{@code rows} is set. */
@@ -38,11 +43,16 @@ final class Batcher {
     }
 
     private final TableId table;
-    private final List<String> primaryKey;
+    private List<String> primaryKey;
+    /** The attnum of each column of {@link #shape}, once a DDL record gave them; null before. */
+    private List<Integer> attnums;
+    private java.util.function.Function<DdlEvent, RuntimeException> onRewrite = e -> null;
     private final int maxKeys;
     private final long maxBytes;
     private final int firstMaxKeys;
     private final Consumer<Step> out;
+    /** Hands on a step that changes no row, so the fold being built stays "the first" if it was. */
+    private final Consumer<Step> quietOut;
     /** No step handed on yet: the fold being built is the first. */
     private boolean first = true;
     private RowShape shape;
@@ -73,7 +83,41 @@ final class Batcher {
             first = false;
             out.accept(step);
         };
+        this.quietOut = out;
         use(shape);
+    }
+
+    /** @param refusal the error that stops the replay at a DDL that rewrote the table (null: none) */
+    Batcher onRewrite(java.util.function.Function<DdlEvent, RuntimeException> refusal) {
+        this.onRewrite = refusal;
+        return this;
+    }
+
+    /**
+     * A DDL record: changes before it are applied before it. One that changed no column (CREATE INDEX, SET DEFAULT,
+     * ADD CONSTRAINT, ...) cuts no fold: the definition it carries counts at the end.
+     */
+    void ddl(DdlEvent e) {
+        if (e.rewrite()) {
+            RuntimeException refused = onRewrite.apply(e);
+            if (refused != null) {
+                throw refused;
+            }
+        }
+        if (e.dropped()) {
+            quietOut.accept(new Ddl(new DdlReplay(e, List.of(), shape, attnums, java.util.Map.of())));
+            return;
+        }
+        DdlReplay r = DdlReplay.of(e, shape, attnums, primaryKey, table.toString());
+        attnums = r.attnums();
+        if (!r.changesRows()) {
+            quietOut.accept(new Ddl(r));
+            return;
+        }
+        flush();
+        out.accept(new Ddl(r));
+        primaryKey = primaryKey.stream().map(k -> r.renames().getOrDefault(k, k)).toList();
+        use(r.after());
     }
 
     void accept(Change c) {
@@ -87,6 +131,7 @@ final class Batcher {
             if (c.shape().equals(shape)) {
                 shape = c.shape();
             } else {
+                attnums = null; // a writer-schema change no DDL record announced (capture off): match by name again
                 flush();
                 out.accept(new Alter(c.shape()));
                 use(c.shape());

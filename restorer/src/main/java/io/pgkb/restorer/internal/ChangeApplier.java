@@ -14,6 +14,7 @@ final class ChangeApplier {
     private final SetApplier applier;
     private final AtomicLong applied;
     private final Phases phases;
+    private io.pgkb.schemas.DdlEvent lastDdl;
 
     /** @param applied incremented by the number of changes applied, for progress reports */
     ChangeApplier(Connection conn, WorkTable work, AtomicLong applied, Phases phases) throws SQLException {
@@ -22,6 +23,11 @@ final class ChangeApplier {
         this.phases = phases;
         this.applier = new SetApplier(conn, work, phases);
         this.applied = applied;
+    }
+
+    /** The newest DDL record applied (its definition is the table's at T), or null when none was in range. */
+    io.pgkb.schemas.DdlEvent lastDdl() {
+        return lastDdl;
     }
 
     void apply(Batcher.Step step) throws SQLException {
@@ -35,6 +41,13 @@ final class ChangeApplier {
             n = f.changes();
         } else if (step instanceof Batcher.Alter a) {
             work.alterTo(a.shape());
+            n = 0;
+        } else if (step instanceof Batcher.Ddl d) {
+            lastDdl = d.replay().event();
+            if (!d.replay().changesRows()) {
+                return;
+            }
+            work.apply(d.replay());
             n = 0;
         } else {
             work.truncate();

@@ -4,6 +4,7 @@ import io.pgkb.schemas.BinaryCursor;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.CodecException;
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.RowSchemas;
 import io.pgkb.schemas.SchemaResolver;
@@ -27,6 +28,7 @@ public final class ChangeDecoding {
     /** Primary-key columns of the table whose new rows are kept undecoded ({@link LazyRow}); empty: decode all. */
     private final List<String> lazyKey;
     private final Map<Long, EnvelopePlan> plans = new HashMap<>();
+    private final Map<Long, Boolean> ddlSchemas = new HashMap<>();
     private long lastFingerprint;
     private EnvelopePlan last;
     private boolean[] lastKeysOnly;
@@ -52,6 +54,31 @@ public final class ChangeDecoding {
     /** A decoder like this one (same schemas, same lazy rows) for another thread: a decoder keeps per-thread state. */
     ChangeDecoding sibling() {
         return new ChangeDecoding(decoder.resolver(), lazyKey);
+    }
+
+    /**
+     * A change, or the {@link DdlEvent} of a DDL record (recognised by its writer schema, never decoded as a row
+     * change); errors name the table, partition and offset of the record.
+     */
+    Object decodeAny(ArchivedEntry e, String table) {
+        byte[] value = e.value();
+        if (value != null && SingleObjectCodec.isSingleObject(value)) {
+            long fp = SingleObjectCodec.fingerprintOf(value);
+            if ((last == null || fp != lastFingerprint) && isDdl(fp)) {
+                try {
+                    return DdlEvent.decode(value, decoder.resolver());
+                } catch (CodecException x) {
+                    throw new PgkbException.ArchiveIncompleteException("undecodable DDL record " + where(table, e) + ": " + x.getMessage());
+                }
+            }
+        }
+        return decode(e, table);
+    }
+
+    /** The fingerprint is a DDL record schema's; answered once per fingerprint. */
+    private boolean isDdl(long fp) {
+        return ddlSchemas.computeIfAbsent(fp, k -> k == DdlEvent.FINGERPRINT
+                || DdlEvent.isDdlSchema(decoder.resolver().findByFingerprint(k)));
     }
 
     /** @param table names the record in errors, with its partition and offset */
@@ -135,6 +162,9 @@ public final class ChangeDecoding {
 
     /** Commit time (µs) of a change record, for {@code --to-time}. */
     public long commitTimeMicros(ArchivedEntry e) {
+        if (SingleObjectCodec.isSingleObject(e.value()) && isDdl(SingleObjectCodec.fingerprintOf(e.value()))) {
+            return DdlEvent.decode(e.value(), decoder.resolver()).commitTimeMicros();
+        }
         return decoder.decode(e.value()).commitTimeMicros();
     }
 

@@ -57,7 +57,11 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
         }
     }
 
-    public record TablePlan(TableTarget table, DumpRef dump, DumpManifest manifest, List<PartitionPlan> partitions) {
+    /**
+     * @param dumps every dump of the table, oldest first (a rewrite names the first one after it)
+     */
+    public record TablePlan(TableTarget table, DumpRef dump, DumpManifest manifest, List<PartitionPlan> partitions,
+                            List<DumpRef> dumps) {
         public long records() {
             return partitions.stream().mapToLong(PartitionPlan::records).sum();
         }

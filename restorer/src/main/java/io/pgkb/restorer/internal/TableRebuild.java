@@ -72,7 +72,8 @@ final class TableRebuild {
                 streams.add(new PartitionStream(sources, t.table().source(), p.partition(), p.pieces(), p.from(), p.to(), dumpLsn, plan.target()));
             }
             return new MergedStream(streams);
-        }, decoding.withLazyRows(m.primaryKey()), name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink));
+        }, decoding.withLazyRows(m.primaryKey()), name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink)
+                        .onRewrite(e -> RewriteRefusal.of(name, e, t.dumps())));
              Connection conn = connector.connect()) {
             WorkTable table = WorkTable.create(conn, work, initial, m.primaryKey());
             conn.commit();

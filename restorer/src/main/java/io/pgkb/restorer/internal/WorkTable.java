@@ -19,7 +19,7 @@ public final class WorkTable {
     private static final Logger log = LoggerFactory.getLogger(WorkTable.class);
     private final Connection conn;
     private final TableId id;
-    private final List<String> primaryKey;
+    private List<String> primaryKey;
     private RowShape shape;
 
     private WorkTable(Connection conn, TableId id, RowShape shape, List<String> primaryKey) {
@@ -104,6 +104,34 @@ public final class WorkTable {
             log.warn("restore.column_order table={} restored={} source={}", id, new RowShape(result).names(), next.names());
         }
         shape = new RowShape(result);
+    }
+
+    /**
+     * Replays a captured DDL's column changes, as the source made them: a column added with a value for older rows
+     * gets it the way PostgreSQL gives it (ADD COLUMN with that constant DEFAULT, kept as the column's missing value,
+     * then DROP DEFAULT: the definition at T sets the real default at the end).
+     */
+    public void apply(DdlReplay replay) throws SQLException {
+        String t = id.quoted();
+        for (DdlReplay.Action a : replay.actions()) {
+            if (a instanceof DdlReplay.Drop d) {
+                Sql.exec(conn, "ALTER TABLE " + t + " DROP COLUMN " + q(d.column()));
+            } else if (a instanceof DdlReplay.Rename r) {
+                Sql.exec(conn, "ALTER TABLE " + t + " RENAME COLUMN " + q(r.from()) + " TO " + q(r.to()));
+            } else if (a instanceof DdlReplay.Retype r) {
+                Sql.exec(conn, "ALTER TABLE " + t + " ALTER COLUMN " + q(r.column()) + " TYPE " + r.type()
+                        + " USING " + q(r.column()) + "::text::" + r.type());
+            } else if (a instanceof DdlReplay.Add add) {
+                Sql.exec(conn, "ALTER TABLE " + t + " ADD COLUMN " + q(add.column()) + " " + add.type()
+                        + (add.missing() == null ? "" : " DEFAULT " + Sql.literal(add.missing()) + "::" + add.type()));
+                if (add.missing() != null) {
+                    Sql.exec(conn, "ALTER TABLE " + t + " ALTER COLUMN " + q(add.column()) + " DROP DEFAULT");
+                }
+            }
+            log.info("restore.ddl table={} action={} ddl={}", id, a, replay.event().describe());
+        }
+        primaryKey = primaryKey.stream().map(k -> replay.renames().getOrDefault(k, k)).toList();
+        shape = replay.after();
     }
 
     public void drop() throws SQLException {
