@@ -87,6 +87,8 @@ public final class ListCommand implements Callable<Integer> {
                     range.put("from_time", dumps.get(0).get("taken_at"));
                     range.put("to_lsn", Lsn.of(newest.lastCommitLsn()).toString());
                     range.put("to_time", time(newest.commitTimeMicros()));
+                    range.put("ddl_capture", progress.ddlCaptureOff(Lsn.parse((String) dumps.get(0).get("lsn")).asLong(),
+                            newest.lastCommitLsn()).map(how -> how + " for part of the range").orElse("on"));
                     td.put("restorable", range);
                     if (tail != null && newestWithKafka != null && newestWithKafka.lastCommitLsn() != 0) {
                         Map<String, Object> k = new LinkedHashMap<>(range);
@@ -127,6 +129,9 @@ public final class ListCommand implements Callable<Integer> {
             Map<String, Object> r = (Map<String, Object>) td.get("restorable");
             out.println(r == null ? "  restorable: nothing yet (needs a dump and confirmed progress)"
                     : "  restorable: " + r.get("from_lsn") + " (" + r.get("from_time") + ") .. " + r.get("to_lsn") + " (" + r.get("to_time") + ")");
+            if (r != null) {
+                out.println("  DDL capture: " + r.get("ddl_capture"));
+            }
             Map<String, Object> k = (Map<String, Object>) td.get("restorable_with_kafka");
             if (k != null) {
                 out.println("  restorable with Kafka: .. " + k.get("to_lsn") + " (" + k.get("to_time") + ")");

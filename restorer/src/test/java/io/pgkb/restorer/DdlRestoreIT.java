@@ -59,6 +59,7 @@ class DdlRestoreIT {
                 n++;
                 assertThat(env.restoreTo(ACCT.qualified() + "=c" + n + ".acct", "--to-lsn", c.lsn().toString()))
                         .as("%s: %s", c.what(), env.lastError).isZero();
+                assertThat(env.lastOutput).doesNotContain("DDL capture was");
                 try (Connection tgt = env.target()) {
                     TableId restored = new TableId("c" + n, "acct");
                     assertThat(columns(tgt, restored)).as(c.what()).isEqualTo(c.columns());
@@ -83,6 +84,23 @@ class DdlRestoreIT {
             try (Connection tgt = env.target()) {
                 assertThat(md5(tgt, new TableId("r2", "acct"))).isEqualTo(afterDump.md5());
             }
+        }
+    }
+
+    @Test
+    void withoutCaptureThePlanAndListSayItWasOff() throws Exception {
+        try (ChainEnv env = new ChainEnv(); Connection src = env.source()) {
+            sql(src, "CREATE TABLE acct (id int PRIMARY KEY, qty int NOT NULL)", "INSERT INTO acct VALUES (1, 1)");
+            env.startProducer(1, DdlCaptureMode.OFF);
+            env.startArchiver(20);
+            env.dump(ACCT);
+            sql(src, "ALTER TABLE acct ADD COLUMN c text DEFAULT 'x'", "INSERT INTO acct VALUES (2, 2, 'y')");
+            Checkpoint c = checkpoint(src, "off");
+            env.awaitRestorable(ACCT.qualified(), "--to-lsn", c.lsn().toString());
+            assertThat(env.restoreTo(ACCT.qualified() + "=off.acct", "--to-lsn", c.lsn().toString())).as(env.lastError).isZero();
+            assertThat(env.lastOutput).contains("DDL capture was off for part of");
+            assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).isZero();
+            assertThat(env.lastOutput).contains("DDL capture: off for part of the range");
         }
     }
 

@@ -192,7 +192,8 @@ public final class Planner {
                 log.info("restore.plan table={} partition={} dump={} target={} from_offset={} to_offset={} segments={} kafka={}", table, p,
                         dump.lsn(), Lsn.of(target), from, to, cov.segments().size(), Coverage.describe(cov.kafka()));
             }
-            plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp, dumps));
+            plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp, dumps,
+                    progress.ddlCaptureOff(dump.lsn().asLong(), target).orElse(null)));
         }
         if (!problems.isEmpty()) {
             throw new PgkbException.ArchiveIncompleteException(String.join("; ", problems));

@@ -61,7 +61,7 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
      * @param dumps every dump of the table, oldest first (a rewrite names the first one after it)
      */
     public record TablePlan(TableTarget table, DumpRef dump, DumpManifest manifest, List<PartitionPlan> partitions,
-                            List<DumpRef> dumps) {
+                            List<DumpRef> dumps, String ddlCaptureOff) {
         public long records() {
             return partitions.stream().mapToLong(PartitionPlan::records).sum();
         }
@@ -79,6 +79,11 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
                     + t.dump().lsn() + " .. " + Lsn.of(target) + " among " + t.records() + " records");
             for (PartitionPlan p : t.partitions()) {
                 out.println("    partition " + p.partition() + ": offsets " + p.describe());
+            }
+            if (t.ddlCaptureOff() != null) {
+                out.println("    DDL capture was " + t.ddlCaptureOff() + " for part of " + t.dump().lsn() + " .. " + Lsn.of(target)
+                        + ": a DDL with no later change to the table is not in this restore (rows are exact; the columns "
+                        + "are those the changes show)");
             }
         }
     }

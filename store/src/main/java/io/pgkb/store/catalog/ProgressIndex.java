@@ -173,6 +173,31 @@ public final class ProgressIndex {
         return cumulative(topic, records.size() - 1);
     }
 
+    /**
+     * Whether DDL capture was off for part of {@code from .. target}: among the progress records from the first
+     * with {@code confirmed_lsn > from} through the one that proves {@code target}, any written without capture. Empty
+     * when capture was on throughout; else says "off" or "not recorded" (records of producers before DDL capture).
+     */
+    public Optional<String> ddlCaptureOff(long from, long target) {
+        int end = firstConfirmAfter(target);
+        if (end < 0) {
+            end = records.size() - 1;
+        }
+        boolean off = false;
+        boolean unknown = false;
+        for (int i = 0; i <= end; i++) {
+            ProgressRecord r = records.get(i);
+            if (Lsn.compare(r.confirmedLsn(), from) > 0 && r.ddlCaptureOff()) {
+                off |= r.ddlCapture() != null;
+                unknown |= r.ddlCapture() == null;
+            }
+        }
+        if (!off && !unknown) {
+            return Optional.empty();
+        }
+        return Optional.of(off ? "off" : "not recorded");
+    }
+
     private int firstConfirmAfter(long target) {
         for (int i = 0; i < records.size(); i++) {
             ProgressRecord r = records.get(i);

@@ -1,6 +1,9 @@
 package io.pgkb.store.catalog;
 
+import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.segment.ArchivedRecord;
+import java.nio.charset.StandardCharsets;
 import io.pgkb.store.catalog.ProgressRecord.Kind;
 import io.pgkb.store.catalog.ProgressRecord.PartitionOffset;
 import java.io.IOException;
@@ -40,11 +43,12 @@ public final class ProgressReader {
                             + " (no segment object covers them before " + catalog.store().describe(ref.key()) + ")");
                 }
                 try (SegmentStream s = SegmentStream.open(catalog.store(), ref)) {
-                    for (ArchivedEntry a = s.next(); a != null; a = s.next()) {
+                    for (ArchivedRecord a = s.nextRecord(); a != null; a = s.nextRecord()) {
                         if (a.offset() < next) {
                             continue;
                         }
-                        out.add(decode(decoder, a.value(), a.offset(), catalog.store().describe(ref.key())));
+                        ProgressRecord r = decode(decoder, a.value(), a.offset(), catalog.store().describe(ref.key()));
+                        out.add(withDdlCapture(r, a.headers()));
                         next = a.offset() + 1;
                     }
                 }
@@ -89,6 +93,18 @@ public final class ProgressReader {
                 (Long) r.get("last_commit_lsn"), (Long) r.get("commit_time"), offsets,
                 mark == null ? null : mark.toString(), markLsn == null ? 0 : (Long) markLsn,
                 fromLsn == null ? 0 : (Long) fromLsn, r.get("slot").toString(), (Long) r.get("written_at"));
+    }
+
+    /** The record with the {@code pgkb.ddl_capture} header of its Kafka record, if it has one. */
+    private static ProgressRecord withDdlCapture(ProgressRecord r, List<ArchivedRecord.RecordHeader> headers) {
+        for (ArchivedRecord.RecordHeader h : headers) {
+            if (Headers.DDL_CAPTURE.equals(h.key()) && h.value() != null) {
+                return new ProgressRecord(r.offset(), r.kind(), r.confirmedLsn(), r.lastCommitLsn(), r.commitTimeMicros(),
+                        r.offsets(), r.mark(), r.markLsn(), r.fromLsn(), r.slot(), r.writtenAtMicros(),
+                        new String(h.value(), StandardCharsets.UTF_8));
+            }
+        }
+        return r;
     }
 
     private static Schema load() {

@@ -11,10 +11,24 @@ import java.util.List;
  * @param markLsn          MARK only, else 0
  * @param fromLsn          GAP only, else 0
  * @param writtenAtMicros  wall-clock time the producer wrote the record
+ * @param ddlCapture       header {@code pgkb.ddl_capture}: {@code on}, {@code off}, or null when not recorded (a producer
+ *                         before DDL capture existed, or a record read without its headers)
  */
 public record ProgressRecord(long offset, Kind kind, long confirmedLsn, long lastCommitLsn, long commitTimeMicros,
                              List<PartitionOffset> offsets, String mark, long markLsn, long fromLsn, String slot,
-                             long writtenAtMicros) {
+                             long writtenAtMicros, String ddlCapture) {
+
+    public ProgressRecord(long offset, Kind kind, long confirmedLsn, long lastCommitLsn, long commitTimeMicros,
+                          List<PartitionOffset> offsets, String mark, long markLsn, long fromLsn, String slot,
+                          long writtenAtMicros) {
+        this(offset, kind, confirmedLsn, lastCommitLsn, commitTimeMicros, offsets, mark, markLsn, fromLsn, slot,
+                writtenAtMicros, null);
+    }
+
+    /** True unless the record says DDL capture was on. */
+    public boolean ddlCaptureOff() {
+        return !io.pgkb.schemas.Headers.DDL_CAPTURE_ON.equals(ddlCapture);
+    }
 
     public enum Kind { CONFIRM, MARK, GAP }
 

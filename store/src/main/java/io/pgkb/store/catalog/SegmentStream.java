@@ -70,6 +70,11 @@ public final class SegmentStream implements Closeable {
         return new ArchivedEntry(ref.partition(), r.offset(), r.timestamp(), r.key(), r.value(), r.commitLsn(), r.seq());
     }
 
+    /** Next record with its headers, or null after the last one once the whole object is proven. */
+    public ArchivedRecord nextRecord() {
+        return reader.next();
+    }
+
     /** Reads to the end, proving every record; returns the record count. */
     public long drain() {
         long n = 0;
