@@ -115,7 +115,10 @@ public final class History {
                 if (key != null && !relevant(e, records)) {
                     continue;
                 }
-                apply(decoding.decode(e, name), e, records);
+                // a DDL record (DDL capture) changes no row: history lists row changes only
+                if (decoding.decodeAny(e, name) instanceof Change c) {
+                    apply(c, e, records);
+                }
             }
         }
     }
