@@ -7,6 +7,7 @@ import io.pgkb.cli.internal.OneLine;
 import io.pgkb.cli.internal.Secrets;
 import io.pgkb.cli.internal.VersionProvider;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.ui.JsonReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -164,8 +165,12 @@ public final class Main implements Callable<Integer> {
         if (reported instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
             msg += "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
         }
-        cmd.getErr().println(Secrets.mask(name + ": " + msg + " (see " + name + " --help)"));
+        String line = Secrets.mask(name + ": " + msg + " (see " + name + " --help)");
+        cmd.getErr().println(line);
         cmd.getErr().flush();
+        if (cmd.getCommandSpec().findOption("--json") != null && java.util.Arrays.asList(args).contains("--json")) {
+            printJson(cmd, PgkbException.USAGE, line.substring(name.length() + 2));
+        }
         return PgkbException.USAGE;
     }
 
@@ -189,7 +194,16 @@ public final class Main implements Callable<Integer> {
             }
         }
         err.flush();
+        if (last(parseResult).hasMatchedOption("--json")) {
+            printJson(cmd, failure.exitCode(), failure.message());
+        }
         return failure.exitCode();
+    }
+
+    /** With {@code --json} a failure is a JSON document on stdout too, so a job reads one document whatever happened. */
+    private static void printJson(CommandLine cmd, int exitCode, String message) {
+        cmd.getOut().println(JsonReport.error(cmd.getCommandSpec().name(), exitCode, message));
+        cmd.getOut().flush();
     }
 
     private static Map<String, String> serviceOptions(ParseResult parseResult) {

@@ -1,13 +1,12 @@
 package io.pgkb.restorer;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.TailProgress;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.schemas.ui.JsonReport;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.DumpRef;
@@ -114,7 +113,7 @@ public final class ListCommand implements Callable<Integer> {
             gaps.addAll(both.notes());
             doc.put("gaps", gaps);
             if (json) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+                out.println(JsonReport.of("list", 0, doc));
             } else {
                 printTable(doc);
             }

@@ -1,12 +1,14 @@
 package io.pgkb.restorer;
 
 import io.pgkb.restorer.internal.KafkaTail;
+import io.pgkb.restorer.internal.RestoreResult;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
 import io.pgkb.restorer.internal.TableTarget;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.ui.JsonReport;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.PrintStream;
@@ -76,7 +78,12 @@ public final class RestoreCommand implements Callable<Integer> {
                     + "connection (default: ${DEFAULT-VALUE})")
     int loadConnections = RestoreTuning.DEFAULT_LOAD_CONNECTIONS;
 
+    @Option(names = "--json", description = "One JSON document on stdout: the plan and the result, or the error and exit code; "
+            + "the text output goes to stderr")
+    boolean json;
+
     PrintStream out = System.out;
+    PrintStream err = System.err;
 
     public void validate() {
         store.validate();
@@ -138,7 +145,11 @@ public final class RestoreCommand implements Callable<Integer> {
         validate();
         List<TableTarget> list = TableTarget.parseList(tables);
         try (ObjectStore s = store.openArchive(topicPrefix, false); KafkaTail tail = kafka.open(topicPrefix)) {
-            new Restorer(s, tail, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections), out).restore(list, spec(), replace, dryRun);
+            RestoreResult result = new Restorer(s, tail, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections),
+                    json ? err : out).restore(list, spec(), replace, dryRun);
+            if (json) {
+                out.println(JsonReport.of("restore", 0, result.toJson()));
+            }
         }
         return 0;
     }

@@ -3,6 +3,8 @@ package io.pgkb.restorer;
 import static io.pgkb.restorer.ChainEnv.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The restorer refuses (exit 3) and names the problem when the archive cannot prove completeness. */
 class RefusalIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final TableId ITEMS = new TableId("public", "items");
 
     @Test
@@ -36,6 +39,12 @@ class RefusalIT {
             sql(src, "INSERT INTO items VALUES (100000, 'moves progress past t')");
             env.awaitRestorable("public.items=r.items", "--to-lsn", t.toString());
             assertThat(env.verify("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).as(env.lastOutput).isZero();
+            assertThat(env.verify("--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--json")).isZero();
+            JsonNode sound = JSON.readTree(env.lastOutput);
+            assertThat(sound.get("exit_code").asInt()).isZero();
+            assertThat(sound.get("sound").asBoolean()).isTrue();
+            assertThat(sound.get("tables").toString()).contains("\"public.items\"");
+            assertThat(sound.get("problems")).isEmpty();
 
             assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--json")).isZero();
             assertThat(env.lastOutput).contains("\"table\" : \"public.items\"").contains("\"restorable\"").contains("\"rows\" : 200");
@@ -61,6 +70,11 @@ class RefusalIT {
             assertThat(env.lastError).contains("public.items").contains(partition).contains(gap).contains("missing");
             assertThat(env.verify("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).isEqualTo(3);
             assertThat(env.lastOutput).contains(partition).contains(gap);
+            assertThat(env.verify("--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--json")).isEqualTo(3);
+            JsonNode damaged = JSON.readTree(env.lastOutput);
+            assertThat(damaged.get("exit_code").asInt()).isEqualTo(3);
+            assertThat(damaged.get("sound").asBoolean()).isFalse();
+            assertThat(damaged.get("problems").get(0).asText()).contains(partition).contains(gap);
 
             // one byte flipped: the object is named
             byte[] flipped = original.clone();
@@ -77,9 +91,32 @@ class RefusalIT {
                         .isEqualTo("0");
             }
 
-            // repaired, the same restore succeeds
+            // repaired, the same restore succeeds; with --json its plan and result are one document on stdout
             Files.write(file, original);
-            assertThat(env.restoreTo("public.items=r.items", "--to-lsn", t.toString())).as(env.lastError).isZero();
+            assertThat(env.restoreTo("public.items=r.items", "--to-lsn", t.toString(), "--json", "--dry-run")).as(env.lastError).isZero();
+            JsonNode dry = JSON.readTree(env.lastOutput);
+            assertThat(dry.get("target_lsn").asText()).isEqualTo(t.toString());
+            assertThat(dry.at("/result/status").asText()).contains("dry run");
+            assertThat(dry.at("/result/rows").asLong()).isZero();
+            assertThat(env.restoreTo("public.items=r.items", "--to-lsn", t.toString(), "--json")).as(env.lastError).isZero();
+            JsonNode done = JSON.readTree(env.lastOutput);
+            assertThat(done.get("command").asText()).isEqualTo("restore");
+            assertThat(done.get("exit_code").asInt()).isZero();
+            assertThat(done.get("target_lsn").asText()).isEqualTo(t.toString());
+            JsonNode table = done.get("tables").get(0);
+            assertThat(table.get("table").asText()).isEqualTo("public.items");
+            assertThat(table.get("target").asText()).isEqualTo("r.items");
+            assertThat(table.at("/dump/rows").asLong()).isEqualTo(200);
+            assertThat(table.get("segments").asLong()).isGreaterThanOrEqualTo(2);
+            assertThat(table.get("records").asLong()).isGreaterThanOrEqualTo(300);
+            assertThat(table.get("partitions")).hasSize(2);
+            assertThat(done.at("/result/status").asText()).isEqualTo("restored");
+            assertThat(done.at("/result/rows").asLong()).as("dump rows loaded").isEqualTo(200);
+            assertThat(done.at("/result/changes").asLong()).as("the 300 updates after the dump").isGreaterThanOrEqualTo(300);
+            assertThat(done.at("/result/total_ms").asLong()).isGreaterThanOrEqualTo(done.at("/result/build_ms").asLong());
+            try (Connection tgt = env.target()) {
+                assertThat(ChainEnv.one(tgt, "SELECT count(*) FROM r.items")).isEqualTo("200");
+            }
         }
     }
 }

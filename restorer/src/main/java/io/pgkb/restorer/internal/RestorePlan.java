@@ -5,7 +5,10 @@ import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.SegmentRef;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What a restore will do, decided and proven before the target is touched. */
 public record RestorePlan(long target, String how, List<TablePlan> tables) {
@@ -69,6 +72,36 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
         public long segmentCount() {
             return partitions.stream().mapToLong(p -> p.segments().size()).sum();
         }
+    }
+
+    /** The plan as the JSON of {@code restore --json}: T, and per table its dump, segment objects and records. */
+    public Map<String, Object> toJson() {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("target_lsn", Lsn.of(target).toString());
+        doc.put("how", how);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (TablePlan t : tables) {
+            Map<String, Object> td = new LinkedHashMap<>();
+            td.put("table", t.table().source().toString());
+            td.put("target", t.table().target().toString());
+            td.put("dump", Map.of("lsn", t.dump().lsn().toString(), "rows", t.manifest().rowCount(), "taken_at", t.manifest().takenAt()));
+            td.put("segments", t.segmentCount());
+            td.put("records", t.records());
+            List<Map<String, Object>> parts = new ArrayList<>();
+            for (PartitionPlan p : t.partitions()) {
+                Map<String, Object> pd = new LinkedHashMap<>();
+                pd.put("partition", p.partition());
+                pd.put("from_offset", p.from());
+                pd.put("to_offset", p.to());
+                pd.put("segments", p.segments().size());
+                pd.put("kafka_records", p.kafka().stream().mapToLong(r -> r[1] - r[0] + 1).sum());
+                parts.add(pd);
+            }
+            td.put("partitions", parts);
+            list.add(td);
+        }
+        doc.put("tables", list);
+        return doc;
     }
 
     public void print(PrintStream out) {

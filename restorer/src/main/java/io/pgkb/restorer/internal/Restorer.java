@@ -62,8 +62,7 @@ public final class Restorer {
         this.out = out;
     }
 
-    /** @return the restore point T */
-    public long restore(List<TableTarget> tables, RestoreTargetSpec spec, boolean replace, boolean dryRun) throws Exception {
+    public RestoreResult restore(List<TableTarget> tables, RestoreTargetSpec spec, boolean replace, boolean dryRun) throws Exception {
         long begin = System.nanoTime();
         ArchiveLayout layout = new ArchiveLayout(prefix);
         SchemaResolver schemas = TailProgress.schemas(new ArchiveSchemas(store, layout), tail);
@@ -97,12 +96,14 @@ public final class Restorer {
         }
         long t = planned.point();
         RestorePlan plan = planned.plan();
+        long planEnd = System.nanoTime();
         if (dryRun) {
             plan.print(out);
             out.flush();
             planned.planner().verify(plan);
             out.println("dry run: archive verified, nothing restored");
-            return t;
+            long end = System.nanoTime();
+            return new RestoreResult(plan, true, 0, 0, millis(planEnd - begin), 0, 0, millis(end - begin));
         }
         // Without --dry-run, objects are proven while they are read for the rebuild: the work tables are not the
         // target, and a damaged object drops them before the swap, so the target is never touched by bad data.
@@ -196,12 +197,17 @@ public final class Restorer {
         report(rows, changes, started);
         long end = System.nanoTime();
         // where a restore's time goes outside the tables' own phases (restore.table): planning, the swap
-        log.info("restore.done tables={} plan_ms={} build_ms={} swap_ms={}", tables.size(), (started - begin) / 1_000_000,
-                (swapStarted - started) / 1_000_000, (end - swapStarted) / 1_000_000);
+        log.info("restore.done tables={} plan_ms={} build_ms={} swap_ms={}", tables.size(), millis(started - begin),
+                millis(swapStarted - started), millis(end - swapStarted));
         for (TableTarget tt : tables) {
             out.println("restored " + tt + " at " + io.pgkb.schemas.Lsn.of(t));
         }
-        return t;
+        return new RestoreResult(plan, false, rows.get(), changes.get(), millis(started - begin), millis(swapStarted - started),
+                millis(end - swapStarted), millis(end - begin));
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
     }
 
     private void report(AtomicLong rows, AtomicLong changes, long started) {
