@@ -12,6 +12,7 @@ COPY --from=build /src/cli/target/pgkb.jar /opt/pgkb/pgkb.jar
 COPY LICENSE /opt/pgkb/LICENSE
 COPY cli/jvm.options cli/jvm-gc.options cli/jvm-options.sh /opt/pgkb/
 COPY --chmod=755 cli/docker-entrypoint.sh /opt/pgkb/entrypoint.sh
+COPY --chmod=755 cli/restore-test.sh /opt/pgkb/restore-test.sh
 USER pgkb
 WORKDIR /var/lib/pgkb
 # the entrypoint chooses the JVM options as ./pgkb does, then execs java: java is PID 1, so SIGTERM from

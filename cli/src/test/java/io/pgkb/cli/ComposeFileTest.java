@@ -187,6 +187,33 @@ class ComposeFileTest {
     }
 
     @Test
+    void theRestoreTestJobRunsTheShippedScriptOnTheArchiversStoreIntoAScratchDatabase() throws Exception {
+        JsonNode job = services.get("restore-test");
+        assertThat(list(job.get("profiles"))).containsExactly("restore-test");
+        assertThat(list(job.get("entrypoint"))).containsExactly("/opt/pgkb/restore-test.sh");
+        assertThat(Files.readString(ROOT.resolve("Dockerfile"))).contains("COPY --chmod=755 cli/restore-test.sh /opt/pgkb/restore-test.sh");
+        Map<String, String> e = env("restore-test");
+        Map<String, String> archiver = options(pgkbServices().get("archiver"));
+        assertThat(e.get("PGKB_STORE")).isEqualTo(archiver.get("--store"));
+        // the options as the script passes them to verify and restore
+        List<String> verify = new ArrayList<>(List.of("verify", "--json", "--store", e.get("PGKB_STORE")));
+        verify.addAll(List.of(e.get("PGKB_STORE_OPTIONS").split(" ")));
+        Map<String, String> v = options(verify);
+        assertThat(v.get("--s3-endpoint")).isEqualTo(archiver.get("--s3-endpoint"));
+        assertThat(v).containsKey("--s3-path-style");
+        Map<String, String> minioEnv = env("minio");
+        assertThat(e.get("AWS_ACCESS_KEY_ID")).isEqualTo(minioEnv.get("MINIO_ROOT_USER"));
+        assertThat(e.get("AWS_SECRET_ACCESS_KEY")).isEqualTo(minioEnv.get("MINIO_ROOT_PASSWORD"));
+        PgUrl target = PgUrl.parse(e.get("PGKB_TARGET"), e);
+        Map<String, String> pgEnv = env("postgres");
+        assertThat(target.host()).isEqualTo("postgres");
+        assertThat(target.database()).as("a scratch database, not the captured one").isNotEqualTo(pgEnv.get("POSTGRES_DB"));
+        assertThat(target.properties().getProperty("password")).isEqualTo(pgEnv.get("POSTGRES_PASSWORD"));
+        assertThat(list(services.get("restore-test-db").get("entrypoint")).get(2)).contains("CREATE DATABASE " + target.database());
+        assertThat(services.get("restore-test").at("/depends_on/restore-test-db/condition").asText()).isEqualTo("service_completed_successfully");
+    }
+
+    @Test
     void dependenciesNameExistingServicesAndHostPortsDoNotClash() {
         Set<String> hostPorts = new HashSet<>();
         services.fields().forEachRemaining(s -> {
