@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgkb.restorer.internal.History;
+import io.pgkb.restorer.internal.HistoryRun;
+import io.pgkb.restorer.internal.KafkaTail;
+import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
@@ -45,6 +49,12 @@ class HistoryIT {
                     "UPDATE h SET big = '" + big1 + "' WHERE id = 1");
             env.startProducer(2);
             env.startArchiver(5);
+            env.dump(H);
+            // every partition written before the dump the history starts from: a key's partition is then provable
+            sql(src, "UPDATE h SET b = b || '' WHERE id > 2");
+            Lsn spread = ChainEnv.walLsn(src);
+            sql(src, "INSERT INTO side DEFAULT VALUES");
+            env.awaitRestorable("public.h=r.h", "--to-lsn", spread.toString());
             env.dump(H);
             sql(src, "UPDATE h SET a = 100 WHERE id = 1"); // after the dump, before --from: state, not printed
             Lsn from = ChainEnv.walLsn(src);
@@ -120,6 +130,20 @@ class HistoryIT {
             assertThat(env.history(with(base, "--bootstrap-servers", kafka, "--key", "{\"id\":2}", "--format", "table"))).isZero();
             assertThat(env.lastOutput.lines().toList()).hasSize(4).first().asString().startsWith("commit_lsn");
             assertThat(env.lastOutput).contains("a: 3 -> 4");
+            // a key never deleted in the range is read from its partition only (Kafka's murmur2 of the key bytes)
+            try (KafkaTail tail = new KafkaTail(kafka, new java.util.Properties(), env.prefix)) {
+                List<History.Entry> two = new ArrayList<>();
+                HistoryRun.Stats stats = new HistoryRun(env.store, tail, env.prefix).run(H, Map.of("id", "2"),
+                        new RestoreTargetSpec(from.toString(), null, null, false), new RestoreTargetSpec(to.toString(), null, null, false), two::add);
+                assertThat(stats.partitions()).isEqualTo(1);
+                assertThat(two).extracting(e -> e.after().get("a")).containsExactly("3", "4", "5");
+                // the key deleted in the range is read from all partitions: its key change went elsewhere
+                List<History.Entry> one = new ArrayList<>();
+                stats = new HistoryRun(env.store, tail, env.prefix).run(H, Map.of("id", "1"),
+                        new RestoreTargetSpec(from.toString(), null, null, false), new RestoreTargetSpec(to.toString(), null, null, false), one::add);
+                assertThat(stats.partitions()).isEqualTo(2);
+                assertThat(one).hasSize(want.size());
+            }
 
             // Kafka drops records the archive lacks: refused, naming them
             ArchiveCatalog catalog = new ArchiveCatalog(env.store, new ArchiveLayout(env.prefix));

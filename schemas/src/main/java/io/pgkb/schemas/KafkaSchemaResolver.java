@@ -136,6 +136,12 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
         return schemas.size();
     }
 
+    /** Every schema in the topic up to its current end. */
+    public java.util.Collection<Schema> all() {
+        refresh();
+        return List.copyOf(schemas.values());
+    }
+
     @Override
     public synchronized void close() {
         consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));

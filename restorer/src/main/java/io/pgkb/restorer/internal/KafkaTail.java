@@ -126,6 +126,12 @@ public final class KafkaTail implements AutoCloseable {
         return new KafkaRange(new KafkaConsumer<>(config), new TopicPartition(topic, partition), what, first, last, changes);
     }
 
+    /** Every schema in {@code _schemas} now. */
+    public synchronized java.util.Collection<org.apache.avro.Schema> allSchemas() {
+        schemas();
+        return schemas.all();
+    }
+
     /** The writer schemas of {@code _schemas}, read once and then on demand. */
     public synchronized SchemaResolver schemas() {
         if (schemas == null) {
