@@ -161,7 +161,7 @@ public final class HistoryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         HistoryPrinter printer = new HistoryPrinter(out, format.equals("table"));
-        try (ObjectStore s = store.open(); KafkaTail tail = kafka.open(topicPrefix)) {
+        try (ObjectStore s = store.openArchive(topicPrefix, false); KafkaTail tail = kafka.open(topicPrefix)) {
             new HistoryRun(s, tail, topicPrefix).run(tableId(), keyValues(), fromSpec(), toSpec(), printer::print);
             printer.flush();
         }

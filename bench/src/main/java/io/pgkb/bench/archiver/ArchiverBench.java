@@ -1,12 +1,12 @@
 package io.pgkb.bench.archiver;
 
+import io.pgkb.bench.BenchStore;
 import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
 import io.pgkb.archiver.internal.ArchiverMetrics;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.SchemaRegistrar;
 import io.pgkb.schemas.TableId;
-import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
@@ -55,6 +55,7 @@ public final class ArchiverBench {
         int realPartitions = args.length > 2 ? Integer.parseInt(args[2]) : 4;
         int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 12;
         Path work = Files.createTempDirectory("pgkb-archiver-bench-");
+        System.out.println(BenchStore.describe());
         try (LocalKafka kafka = LocalKafka.start()) {
             if (scale > 0) {
                 realistic(kafka, scale, realPartitions, work.resolve("r"));
@@ -90,7 +91,7 @@ public final class ArchiverBench {
                 produced.summary(), produced.records(), partitions);
         ArchiverConfig config = withConsumerProperties(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool")));
         double seconds;
-        try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
+        try (ObjectStore store = BenchStore.open(dir.resolve("archive"))) {
             // counted before the archiver starts (the producer has finished), so no admin client runs in its time
             List<String> topics = topicsOf(kafka, prefix);
             long total = recordsIn(kafka, topics); // the warm-up's records too
@@ -176,7 +177,7 @@ public final class ArchiverBench {
                 .withSegmentLimits(64L << 20, segmentRecords, maxAge));
         long archived;
         double archiverRate;
-        try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
+        try (ObjectStore store = BenchStore.open(dir.resolve("archive"))) {
             Archiver archiver = new Archiver(config, store);
             Thread t = startArchiver(archiver);
             long a0 = System.nanoTime();

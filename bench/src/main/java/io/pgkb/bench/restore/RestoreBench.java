@@ -1,5 +1,6 @@
 package io.pgkb.bench.restore;
 
+import io.pgkb.bench.BenchStore;
 import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
@@ -21,7 +22,6 @@ import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.segment.ArchivedRecord;
 import io.pgkb.schemas.segment.SegmentWriter;
-import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.testkit.LocalPostgres;
 import java.io.FileOutputStream;
@@ -95,7 +95,8 @@ public final class RestoreBench {
         int replayN = args.length > 3 ? Integer.parseInt(args[3]) : changes;
         int batchKeys = args.length > 4 ? Integer.parseInt(args[4]) : 100_000;
         Path dir = Files.createTempDirectory("pgkb-restore-bench-");
-        try (LocalPostgres pg = LocalPostgres.start(); ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
+        System.out.println(BenchStore.describe());
+        try (LocalPostgres pg = LocalPostgres.start(); ObjectStore store = BenchStore.open(dir.resolve("archive"))) {
             pg.createDatabase("src");
             pg.createDatabase("tgt");
             try (Connection c = pg.connect("src"); Statement st = c.createStatement()) {
