@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * running, then with it stopped for {@code minutes}. Then bulk updates grow the archive and the history of one key
  * is read with and without Kafka (one partition vs all): records read per second and bytes read.
  *
- * <p>Arguments: {@code [minutes archiver stopped] [rows] [bulk rounds of rows changes] [partitions]} (default 3 100000 8 4).
+ * <p>Arguments: {@code [minutes archiver stopped] [rows] [bulk rounds of rows changes] [partitions]} (default 3 100000 8 4);
+ * 0 minutes skips the RPO part.
  */
 public final class RpoHistoryBench {
     private static final TableId TABLE = new TableId("public", "bench");
@@ -60,7 +61,6 @@ public final class RpoHistoryBench {
             producer.start();
             ArchiverConfig cfg = ArchiverConfig.defaults(servers, PREFIX, Files.createDirectories(dir.resolve("spool")));
             Archiver[] archiver = {start(cfg, store)};
-            new DumpTaker(PgUrl.parse(pg.uri("bench")), store, new ArchiveLayout(PREFIX)).take(List.of(TABLE), DumpListener.NONE);
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong changes = new AtomicLong();
             Thread load = new Thread(() -> {
@@ -76,11 +76,14 @@ public final class RpoHistoryBench {
                 }
             }, "load");
             load.start();
+            // the dump after some load: every partition is then written before it, which proves a key's partition
+            Thread.sleep(10_000);
+            new DumpTaker(PgUrl.parse(pg.uri("bench")), store, new ArchiveLayout(PREFIX)).take(List.of(TABLE), DumpListener.NONE);
             try (KafkaTail tail = new KafkaTail(servers, new Properties(), PREFIX)) {
                 ArchiveCatalog catalog = new ArchiveCatalog(store, new ArchiveLayout(PREFIX));
                 System.out.println("phase,elapsed_s,changes_written,archive_only_behind_s,with_kafka_behind_s");
                 long t0 = System.nanoTime();
-                for (int i = 0; i < 4; i++) {
+                for (int i = 0; i < (minutes == 0 ? 0 : 4); i++) {
                     Thread.sleep(30_000);
                     report("archiver running", t0, changes, catalog, tail);
                 }
@@ -117,9 +120,9 @@ public final class RpoHistoryBench {
                         long[] printed = {0};
                         HistoryRun.Stats s = new HistoryRun(store, t, PREFIX).run(TABLE, key, null, latest, e -> printed[0]++);
                         System.out.printf("history of one key (%s): %d records read in %d ms = %.0f records/s, %d changes printed, "
-                                        + "%d partitions, %.1f MiB read (dump %s + segments)%n", t == null ? "archive only, all partitions"
+                                        + "%d partitions, %.1f MiB read (dump + segments)%n", t == null ? "archive only, all partitions"
                                         : "with --bootstrap-servers, the key's partition", s.records(), s.millis(),
-                                s.records() * 1000.0 / Math.max(1, s.millis()), printed[0], s.partitions(), s.bytes() / 1048576.0, "");
+                                s.records() * 1000.0 / Math.max(1, s.millis()), printed[0], s.partitions(), s.bytes() / 1048576.0);
                     }
                 }
             } finally {
