@@ -191,7 +191,7 @@ public final class Archiver implements AutoCloseable {
             if (e.getCause() instanceof PgkbException p) {
                 throw p;
             }
-            throw new PgkbException.FatalException("archiver failed: Kafka: " + e.getMessage(), e);
+            throw PgkbException.reachingKafka("archiver failed: Kafka: " + e.getMessage(), e);
         } finally {
             finished.countDown();
         }

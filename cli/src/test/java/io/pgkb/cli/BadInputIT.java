@@ -1,5 +1,6 @@
 package io.pgkb.cli;
 
+import static io.pgkb.cli.PgkbJar.assertOneLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgkb.testkit.junit.RealServices;
@@ -7,14 +8,11 @@ import io.pgkb.testkit.junit.TestDatabase;
 import io.pgkb.testkit.junit.TestKafka;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import io.pgkb.cli.PgkbJar.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,15 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RealServices
 class BadInputIT {
-    private static final Path JAR = Path.of(System.getProperty("pgkb.jar", "target/pgkb.jar"));
+    private static final Path JAR = PgkbJar.JAR;
     private static int closedPort;
-
-    record Run(int code, String out, List<String> err) {
-        /** Lines that are not log events (a log line starts with its ISO timestamp). */
-        List<String> messages() {
-            return err.stream().filter(l -> !l.matches("^\\d{4}-\\d\\d-\\d\\dT.*")).toList();
-        }
-    }
 
     @BeforeAll
     static void closedPort() throws IOException {
@@ -44,65 +35,15 @@ class BadInputIT {
     }
 
     static Run pgkb(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("AWS_"));
-        pb.environment().putAll(env);
-        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("pgkb " + String.join(" ", args) + " did not end within 120 s; stderr so far: " + err.getNow(""));
-        }
-        return new Run(p.exitValue(), out.get(), err.get().lines().toList());
+        return PgkbJar.run(env, args);
     }
 
     static Run pgkb(String... args) throws Exception {
-        return pgkb(Map.of(), args);
+        return PgkbJar.run(args);
     }
 
-    /** Several runs at once: each is mostly JVM start-up, and the checks below are independent. */
     static List<Run> pgkbAll(List<String[]> runs) throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
-        try {
-            List<java.util.concurrent.Future<Run>> futures = new ArrayList<>();
-            for (String[] args : runs) {
-                futures.add(pool.submit(() -> pgkb(args)));
-            }
-            List<Run> out = new ArrayList<>();
-            for (var f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static String read(java.io.InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** One line on stderr, naming what is wrong and the fix; the given exit code; no stack trace; nothing on stdout. */
-    static void assertOneLine(Run r, int code, String... mentions) {
-        assertOneLine(r, List.of(code), mentions);
-    }
-
-    static void assertOneLine(Run r, List<Integer> codes, String... mentions) {
-        String all = String.join("\n", r.err.stream().map(l -> "<" + l + ">").toList());
-        assertThat(r.code).as(all).isIn(codes);
-        assertThat(all).as("no stack trace").doesNotContain("\tat ", "Exception in thread", "Caused by:");
-        assertThat(r.messages()).as(all).hasSize(1);
-        String line = r.messages().get(0);
-        assertThat(line).startsWith("pgkb").contains(mentions);
-        assertThat(r.out).isEmpty();
+        return PgkbJar.runAll(runs);
     }
 
     @Test
@@ -111,7 +52,7 @@ class BadInputIT {
         List<Run> runs = pgkbAll(cmds.stream().map(c -> new String[] {c, "--no-such-flag"}).toList());
         for (int i = 0; i < cmds.size(); i++) {
             assertOneLine(runs.get(i), 2, "--no-such-flag", "see pgkb " + cmds.get(i) + " --help");
-            assertThat(runs.get(i).err).as(cmds.get(i)).hasSize(1);
+            assertThat(runs.get(i).err()).as(cmds.get(i)).hasSize(1);
         }
         assertOneLine(pgkb("--log-format", "xml", "inspect"), 2, "--log-format", "xml");
         assertOneLine(pgkb("frobnicate"), 2, "frobnicate", "see pgkb --help");
@@ -161,7 +102,7 @@ class BadInputIT {
                 "localhost:" + closedPort);
         Run inspect = pgkb("inspect", "--bootstrap-servers", kafkaDown, "--table", "public.t", "--timeout", "3s");
         assertOneLine(inspect, 1, kafkaDown, "--bootstrap-servers");
-        assertThat(inspect.err).as("a one-shot command does not repeat the Kafka client's retries").hasSize(1);
+        assertThat(inspect.err()).as("a one-shot command does not repeat the Kafka client's retries").hasSize(1);
         assertOneLine(pgkb("dump", "--pg", "postgresql://pgkb@no-such-host.invalid:5432/app", "--store", dir.toString(), "--tables", "t"), 1,
                 "no-such-host.invalid");
     }
@@ -173,10 +114,10 @@ class BadInputIT {
         Run r = pgkb("produce", "--pg", url, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", kafka.prefix());
         // a wrong password is configuration: exit 2 from every command
         assertOneLine(r, 2, "password authentication failed");
-        assertThat(String.join("\n", r.err) + r.out).doesNotContain(wrong);
+        assertThat(String.join("\n", r.err()) + r.out()).doesNotContain(wrong);
         Run d = pgkb("dump", "--pg", url, "--store", dir.toString(), "--tables", "public.t");
         assertOneLine(d, 2, "password authentication failed");
-        assertThat(String.join("\n", d.err) + d.out).doesNotContain(wrong);
+        assertThat(String.join("\n", d.err()) + d.out()).doesNotContain(wrong);
     }
 
     @Test
@@ -186,9 +127,9 @@ class BadInputIT {
         for (String format : List.of("text", "json")) {
             Run r = pgkb("--log-level", "debug", "--log-format", format, "dump", "--pg", db.uri(),
                     "--store", dir.resolve(format).toString(), "--tables", "public.secrets_test");
-            String everything = String.join("\n", r.err) + "\n" + r.out;
-            assertThat(r.code).as(everything).isZero();
-            assertThat(r.err).as("the run logged something").isNotEmpty();
+            String everything = String.join("\n", r.err()) + "\n" + r.out();
+            assertThat(r.code()).as(everything).isZero();
+            assertThat(r.err()).as("the run logged something").isNotEmpty();
             assertThat(everything).as(format).doesNotContain(db.password());
             try (var files = Files.walk(dir.resolve(format))) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -202,7 +143,7 @@ class BadInputIT {
         Map<String, String> env = db.environment();
         Run r = pgkb(env, "--log-level", "debug", "dump", "--pg", db.uriWithoutPassword(), "--store", dir.resolve("env").toString(),
                 "--tables", "public.secrets_test");
-        assertThat(r.code).as(String.join("\n", r.err)).isZero();
-        assertThat(String.join("\n", r.err) + r.out).doesNotContain(db.password());
+        assertThat(r.code()).as(String.join("\n", r.err())).isZero();
+        assertThat(String.join("\n", r.err()) + r.out()).doesNotContain(db.password());
     }
 }

@@ -173,8 +173,8 @@ public final class Producer implements AutoCloseable {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(15_000)).nodes().get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
             Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
-            throw new PgkbException.FatalException("cannot reach Kafka at " + config.bootstrapServers() + ": "
-                    + (cause.getMessage() == null ? cause.toString() : PgConnectionsFirstLine.of(cause.getMessage())));
+            throw PgkbException.reachingKafka("cannot reach Kafka at " + config.bootstrapServers() + ": "
+                    + (cause.getMessage() == null ? cause.toString() : PgConnectionsFirstLine.of(cause.getMessage())), cause);
         }
         kafka = new KafkaProducer<>(producerProperties(client));
         Map<String, Object> registrarConfig = new HashMap<>();

@@ -49,6 +49,11 @@ public final class ArchiveSelection {
 
     /** --tables when given, else every table the archive holds. */
     List<TableId> tables(ArchiveCatalog catalog) throws java.io.IOException {
-        return tables == null ? catalog.tables() : TableId.parseList(tables);
+        if (tables == null) {
+            return catalog.tables();
+        }
+        List<TableId> named = TableId.parseList(tables);
+        named.forEach(catalog::requireKnown);
+        return named;
     }
 }

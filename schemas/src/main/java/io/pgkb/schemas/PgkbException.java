@@ -32,8 +32,54 @@ public class PgkbException extends RuntimeException {
      */
     public static PgkbException connecting(String message, java.sql.SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (isTlsRejection(e)) {
+            return new ConfigException(message + TLS_HINT_PG, e);
+        }
         boolean configuration = state.startsWith("28") || state.equals("3D000") || state.equals("42501");
         return configuration ? new ConfigException(message, e) : new FatalException(message, e);
+    }
+
+    /** What to check when PostgreSQL's certificate was not accepted. */
+    public static final String TLS_HINT_PG = " (TLS: sslrootcert must hold the CA that signed the server's certificate,"
+            + " and with sslmode=verify-full the host in the URL must be a name in that certificate)";
+
+    /**
+     * A Kafka client that could not get in: a TLS handshake the client refused (the broker's certificate is not
+     * signed by the CA in {@code ssl.truststore.*}), a SASL login the broker refused, or missing ACLs are the
+     * operator's configuration (exit 2), never retried; anything else (unreachable, timed out) is exit 1.
+     */
+    public static PgkbException reachingKafka(String message, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String cls = t.getClass().getName();
+            if (cls.equals("org.apache.kafka.common.errors.SslAuthenticationException")) {
+                return new ConfigException(message + " (TLS: ssl.truststore.* in --kafka-config must hold the CA that signed the"
+                        + " broker's certificate, and security.protocol must match the listener)", e);
+            }
+            if (cls.startsWith("org.apache.kafka.common.errors.") && cls.endsWith("AuthenticationException")) {
+                return new ConfigException(message + " (check sasl.mechanism and the username and password in sasl.jaas.config"
+                        + " of --kafka-config)", e);
+            }
+            if (cls.startsWith("org.apache.kafka.common.errors.") && cls.endsWith("AuthorizationException")) {
+                return new ConfigException(message + " (grant this principal the ACLs listed in README.md)", e);
+            }
+        }
+        return new FatalException(message, e);
+    }
+
+    /**
+     * Whether a connection failed because TLS did not accept the server: its certificate is not signed by the CA
+     * the client trusts, or names another host. Configuration, not a blip: retrying cannot help.
+     */
+    public static boolean isTlsRejection(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof java.security.cert.CertificateException
+                    || t instanceof java.security.cert.CertPathValidatorException
+                    // pgjdbc's verify-full host name check (PSQLException, no cause)
+                    || String.valueOf(t.getMessage()).contains("could not be verified by hostnameverifier")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Bad options, configuration, or a target that exists without --replace: exit 2. */

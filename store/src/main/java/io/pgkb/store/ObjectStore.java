@@ -41,6 +41,11 @@ public interface ObjectStore extends AutoCloseable {
     /** Every object whose key starts with {@code prefix}, at any depth, sorted by key. */
     List<ObjectInfo> list(String prefix) throws IOException;
 
+    /** Whether any object's key starts with {@code prefix}; a store that can, answers without listing them all. */
+    default boolean anyUnder(String prefix) throws IOException {
+        return !list(prefix).isEmpty();
+    }
+
     /** Deletes an object; deleting a missing object is not an error. */
     void delete(String key) throws IOException;
 

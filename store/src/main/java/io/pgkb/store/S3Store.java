@@ -122,6 +122,15 @@ public final class S3Store implements ObjectStore {
     }
 
     @Override
+    public boolean anyUnder(String keyPrefix) throws IOException {
+        try {
+            return s3.listObjectsV2(r -> r.bucket(bucket).prefix(prefix + keyPrefix).maxKeys(1)).keyCount() > 0;
+        } catch (SdkException e) {
+            throw new IOException("cannot list " + describe(keyPrefix) + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void delete(String key) throws IOException {
         try {
             s3.deleteObject(r -> r.bucket(bucket).key(fullKey(key)));

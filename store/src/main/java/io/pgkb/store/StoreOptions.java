@@ -92,6 +92,7 @@ public final class StoreOptions {
     public ObjectStore openArchive(String topicPrefix, boolean write) {
         ObjectStore s = open();
         try {
+            ArchiveFormat.requireSupported(s, topicPrefix);
             ArchiveEncryption.check(s, new ArchiveLayout(topicPrefix).root(), write);
             return s;
         } catch (IOException | RuntimeException e) {

@@ -21,6 +21,9 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +54,20 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     private int controllerPort;
     private boolean everStarted;
     private final Map<String, String> extraConfig;
+    /** Non-null: a SASL_SSL listener (SCRAM-SHA-512, this server certificate) besides the PLAINTEXT one. */
+    private final TestCertificates tls;
+    private int saslSslPort;
     private final Thread shutdownHook;
     private Process process;
 
     private LocalKafka(Path directory, boolean deleteOnClose, int port, Map<String, String> extraConfig) {
+        this(directory, deleteOnClose, port, extraConfig, null);
+    }
+
+    private LocalKafka(Path directory, boolean deleteOnClose, int port, Map<String, String> extraConfig, TestCertificates tls) {
         this.directory = directory;
+        this.tls = tls;
+        this.saslSslPort = tls == null ? 0 : Files2.freePort();
         this.deleteOnClose = deleteOnClose;
         this.freePorts = port == 0;
         this.port = port == 0 ? Files2.freePort() : port;
@@ -82,6 +94,21 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     }
 
     /**
+     * Like {@link #start()}, with a second client listener as a secured production cluster has it: SASL_SSL
+     * ({@link #saslSslBootstrapServers()}) with SCRAM-SHA-512 and the server certificate of {@code certs}. The
+     * PLAINTEXT listener stays for the controller, the test's own admin clients and {@link #addScramUser}.
+     */
+    public static LocalKafka startWithSaslSsl(TestCertificates certs) {
+        try {
+            LocalKafka kafka = new LocalKafka(Files.createTempDirectory("pgkb-kafka-"), true, 0, Map.of(), certs);
+            kafka.startAgain();
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
      * Starts a broker with its data (formatted when new, reused otherwise) in {@code directory}, listening
      * on {@code port} (0 = a free one). The data is kept on {@link #close()}.
      */
@@ -99,6 +126,61 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     @Override
     public synchronized String bootstrapServers() {
         return "localhost:" + port;
+    }
+
+    /** The SASL_SSL listener of a broker from {@link #startWithSaslSsl}. */
+    public synchronized String saslSslBootstrapServers() {
+        if (tls == null) {
+            throw new IllegalStateException("this broker has no SASL_SSL listener; start it with startWithSaslSsl");
+        }
+        return "localhost:" + saslSslPort;
+    }
+
+    /**
+     * Creates (or changes) a SCRAM-SHA-512 user through the Admin API, as an operator would, and returns once a
+     * client can log in with it on the SASL_SSL listener (the credential reaches the broker through the metadata log).
+     */
+    public void addScramUser(String user, String password) {
+        try (Admin admin = admin()) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create SCRAM user " + user + ": " + e, e);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Properties p = saslSslClientConfig(user, password);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        while (true) {
+            try (Admin sasl = Admin.create(p)) {
+                sasl.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for SCRAM user " + user, e);
+            } catch (Exception notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("SCRAM user " + user + " cannot log in after 60 s; log: " + logFile(), notYet);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            }
+        }
+    }
+
+    /**
+     * What a client of the SASL_SSL listener puts in its properties file ({@code --kafka-config}): bootstrap
+     * servers, SASL_SSL, SCRAM-SHA-512 with these credentials, and the test CA as a PEM trust store.
+     */
+    public Properties saslSslClientConfig(String user, String password) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, saslSslBootstrapServers());
+        p.put("security.protocol", "SASL_SSL");
+        p.put("sasl.mechanism", "SCRAM-SHA-512");
+        p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+                + user + "\" password=\"" + password + "\";");
+        p.put("ssl.truststore.type", "PEM");
+        p.put("ssl.truststore.location", tls.caCertificate().toString());
+        return p;
     }
 
     public synchronized int port() {
@@ -150,6 +232,7 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
                 log.warn("kafka port taken, retrying with other ports port={} controllerPort={}", port, controllerPort);
                 port = Files2.freePort();
                 controllerPort = Files2.freePort();
+                saslSslPort = tls == null ? 0 : Files2.freePort();
             }
         }
     }
@@ -272,6 +355,16 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
         p.put("controller.listener.names", "CONTROLLER");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (tls != null) {
+            p.put("listeners", p.get("listeners") + ",SASL_SSL://localhost:" + saslSslPort);
+            p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_SSL://localhost:" + saslSslPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_SSL:SASL_SSL");
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("listener.name.sasl_ssl.ssl.keystore.type", "PEM");
+            p.put("listener.name.sasl_ssl.ssl.keystore.location", tls.serverKeyAndChain().toString());
+        }
         p.put("log.dirs", directory.resolve("data").toString());
         p.put("num.partitions", "1");
         p.put("default.replication.factor", "1");

@@ -82,6 +82,32 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #start()}, with TLS required as a hardened production server has it: {@code ssl=on} with the
+     * server certificate and key of {@code certs}, and a pg_hba.conf (kept with the certificates) that accepts TCP
+     * connections, normal and replication, only as {@code hostssl … scram-sha-256}; a connection without TLS is
+     * refused by pg_hba. The testkit's own helpers connect with the driver's default {@code sslmode=prefer}.
+     */
+    public static LocalPostgres startWithTls(TestCertificates certs) {
+        Path hba = certs.directory().resolve("pg_hba.conf");
+        try {
+            Files.writeString(hba, """
+                    # TYPE  DATABASE     USER  ADDRESS        METHOD
+                    local   all          all                  scram-sha-256
+                    hostssl all          all   127.0.0.1/32   scram-sha-256
+                    hostssl all          all   ::1/128        scram-sha-256
+                    hostssl replication  all   127.0.0.1/32   scram-sha-256
+                    hostssl replication  all   ::1/128        scram-sha-256
+                    """, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + hba, e);
+        }
+        return start(Map.of("ssl", "on",
+                "ssl_cert_file", certs.serverCertificateChain().toString(),
+                "ssl_key_file", certs.serverKey().toString(),
+                "hba_file", hba.toString()));
+    }
+
     private static boolean logContains(Path logFile, String text) {
         try {
             return Files.exists(logFile) && Files.readString(logFile, StandardCharsets.UTF_8).contains(text);

@@ -134,8 +134,8 @@ public final class DumpTaker {
             throw new PgkbException.FatalException("dump of " + names(sorted) + " from " + pg.describe()
                     + (cancelled ? " cancelled" : " failed") + ": " + Sql.firstLine(e));
         } catch (IOException e) {
-            throw new PgkbException.FatalException("dump of " + names(sorted) + " failed writing the archive: "
-                    + Sql.firstLine(e));
+            throw new PgkbException.FatalException("dump of " + names(sorted) + " failed writing the archive at "
+                    + store.describe(layout.root()) + ": " + Sql.firstLine(e) + " (nothing of this dump is visible there)", e);
         } finally {
             running = null;
             if (!committed) {

@@ -3,6 +3,7 @@ package io.pgkb.cli.internal;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import java.net.ConnectException;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
@@ -36,6 +37,15 @@ public record Failure(int exitCode, String message, boolean expected) {
             if (t instanceof PgkbException p) {
                 String msg = p.getMessage() != null ? p.getMessage() : p.getClass().getSimpleName();
                 msg = withRootCause(msg, p.getCause());
+                if (p.exitCode() == PgkbException.RUNTIME && p.getCause() != null) {
+                    // a runtime failure caused by the operator's configuration (a refused TLS handshake or login, a
+                    // missing bucket, a read-only path) is configuration wherever it was wrapped; the message with its
+                    // root cause already says what
+                    Failure cause = lowLevel(p.getCause(), options);
+                    if (cause != null && cause.exitCode == PgkbException.USAGE) {
+                        return new Failure(PgkbException.USAGE, msg, true);
+                    }
+                }
                 return new Failure(p.exitCode(), msg, true);
             }
         }
@@ -91,8 +101,10 @@ public record Failure(int exitCode, String message, boolean expected) {
                         + " and --kafka-config for TLS/SASL settings", true);
             }
             if (cls.startsWith("org.apache.kafka.common.errors.") && (cls.endsWith("AuthenticationException") || cls.endsWith("AuthorizationException"))) {
-                return new Failure(1, "Kafka at " + named(options, "--bootstrap-servers") + " refused access: " + msg
-                        + "; check the credentials in --kafka-config and the ACLs of this principal (README.md)", true);
+                // TLS, SASL and ACLs are the operator's configuration: exit 2, as PostgreSQL's login
+                PgkbException p = PgkbException.reachingKafka("Kafka at " + named(options, "--bootstrap-servers") + ": "
+                        + withRootCause(msg, t.getCause()), t);
+                return new Failure(p.exitCode(), p.getMessage(), true);
             }
             if (cls.equals("org.apache.kafka.common.config.ConfigException") && msg.contains("No resolvable bootstrap urls")) {
                 return new Failure(1, "cannot resolve any host of --bootstrap-servers " + named(options, "--bootstrap-servers")
@@ -100,6 +112,15 @@ public record Failure(int exitCode, String message, boolean expected) {
             }
             if (cls.equals("org.apache.kafka.common.config.ConfigException")) {
                 return new Failure(2, "invalid Kafka client configuration: " + msg + "; check --bootstrap-servers and --kafka-config", true);
+            }
+            if (t instanceof AwsServiceException aws && (aws.statusCode() == 403 || aws.statusCode() == 404 && isNoSuchBucket(aws))) {
+                // a missing bucket or refused credentials is configuration; retrying cannot help
+                String code = aws.awsErrorDetails() == null ? "" : aws.awsErrorDetails().errorCode();
+                return new Failure(2, "object store " + named(options, "--store") + " refused the request: " + code + " (HTTP "
+                        + aws.statusCode() + ")" + (aws.statusCode() == 404
+                        ? "; the bucket does not exist: create it or fix --store"
+                        : "; check the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile or instance role), their"
+                                + " permissions on the bucket, --s3-region and --s3-endpoint"), true);
             }
             if (cls.startsWith("software.amazon.awssdk.") && (cls.endsWith("Exception"))) {
                 return new Failure(1, "object store " + named(options, "--store") + " failed: " + msg
@@ -120,7 +141,10 @@ public record Failure(int exitCode, String message, boolean expected) {
                         + "; check the path given in --store, --kafka-config or --data-dir", true);
             }
             if (t instanceof AccessDeniedException a) {
-                return new Failure(1, "permission denied: " + a.getFile() + "; check the owner and mode of that path", true);
+                return new Failure(2, "permission denied: " + a.getFile() + "; check the owner and mode of that path", true);
+            }
+            if (t instanceof FileSystemException f && "Read-only file system".equals(f.getReason())) {
+                return new Failure(2, "read-only file system: " + f.getFile() + "; give a writable path (or remount it read-write)", true);
             }
             if (t instanceof FileSystemException f) {
                 return new Failure(1, "file system error on " + f.getFile() + ": " + f.getReason(), true);
@@ -129,10 +153,18 @@ public record Failure(int exitCode, String message, boolean expected) {
         return null;
     }
 
+    private static boolean isNoSuchBucket(AwsServiceException e) {
+        return e instanceof software.amazon.awssdk.services.s3.model.NoSuchBucketException
+                || e.awsErrorDetails() != null && "NoSuchBucket".equals(e.awsErrorDetails().errorCode());
+    }
+
     private static Failure postgres(SQLException e, Map<String, String> options) {
         String state = e.getSQLState();
         String msg = e.getMessage() == null ? state : e.getMessage();
         String server = named(options, "--pg", "--target");
+        if (PgkbException.isTlsRejection(e)) {
+            return new Failure(2, "cannot connect to PostgreSQL " + server + ": " + msg + PgkbException.TLS_HINT_PG, true);
+        }
         if (state.startsWith("08")) {
             if (e.getCause() instanceof UnknownHostException u) {
                 msg = msg + " unknown host '" + u.getMessage() + "'.";
@@ -151,8 +183,13 @@ public record Failure(int exitCode, String message, boolean expected) {
             return new Failure(2, "PostgreSQL " + server + ": " + msg + " (check the database name in the URL or PGDATABASE)", true);
         }
         if (state.equals("42501")) {
-            return new Failure(2, "PostgreSQL " + server + ": " + msg
-                    + " (pgkb needs a role with REPLICATION and SELECT on the tables; see README.md)", true);
+            return new Failure(2, "PostgreSQL " + server + ": " + msg + (options.containsKey("--target")
+                    ? " (the restoring role needs CREATE on the target database or schema; see README.md)"
+                    : " (pgkb needs a role with REPLICATION and SELECT on the tables; see README.md)"), true);
+        }
+        if (state.equals("25006")) {
+            return new Failure(2, "PostgreSQL " + server + " is read-only: " + msg
+                    + " (a hot standby, or default_transaction_read_only is on: restore into a writable primary)", true);
         }
         if (state.equals("55000") || state.equals("55006")) {
             return new Failure(1, "PostgreSQL " + server + ": " + msg

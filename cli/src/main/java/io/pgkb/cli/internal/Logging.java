@@ -60,7 +60,9 @@ public final class Logging {
             configure(context, format, level, err);
             if (!connectionWarnings && level.level.levelInt > Level.TRACE_INT) {
                 for (String name : List.of("org.apache.kafka.clients.NetworkClient", "org.apache.kafka.clients.ClientUtils")) {
-                    context.getLogger(name).setLevel(Level.ERROR);
+                    // OFF, not ERROR: a refused TLS handshake or SASL login is logged as an ERROR by the client and
+                    // then ends the command with its one line anyway
+                    context.getLogger(name).setLevel(Level.OFF);
                 }
             }
         } // else another SLF4J provider won the classpath; leave it alone

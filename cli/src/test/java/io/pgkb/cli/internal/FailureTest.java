@@ -37,6 +37,57 @@ class FailureTest {
     }
 
     @Test
+    void refusedTlsAndLoginsAreConfiguration() {
+        Failure pgCa = Failure.of(new SQLException("SSL error: PKIX path building failed", "08006",
+                new javax.net.ssl.SSLHandshakeException("PKIX path building failed")), OPTS);
+        assertThat(pgCa.exitCode()).isEqualTo(2);
+        assertThat(pgCa.message()).contains("db.internal:5433", "sslrootcert");
+        Failure kafkaCa = Failure.of(new org.apache.kafka.common.errors.SslAuthenticationException("SSL handshake failed",
+                new javax.net.ssl.SSLHandshakeException("unable to find valid certification path")), OPTS);
+        assertThat(kafkaCa.exitCode()).isEqualTo(2);
+        assertThat(kafkaCa.message()).contains("kafka-1:9092", "ssl.truststore", "unable to find valid certification path");
+        Failure sasl = Failure.of(new org.apache.kafka.common.errors.SaslAuthenticationException("invalid credentials"), OPTS);
+        assertThat(sasl.exitCode()).isEqualTo(2);
+        assertThat(sasl.message()).contains("sasl.jaas.config");
+        Failure wrapped = Failure.of(PgkbException.reachingKafka("cannot reach Kafka at k:9093: invalid credentials",
+                new org.apache.kafka.common.errors.SaslAuthenticationException("invalid credentials")), OPTS);
+        assertThat(wrapped.exitCode()).isEqualTo(2);
+        assertThat(Failure.of(PgkbException.reachingKafka("cannot reach Kafka", new TimeoutException("t")), OPTS).exitCode()).isEqualTo(1);
+    }
+
+    @Test
+    void readOnlyTargetNoCreateAndUnwritableStoreAreConfiguration() {
+        Map<String, String> restore = Map.of("--target", "postgresql://r@standby:5432/app", "--store", "/backups");
+        Failure ro = Failure.of(new SQLException("ERROR: cannot execute CREATE TABLE in a read-only transaction", "25006"), restore);
+        assertThat(ro.exitCode()).isEqualTo(2);
+        assertThat(ro.message()).contains("standby:5432", "read-only", "hot standby");
+        Failure noCreate = Failure.of(new SQLException("ERROR: permission denied for schema public", "42501"), restore);
+        assertThat(noCreate.exitCode()).isEqualTo(2);
+        assertThat(noCreate.message()).contains("CREATE");
+        assertThat(Failure.of(new java.nio.file.AccessDeniedException("/backups/pgkb"), restore).exitCode()).isEqualTo(2);
+        Failure rofs = Failure.of(new java.nio.file.FileSystemException("/backups/pgkb", null, "Read-only file system"), restore);
+        assertThat(rofs.exitCode()).isEqualTo(2);
+        assertThat(rofs.message()).contains("/backups/pgkb", "read-only");
+    }
+
+    @Test
+    void missingBucketAndRefusedCredentialsAreConfiguration() {
+        Map<String, String> s3 = Map.of("--store", "s3://backups/pgkb");
+        var noBucket = software.amazon.awssdk.services.s3.model.NoSuchBucketException.builder().statusCode(404)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("NoSuchBucket").build()).build();
+        Failure missing = Failure.of(new java.io.IOException("cannot list", noBucket), s3);
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.message()).contains("s3://backups/pgkb", "bucket does not exist");
+        var denied = software.amazon.awssdk.services.s3.model.S3Exception.builder().statusCode(403)
+                .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("SignatureDoesNotMatch").build()).build();
+        Failure refused = Failure.of(new java.io.IOException("cannot put", denied), s3);
+        assertThat(refused.exitCode()).isEqualTo(2);
+        assertThat(refused.message()).contains("s3://backups/pgkb", "SignatureDoesNotMatch", "credentials");
+        var unavailable = software.amazon.awssdk.services.s3.model.S3Exception.builder().statusCode(503).build();
+        assertThat(Failure.of(new java.io.IOException("cannot put", unavailable), s3).exitCode()).isEqualTo(1);
+    }
+
+    @Test
     void pgkbExceptionWinsAndKeepsExitCode() {
         Failure f = Failure.of(new java.util.concurrent.CompletionException(
                 new PgkbException.ArchiveIncompleteException("no dump of public.t at or before 0/10")), OPTS);
@@ -47,7 +98,7 @@ class FailureTest {
     void pgkbExceptionWithLowLevelCauseSaysBoth() {
         Failure f = Failure.of(new PgkbException.FatalException("cannot open replication slot pgkb",
                 new SQLException("FATAL: password authentication failed", "28P01")), OPTS);
-        assertThat(f.exitCode()).isEqualTo(1);
+        assertThat(f.exitCode()).as("a wrong password is configuration wherever it was wrapped").isEqualTo(2);
         assertThat(f.message()).isEqualTo("cannot open replication slot pgkb (SQLException: FATAL: password authentication failed)");
     }
 

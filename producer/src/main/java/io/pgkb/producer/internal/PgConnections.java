@@ -72,6 +72,10 @@ public final class PgConnections {
             return new PgkbException.ConfigException("cannot log in to " + where + ": " + firstLine(e.getMessage())
                     + " (check --pg user and password, PGPASSWORD, and pg_hba.conf)");
         }
+        if (PgkbException.isTlsRejection(e)) {
+            return new PgkbException.ConfigException("cannot connect to " + where + ": " + firstLine(e.getMessage())
+                    + PgkbException.TLS_HINT_PG, e);
+        }
         if (state.equals("3D000")) {
             return new PgkbException.ConfigException(where + ": " + firstLine(e.getMessage()));
         }

@@ -109,7 +109,8 @@ public final class Planner {
 
     /** The last commit at or before the time, among progress records and the chosen tables' changes. */
     private long resolveTime(Instant time, List<TableTarget> tables) {
-        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, time);
+        // not ChronoUnit.MICROS.between: it counts nanoseconds first, which overflow after the year 2262
+        long micros = Math.addExact(Math.multiplyExact(time.getEpochSecond(), 1_000_000L), time.getNano() / 1_000);
         List<String> topics = tables.stream().map(t -> t.source().topic(prefix)).toList();
         ProgressIndex.TimeWindow w = progress.timeWindow(micros, topics).orElseThrow(() ->
                 new PgkbException.ArchiveIncompleteException("--to-time " + time + " is after the newest point " + where() + " cover"
@@ -165,6 +166,9 @@ public final class Planner {
             List<DumpRef> dumps = catalog.dumps(table);
             DumpRef dump = catalog.newestDumpAtOrBefore(table, dumpPoint).orElse(null);
             if (dump == null) {
+                if (dumps.isEmpty()) {
+                    catalog.requireKnown(table);
+                }
                 problems.add(dumps.isEmpty() ? "table " + table + ": the archive holds no dump of it"
                         : "table " + table + ": no dump at or before " + Lsn.of(dumpPoint) + " (the oldest dump is at " + dumps.get(0).lsn()
                         + "); a point before the oldest dump cannot be restored");

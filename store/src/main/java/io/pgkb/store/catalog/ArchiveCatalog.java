@@ -49,6 +49,25 @@ public final class ArchiveCatalog {
         return new ArrayList<>(out);
     }
 
+    /**
+     * Exit 2 when the archive holds nothing at all of {@code table} (a mistyped name, another --topic-prefix, a table
+     * never captured). One listing of at most one key, not of the whole archive.
+     */
+    public void requireKnown(TableId table) {
+        String root = layout.tableRoot(table);
+        boolean any;
+        try {
+            any = store.anyUnder(root);
+        } catch (IOException e) {
+            throw new PgkbException.FatalException("cannot list " + store.describe(root) + ": " + e.getMessage(), e);
+        }
+        if (!any) {
+            throw new PgkbException.ConfigException("table " + table + ": the archive at " + store.describe(layout.root())
+                    + " holds nothing of it (a mistyped name, another --topic-prefix, or a table never captured; pgkb list shows"
+                    + " what it holds)");
+        }
+    }
+
     /** Completed dumps of a table, oldest first. A dump folder without a manifest is unfinished and skipped. */
     public List<DumpRef> dumps(TableId table) {
         TreeMap<Lsn, DumpRef> out = new TreeMap<>();
