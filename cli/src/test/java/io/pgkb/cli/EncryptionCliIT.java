@@ -1,6 +1,6 @@
 package io.pgkb.cli;
 
-import static io.pgkb.cli.BadInputIT.assertOneLine;
+import static io.pgkb.cli.PgkbJar.assertOneLine;
 import static io.pgkb.cli.BadInputIT.pgkb;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,14 +28,14 @@ class EncryptionCliIT {
     @Test
     void keygenRotateAndTheEnvironmentVariable() throws Exception {
         Path key = dir.resolve("archive.key");
-        BadInputIT.Run made = pgkb("keygen", key.toString());
+        PgkbJar.Run made = pgkb("keygen", key.toString());
         assertThat(made.code()).as(String.join("\n", made.err())).isZero();
         assertThat(made.out()).contains("wrote " + key).contains("Back it up");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
         String material = keyMaterial(key);
 
         assertOneLine(pgkb("keygen", key.toString()), 2, "already exists", "--rotate");
-        BadInputIT.Run rotated = pgkb("keygen", "--rotate", key.toString());
+        PgkbJar.Run rotated = pgkb("keygen", "--rotate", key.toString());
         assertThat(rotated.code()).isZero();
         assertThat(KeyFile.load(key).ids()).hasSize(2);
         assertThat(rotated.out()).contains("added key id " + KeyFile.idText(KeyFile.load(key).primaryId()));
@@ -46,16 +46,16 @@ class EncryptionCliIT {
             s.put("pgkb/v1/schemas/0000000000000000.avsc", "{\"type\":\"string\"}".getBytes(StandardCharsets.UTF_8));
         }
         assertOneLine(pgkb("verify", "--store", archive.toString()), 2, "is encrypted", "--encryption-key-file");
-        BadInputIT.Run ok = pgkb(Map.of("PGKB_ENCRYPTION_KEY_FILE", key.toString()), "--log-level", "debug", "verify",
+        PgkbJar.Run ok = pgkb(Map.of("PGKB_ENCRYPTION_KEY_FILE", key.toString()), "--log-level", "debug", "verify",
                 "--store", archive.toString());
         assertThat(ok.code()).as(String.join("\n", ok.err())).isZero();
 
         Path loose = dir.resolve("loose.key");
         Files.copy(key, loose);
         Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rw-r--r--"));
-        BadInputIT.Run refused = pgkb(Map.of("PGKB_ENCRYPTION_KEY_FILE", loose.toString()), "list", "--store", archive.toString());
+        PgkbJar.Run refused = pgkb(Map.of("PGKB_ENCRYPTION_KEY_FILE", loose.toString()), "list", "--store", archive.toString());
         assertOneLine(refused, 2, "chmod 600 " + loose);
-        for (BadInputIT.Run r : new BadInputIT.Run[] {made, rotated, ok, refused}) {
+        for (PgkbJar.Run r : new PgkbJar.Run[] {made, rotated, ok, refused}) {
             assertThat(r.out() + String.join("\n", r.err())).doesNotContain(material);
         }
     }
