@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pgkb.schemas.ChangeEnvelopes;
 import io.pgkb.schemas.ChangeSource;
 import io.pgkb.schemas.ColumnDef;
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.MapSchemaResolver;
 import io.pgkb.schemas.Op;
 import io.pgkb.schemas.PgTypes;
@@ -180,6 +181,26 @@ class PgkbConverterTest {
         assertThat(sv.schema().fields().stream().map(f -> f.name())).containsExactly("id", "Line No");
         assertThat(k.getInt64("id")).isEqualTo(7L);
         assertThat(k.getInt32("Line No")).isEqualTo(2);
+    }
+
+    @Test
+    void aDdlRecordBecomesAStructOfItsOwnSchema() {
+        DdlEvent ddl = new DdlEvent(DdlEvent.FORMAT, 16384, "ALTER TABLE", false, false,
+                List.of(new DdlEvent.Column(1, "id", "bigint", null), new DdlEvent.Column(9, "flag", "boolean", "true")),
+                "{}", "ALTER TABLE shop.\"order items\" ADD flag boolean DEFAULT true", 0x16B3748L, 0x16B3800L, 771,
+                COMMIT_MICROS, 4, "shop.order items");
+        PgkbConverter c = converter(new MapSchemaResolver(DdlEvent.SCHEMA), false);
+        SchemaAndValue sv = c.toConnectData(TOPIC, ddl.encode());
+        Struct v = (Struct) sv.value();
+        v.validate();
+        assertThat(sv.schema().name()).isEqualTo(DdlEvent.SCHEMA_NAME);
+        assertThat(v.getString("command_tag")).isEqualTo("ALTER TABLE");
+        assertThat(v.getBoolean("rewrite")).isFalse();
+        List<Struct> columns = v.getArray("columns");
+        assertThat(columns).extracting(col -> col.getString("name")).containsExactly("id", "flag");
+        assertThat(columns.get(1).getString("missing")).isEqualTo("true");
+        assertThat(columns.get(0).getString("missing")).isNull();
+        assertThat(v.getStruct("source").getInt64("seq")).isEqualTo(4L);
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.util.Map;
  * {@code pgkb.topic.prefix} (default {@code pgkb}); settings prefixed {@code pgkb.kafka.} (e.g.
  * {@code pgkb.kafka.security.protocol}) are passed to the consumer that reads {@code <prefix>._schemas}.
  * Serialising writes the record with its own writer schema, which is already in {@code _schemas}.
+ *
+ * <p>DDL records of a table topic (header {@code pgkb.op=DDL}, value {@link DdlEvent}) deserialise to null, so a
+ * stream of row changes skips them with {@code filter((k, v) -> v != null)}; read them with {@link DdlEvent#decode}.
  */
 public final class ChangeRecordSerde implements Serde<ChangeRecord> {
     public static final String BOOTSTRAP_SERVERS = SharedSchemaResolvers.BOOTSTRAP_SERVERS;
@@ -65,6 +68,10 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
                 throw new IllegalStateException("ChangeRecordSerde used before configure()");
             }
             try {
+                long fp = SingleObjectCodec.fingerprintOf(data);
+                if (fp == DdlEvent.FINGERPRINT || DdlEvent.isDdlSchema(resolver.findByFingerprint(fp))) {
+                    return null; // a DDL record changes no row: skipped like a tombstone, filter with v != null
+                }
                 return decoder.decode(data);
             } catch (CodecException e) {
                 throw new CodecException("topic " + topic + ": " + e.getMessage(), e);

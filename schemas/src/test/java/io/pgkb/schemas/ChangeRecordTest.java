@@ -118,6 +118,19 @@ class ChangeRecordTest {
     }
 
     @Test
+    void theSerdeSkipsDdlRecordsAsNull() {
+        DdlEvent ddl = new DdlEvent(DdlEvent.FORMAT, 1, "ALTER TABLE", false, false, List.of(new DdlEvent.Column(1, "id", "bigint", null)),
+                null, null, 1, 2, 3, 4, 0, "shop.order items");
+        MapSchemaResolver withDdl = new MapSchemaResolver(env.schemas().value(), DdlEvent.SCHEMA);
+        try (ChangeRecordSerde serde = new ChangeRecordSerde(withDdl)) {
+            assertThat(serde.deserializer().deserialize("t", ddl.encode())).isNull();
+            GenericRecord after = env.row(Arrays.asList("1", "2", "3.00", "x", null, null, null));
+            byte[] change = SingleObjectCodec.encode(env.schemas().value(), env.value(Op.INSERT, null, after, List.of(), source));
+            assertThat(serde.deserializer().deserialize("t", change).op()).isEqualTo(Op.INSERT);
+        }
+    }
+
+    @Test
     void configuredSerdesShareOneResolverPerClusterAndPrefix() {
         Map<String, Object> cfg = Map.of("pgkb.bootstrap.servers", "localhost:1", "pgkb.topic.prefix", "p1");
         ChangeRecordSerde a = new ChangeRecordSerde();
