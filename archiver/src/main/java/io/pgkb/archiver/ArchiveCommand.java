@@ -175,6 +175,7 @@ public class ArchiveCommand implements Callable<Integer> {
         DumpScheduler scheduler = new DumpScheduler(PgUrl.parse(pg), objects, topicPrefix, dumpPolicy.policy())
                 .withPublication(dumpPolicy.publication)
                 .withTableSource(archiver::knownTables);
+        archiver.onRewrite(scheduler::rewritten);
         scheduler.start();
         return scheduler;
     }

@@ -6,6 +6,7 @@ import io.pgkb.archiver.internal.ConsumerSettings;
 import io.pgkb.archiver.internal.PartitionState;
 import io.pgkb.archiver.internal.Quarantine;
 import io.pgkb.archiver.internal.RecordValidator;
+import io.pgkb.archiver.internal.RewriteWatch;
 import io.pgkb.archiver.internal.SegmentBuilders;
 import io.pgkb.archiver.internal.Spool;
 import io.pgkb.archiver.internal.Uploads;
@@ -132,6 +133,8 @@ public final class Archiver implements AutoCloseable {
     public record Stats(long recordsArchived, long segmentsWritten, long bytesWritten, long quarantined, long recordsBuffered) {
     }
 
+    private RewriteWatch rewrites = new RewriteWatch("", (t, lsn) -> { });
+
     public Stats stats() {
         SegmentBuilders b = builders;
         return new Stats(recordsArchived.get(), segmentsWritten.get(), bytesWritten.get(), quarantine.count(),
@@ -234,6 +237,7 @@ public final class Archiver implements AutoCloseable {
                 quarantine.handle(r, e.getMessage());
                 continue;
             }
+            rewrites.check(s.tp(), a, schemaResolver);
             if (!s.hasOpenSegment()) {
                 openSegment(s, a.offset());
             }
@@ -250,6 +254,15 @@ public final class Archiver implements AutoCloseable {
         if (s.pauseIfBacklogged()) {
             consumer.pause(List.of(s.tp())); // full segments wait for an upload: stop fetching more for now
         }
+    }
+
+    /**
+     * Who hears of a DDL that rewrote a table (table, the DDL's commit_lsn), on the poll thread: the dump scheduler,
+     * which dumps it as soon as it can. Set before {@link #run()}.
+     */
+    public Archiver onRewrite(java.util.function.BiConsumer<TableId, Long> listener) {
+        this.rewrites = new RewriteWatch(config.topicPrefix(), listener);
+        return this;
     }
 
     /**

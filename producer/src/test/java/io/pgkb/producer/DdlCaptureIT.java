@@ -63,6 +63,7 @@ class DdlCaptureIT {
             assertThat(add.columns().get(2).missing()).isEqualTo("x");
             assertThat(add.columns().get(2).type()).isEqualTo("text");
             assertThat(add.rewrite()).isFalse();
+            assertThat(io.pgkb.schemas.ddl.TableDefinition.fromJson(add.definition()).toJson()).contains("\"c\"").contains("'x'");
             assertThat(add.query()).contains("ADD COLUMN c text DEFAULT 'x'");
             // the DDL is ordered after the insert of its own transaction
             ConsumerRecord<byte[], byte[]> insert2 = all.stream().filter(r -> "INSERT".equals(TestEnv.header(r, Headers.OP))

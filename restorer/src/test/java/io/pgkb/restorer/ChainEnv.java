@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
 import io.pgkb.archiver.dump.DumpListener;
+import io.pgkb.archiver.dump.DumpPolicy;
+import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.archiver.dump.DumpResult;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.producer.Producer;
@@ -67,6 +69,7 @@ final class ChainEnv implements AutoCloseable {
     /** How commands name the store: --store and whatever else it needs (S3 endpoint, key file). */
     final List<String> storeArgs;
     private Producer producer;
+    private DumpScheduler scheduler;
     private Archiver archiver;
     private Thread archiverThread;
     private Path spool;
@@ -126,6 +129,14 @@ final class ChainEnv implements AutoCloseable {
 
     /** Starts an archiver writing to {@code into}, after the running one (if any) flushed and stopped. */
     void startArchiver(long segmentMaxRecords, ObjectStore into) throws Exception {
+        startArchiver(segmentMaxRecords, into, false);
+    }
+
+    /**
+     * @param dumpOnRewrite with a dump scheduler as {@code archive --pg} runs it, woken by a DDL that rewrote a table
+     *                      (no other dumps by policy: the test takes the first one itself)
+     */
+    void startArchiver(long segmentMaxRecords, ObjectStore into, boolean dumpOnRewrite) throws Exception {
         if (archiver != null) {
             archiver.stop();
             archiver.awaitFinished(Duration.ofSeconds(30));
@@ -136,6 +147,12 @@ final class ChainEnv implements AutoCloseable {
         ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, spool)
                 .withGroup("g_" + prefix).withSegmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500));
         archiver = new Archiver(cfg, into);
+        if (dumpOnRewrite && scheduler == null) {
+            scheduler = new DumpScheduler(PgUrl.parse(sourceUri()), into, prefix,
+                    new DumpPolicy(null, 0, Duration.ofMinutes(10), null)).withPublication("pub_" + slot);
+            archiver.onRewrite(scheduler::rewritten);
+            scheduler.start();
+        }
         archiverThread = new Thread(archiver::run, "it-archiver");
         archiverThread.setDaemon(true);
         archiverThread.start();
@@ -263,6 +280,9 @@ final class ChainEnv implements AutoCloseable {
         if (producer != null) {
             producer.stop();
             producer.close();
+        }
+        if (scheduler != null) {
+            scheduler.close();
         }
         if (archiver != null) {
             archiver.stop();

@@ -34,8 +34,8 @@ class DdlRestoreIT {
             sql(src, "CREATE TABLE acct (id int PRIMARY KEY, qty int NOT NULL, note text)",
                     "INSERT INTO acct SELECT g, g, 'n' || g FROM generate_series(1, 50) g");
             env.startProducer(2, DdlCaptureMode.REQUIRE);
-            env.startArchiver(20);
             env.dump(ACCT);
+            env.startArchiver(20, env.store, true);
             List<Checkpoint> cps = new ArrayList<>();
             String[][] steps = {
                     {"add column with a constant default", "ALTER TABLE acct ADD COLUMN c varchar(10) DEFAULT 'x'"},
@@ -76,7 +76,11 @@ class DdlRestoreIT {
             assertThat(env.restoreTo(ACCT.qualified() + "=r1.acct", "--to-lsn", rewritten.lsn().toString()))
                     .as(env.lastOutput).isEqualTo(3);
             assertThat(env.lastError).contains("ALTER TABLE").contains("rewrote the table").contains("First restorable point after it");
-            env.dump(ACCT);
+            // the archiver's scheduler dumps the table on seeing the rewrite
+            await().atMost(Duration.ofSeconds(90)).until(() -> new io.pgkb.store.catalog.ArchiveCatalog(env.store,
+                    new io.pgkb.schemas.ArchiveLayout(env.prefix)).dumps(ACCT).size() >= 2);
+            assertThat(env.restoreTo(ACCT.qualified() + "=r1.acct", "--to-lsn", rewritten.lsn().toString())).isEqualTo(3);
+            assertThat(env.lastError).doesNotContain("none yet");
             sql(src, "INSERT INTO acct (id, qty) VALUES (52, 2)");
             Checkpoint afterDump = checkpoint(src, "after the next dump");
             env.awaitRestorable(ACCT.qualified(), "--to-lsn", afterDump.lsn().toString());

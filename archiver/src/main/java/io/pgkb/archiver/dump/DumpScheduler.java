@@ -59,6 +59,8 @@ public final class DumpScheduler implements AutoCloseable {
             return size() > METADATA_CACHE;
         }
     };
+    /** Tables a DDL rewrote, with the DDL's commit_lsn: due for a dump until one is taken after it. */
+    private final Map<TableId, Long> rewritten = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
     private Thread thread;
 
@@ -91,6 +93,18 @@ public final class DumpScheduler implements AutoCloseable {
     DumpScheduler withClock(Clock c) {
         this.clock = c;
         return this;
+    }
+
+    /**
+     * A DDL rewrote {@code table} at {@code commitLsn} (any thread): points after it are restorable only from a dump
+     * taken after it, so the table is due at once and the scheduler is woken.
+     */
+    public void rewritten(TableId table, long commitLsn) {
+        Long before = rewritten.merge(table, commitLsn, (a, b) -> Lsn.compare(a, b) >= 0 ? a : b);
+        synchronized (this) {
+            notifyAll();
+        }
+        log.debug("dump due table={} rewrite_commit_lsn={} (was {})", table, Lsn.of(commitLsn), before);
     }
 
     /** Starts the scheduler thread (a daemon: a dump cut off by exit leaves no manifest and is cleaned later). */
@@ -131,6 +145,7 @@ public final class DumpScheduler implements AutoCloseable {
     public List<DumpResult> runOnce() {
         TreeSet<TableId> tables = new TreeSet<>(catalog.tables());
         tables.addAll(tableSource.get());
+        tables.addAll(rewritten.keySet());
         List<DumpResult> taken = new java.util.ArrayList<>();
         if (tables.isEmpty()) {
             return taken;
@@ -193,6 +208,13 @@ public final class DumpScheduler implements AutoCloseable {
             return "no dump yet";
         }
         DumpRef newest = dumps.get(dumps.size() - 1);
+        Long rewrite = rewritten.get(table);
+        if (rewrite != null) {
+            if (Lsn.compare(newest.lsn().asLong(), rewrite) <= 0) {
+                return "a DDL at commit_lsn " + Lsn.of(rewrite) + " rewrote the table";
+            }
+            rewritten.remove(table, rewrite);
+        }
         if (policy.interval() != null) {
             Instant takenAt = takenAt(newest);
             if (takenAt != null && !takenAt.plus(policy.interval()).isAfter(now)) {

@@ -2,6 +2,7 @@ package io.pgkb.producer.internal;
 
 import io.pgkb.producer.ProducerConfig.DdlCaptureMode;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.ddl.DefinitionSql;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,8 +25,13 @@ import org.slf4j.LoggerFactory;
 public final class DdlCapture {
     private static final Logger log = LoggerFactory.getLogger(DdlCapture.class);
     static final String[] TRIGGERS = {"pgkb_ddl_ddl_command_end", "pgkb_ddl_table_rewrite", "pgkb_ddl_sql_drop"};
-    /** The definition after the command, for the table whose oid is in the function's variable {@code rel}. */
-    static final String DEFINITION_EXPRESSION = "NULL::json";
+    /**
+     * The definition after the command ({@link io.pgkb.schemas.ddl.TableDefinition}'s format), for the table whose oid
+     * is in the function's variable {@code rel}: the one catalog query of {@link DefinitionSql}, embedded. The
+     * function's {@code search_path = pg_catalog, pg_temp} gives the same names as the {@code ''} that query asks for
+     * (pg_catalog is searched either way), with pg_temp last as a SECURITY DEFINER function needs.
+     */
+    static final String DEFINITION_EXPRESSION = "(" + DefinitionSql.forPlpgsql("rel") + ")";
     private static final String SQL = script();
     /** The function's comment: names the format and the exact script, so a changed script is installed again. */
     static final String VERSION = "pgkb DDL capture, format 1, sql " + digest(SQL);
