@@ -12,6 +12,8 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.schemas.ddl.DefinitionReader;
+import io.pgkb.schemas.ddl.TableDefinition;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.sql.Connection;
@@ -34,7 +36,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes dumps of tables at one exact LSN D (DESIGN §5): a temporary logical slot exports a snapshot whose
  * consistent point is D; a second connection imports it in a REPEATABLE READ READ ONLY transaction, reads each
- * table's columns and primary key and COPYs its rows into {@code dumps/<D>/data.copy.zst}. Manifests are written
+ * table's columns, primary key and definition and COPYs its rows into {@code dumps/<D>/data.copy.zst}. Manifests are written
  * only after every table's data is durable, so a dump of several tables appears all at once or not at all;
  * on failure whatever was written is deleted and nothing is visible under a manifest name.
  */
@@ -209,6 +211,8 @@ public final class DumpTaker {
     private DumpManifest copyTable(Connection conn, TableId t, Lsn d, String snapshot, String[] version, String takenAt,
                                    List<String> written, DumpListener listener) throws SQLException, IOException {
         TableDescription desc = TableDescription.read(conn, t);
+        // in the snapshot, like the rows: the definition at D (sequences' last values excepted: not transactional)
+        TableDefinition definition = DefinitionReader.read(conn, desc.oid());
         String key = layout.dumpData(t, d);
         CopyManager copy = conn.unwrap(PGConnection.class).getCopyAPI();
         DumpSink sink;
@@ -223,7 +227,7 @@ public final class DumpTaker {
         return new DumpManifest(DumpManifest.FORMAT_VERSION, t.schema(), t.table(), d.toString(), d.asLong(), snapshot,
                 version[0], Integer.parseInt(version[1]), takenAt, desc.columns(), desc.primaryKey(), sink.rows(), key,
                 DumpFormat.DATA_FORMAT, sink.compressedBytes(), sink.uncompressedBytes(), sink.sha256Hex(),
-                DumpFormat.SESSION_SETTINGS);
+                DumpFormat.SESSION_SETTINGS, definition);
     }
 
     private Connection openDataConnection() {

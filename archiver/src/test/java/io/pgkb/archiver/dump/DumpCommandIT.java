@@ -104,6 +104,12 @@ class DumpCommandIT {
             assertThat(manifest.columns().get(0).notNull()).isTrue();
             assertThat(manifest.dataKey()).isEqualTo(layout.dumpData(AWKWARD, d));
             assertThat(manifest.serverVersionNum()).isGreaterThanOrEqualTo(170000);
+            // the definition at D, from the same snapshot: generated and dropped columns as the catalog has them
+            assertThat(manifest.definition()).isNotNull();
+            assertThat(manifest.definition().tableId()).isEqualTo(AWKWARD);
+            assertThat(manifest.definition().storedColumns()).extracting(c -> c.name() + " " + c.type())
+                    .containsExactlyElementsOf(manifest.columns().stream().map(c -> c.name() + " " + c.type()).toList());
+            assertThat(manifest.definition().primaryKey().definition()).isEqualTo("PRIMARY KEY (\"Id\")");
 
             byte[] dumped;
             try (InputStream in = DumpFormat.openVerified(store.open(manifest.dataKey()), manifest, manifest.dataKey())) {

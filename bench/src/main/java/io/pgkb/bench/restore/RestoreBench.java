@@ -63,6 +63,10 @@ import org.postgresql.PGConnection;
  * baseline is one COPY, as a user loads a table; the bench also prints, for comparison, the same COPY spread over as
  * many connections as the restore's, by the restore's own {@link SplitCopy}.
  *
+ * <p>{@code -Dindexes=true} gives the table two secondary indexes ({@code v}, {@code s}) and a CHECK constraint: the restore
+ * builds them from the dump's definition after the load; the baseline COPYs the final state and builds the same key,
+ * indexes and constraint.
+ *
  * <p>{@code -Dwarm=N} (diagnostic, not a result) restores N times before the measured restore, so the measured one
  * runs on compiled code: the difference is what a just-started JVM's JIT compilation costs a restore.
  */
@@ -73,6 +77,14 @@ public final class RestoreBench {
     private static final int WIDE = Integer.getInteger("wide", 0);
     /** {@code -DloadConnections=N}: the restore's {@code --load-connections} (the baseline's COPY always uses one). */
     private static final int LOAD_CONNECTIONS = Integer.getInteger("loadConnections", RestoreTuning.DEFAULT_LOAD_CONNECTIONS);
+    /** {@code -Dindexes=true}: two secondary indexes and a CHECK constraint on the table. */
+    private static final boolean INDEXES = Boolean.getBoolean("indexes");
+
+    /** The secondary indexes and CHECK constraint of -Dindexes on {@code table}, as statements; empty without. */
+    private static String secondary(String table) {
+        return INDEXES ? "; CREATE INDEX ON " + table + " (v); CREATE INDEX ON " + table + " (s); ALTER TABLE " + table
+                + " ADD CHECK (v >= 0)" : "";
+    }
 
     /** {@code ", e1 text, e2 text, ..."}: the extra columns as a table definition has them. */
     private static String extraDefs() {
@@ -100,7 +112,7 @@ public final class RestoreBench {
             pg.createDatabase("src");
             pg.createDatabase("tgt");
             try (Connection c = pg.connect("src"); Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE bench (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")");
+                st.execute("CREATE TABLE bench (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")" + secondary("bench"));
                 StringBuilder extras = new StringBuilder();
                 for (int k = 1; k <= WIDE; k++) {
                     extras.append(", 'e").append(k).append("-' || (g % 1000)");
@@ -149,21 +161,24 @@ public final class RestoreBench {
                 try (OutputStream out = new FileOutputStream(copyFile.toFile())) {
                     c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY restored TO STDOUT", out);
                 }
-                // the baseline table is defined as the restored one (the restore keeps types and the primary key, not
-                // NOT NULL), logged, in the same database: (a) COPY into it with its primary key in place, (b) COPY into
-                // it bare, then ADD PRIMARY KEY (pg_restore's order); the better of the two is the target's baseline
-                st.execute("CREATE TABLE copy_pk (id bigint PRIMARY KEY, v integer, s text" + extraDefs() + ")");
+                // the baseline table is defined as the restored one (the restore keeps the definition: types, NOT NULL,
+                // the primary key, with -Dindexes the secondary indexes and CHECK), logged, in the same database: (a) COPY
+                // into it with its key (and indexes) in place, (b) COPY into it bare, then ADD PRIMARY KEY and the rest
+                // (pg_restore's order); the better of the two is the target's baseline
+                st.execute("CREATE TABLE copy_pk (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")" + secondary("copy_pk"));
                 checkpoint(pg);
                 double copyPk = copyIn(c, "COPY copy_pk FROM STDIN", copyFile, null);
-                st.execute("CREATE TABLE copy_late (id bigint, v integer, s text" + extraDefs() + ")");
+                st.execute("CREATE TABLE copy_late (id bigint, v integer NOT NULL, s text" + extraDefs() + ")");
                 checkpoint(pg);
                 long pgCopy0 = serverCpuMillis(pg);
-                double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)");
+                double copyLate = copyIn(c, "COPY copy_late FROM STDIN", copyFile, "ALTER TABLE copy_late ADD PRIMARY KEY (id)"
+                        + secondary("copy_late"));
                 long pgCopy = serverCpuMillis(pg) - pgCopy0;
                 double copy = Math.min(copyPk, copyLate);
-                st.execute("CREATE TABLE copy_split (id bigint, v integer, s text" + extraDefs() + ")");
+                st.execute("CREATE TABLE copy_split (id bigint, v integer NOT NULL, s text" + extraDefs() + ")");
                 checkpoint(pg);
-                double copySplit = splitCopyIn(pg, c, "copy_split", copyFile, "ALTER TABLE copy_split ADD PRIMARY KEY (id)");
+                double copySplit = splitCopyIn(pg, c, "copy_split", copyFile, "ALTER TABLE copy_split ADD PRIMARY KEY (id)"
+                        + secondary("copy_split"));
 
                 st.execute("CREATE TABLE replayed (id bigint PRIMARY KEY, v integer NOT NULL, s text" + extraDefs() + ")");
                 t0 = System.nanoTime();

@@ -2,6 +2,7 @@ package io.pgkb.restorer.internal;
 
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.schemas.ddl.TableDefinition;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.SegmentRef;
 import java.io.PrintStream;
@@ -65,6 +66,15 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
      */
     public record TablePlan(TableTarget table, DumpRef dump, DumpManifest manifest, List<PartitionPlan> partitions,
                             List<DumpRef> dumps, String ddlCaptureOff) {
+        /**
+         * The table's definition at the dump (docs/definitions.md), null for dumps taken before definitions were
+         * recorded (restored with columns and primary key only, as before). The definition of the newest DDL record
+         * applied (ChangeApplier.lastDdl) supersedes it: that is the definition at T.
+         */
+        public TableDefinition definition() {
+            return manifest.definition();
+        }
+
         public long records() {
             return partitions.stream().mapToLong(PartitionPlan::records).sum();
         }

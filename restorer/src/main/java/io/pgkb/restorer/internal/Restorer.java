@@ -81,11 +81,20 @@ public final class Restorer {
         planner.start();
         Connection setup = null;
         Planned planned;
+        java.util.Set<TableId> replacing = new java.util.HashSet<>();
         try {
             if (!dryRun) {
                 setup = connect();
                 if (!replace) {
                     refuseExisting(setup, tables);
+                } else {
+                    for (TableTarget tt : tables) {
+                        if (exists(setup, tt.target())) {
+                            replacing.add(tt.target());
+                        }
+                    }
+                    // before any work: a view or another table's foreign key on a replaced table refuses the restore
+                    TableSwap.refuseDependents(setup, List.copyOf(replacing));
                 }
             }
             planned = await(planning);
@@ -125,18 +134,17 @@ public final class Restorer {
         // schemas exist (targetReady), which the plan's printing and the schema creation below overlap.
         CompletableFuture<Void> targetReady = new CompletableFuture<>();
         boolean swapped = false;
+        List<String> notes = List.of();
         try {
-            List<Future<?>> futures = new ArrayList<>();
+            List<Future<DefinitionApplier.Built>> futures = new ArrayList<>();
             for (RestorePlan.TablePlan tp : plan.tables()) {
                 TableId w = work.get(tp.table());
-                futures.add(pool.submit(() -> {
-                    new TableRebuild(sources, new ChangeDecoding(schemas), tuning, rows, changes)
-                            .build(() -> {
-                                awaitTarget(targetReady);
-                                return connect(false);
-                            }, plan, tp, w);
-                    return null;
-                }));
+                boolean accessFromDefinition = !replacing.contains(tp.table().target());
+                futures.add(pool.submit(() -> new TableRebuild(sources, new ChangeDecoding(schemas), tuning, rows, changes)
+                        .build(() -> {
+                            awaitTarget(targetReady);
+                            return connect(false);
+                        }, plan, tp, w, accessFromDefinition)));
             }
             try (Connection c = setup) {
                 plan.print(out);
@@ -169,15 +177,17 @@ public final class Restorer {
                     b.advance(now - shown.getAndSet(now));
                 }, 200, 200, TimeUnit.MILLISECONDS);
             }
-            for (Future<?> f : futures) {
+            List<TableSwap.Entry> entries = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
                 try {
-                    f.get();
+                    RestorePlan.TablePlan tp = plan.tables().get(i);
+                    entries.add(new TableSwap.Entry(tp.table(), work.get(tp.table()), futures.get(i).get()));
                 } catch (ExecutionException e) {
                     throw e.getCause() instanceof Exception ex ? ex : e;
                 }
             }
             swapStarted = System.nanoTime();
-            swap(work, replace);
+            notes = swap(entries, replace);
             swapped = true;
         } finally {
             pool.shutdownNow();
@@ -201,6 +211,10 @@ public final class Restorer {
                 millis(swapStarted - started), millis(end - swapStarted));
         for (TableTarget tt : tables) {
             out.println("restored " + tt + " at " + io.pgkb.schemas.Lsn.of(t));
+        }
+        // what the definition at T has that the restored tables lack, e.g. a foreign key to a table not restored
+        for (String n : notes) {
+            out.println("not restored: " + n);
         }
         return new RestoreResult(plan, false, rows.get(), changes.get(), millis(started - begin), millis(swapStarted - started),
                 millis(end - swapStarted), millis(end - begin));
@@ -261,41 +275,16 @@ public final class Restorer {
         }
     }
 
-    /** One transaction: every target exists afterwards with its restored content, or nothing changed. */
-    private void swap(Map<TableTarget, TableId> work, boolean replace) throws SQLException {
+    /** One transaction: every target exists afterwards with its restored content and definition, or nothing changed. */
+    private List<String> swap(List<TableSwap.Entry> entries, boolean replace) throws SQLException {
         try (Connection c = connect(false)) {
             try {
-                for (Map.Entry<TableTarget, TableId> e : work.entrySet()) {
-                    TableId dst = e.getKey().target();
-                    if (exists(c, dst)) {
-                        if (!replace) {
-                            throw new PgkbException.ConfigException("target table " + dst + " appeared during the restore; "
-                                    + "nothing was changed (use --replace to overwrite it)");
-                        }
-                        Sql.exec(c, "DROP TABLE " + dst.quoted());
-                    }
-                    String pk = primaryKeyName(c, e.getValue());
-                    Sql.exec(c, "ALTER TABLE " + e.getValue().quoted() + " RENAME TO " + Sql.q(dst.table()));
-                    String wanted = dst.table() + "_pkey";
-                    if (pk != null && wanted.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 63
-                            && !exists(c, new TableId(dst.schema(), wanted))) {
-                        Sql.exec(c, "ALTER TABLE " + dst.quoted() + " RENAME CONSTRAINT " + Sql.q(pk) + " TO " + Sql.q(wanted));
-                    }
-                }
+                List<String> notes = new TableSwap(c, replace).run(entries);
                 c.commit();
+                return notes;
             } catch (SQLException | RuntimeException ex) {
                 c.rollback();
                 throw ex;
-            }
-        }
-    }
-
-    private static String primaryKeyName(Connection c, TableId t) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(?) AND contype = 'p'")) {
-            ps.setString(1, t.quoted());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
             }
         }
     }

@@ -4,6 +4,7 @@ import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
+import io.pgkb.schemas.ddl.TableDefinition;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -52,7 +53,15 @@ final class TableRebuild {
      * Builds {@code work} (in the target's schema) from the plan; the caller drops it on failure. Reading and folding
      * the changes start first, as they need no database: connecting and creating the work table happen meanwhile.
      */
-    void build(SplitCopy.Connector connector, RestorePlan plan, RestorePlan.TablePlan t, TableId work) throws SQLException, IOException {
+    /**
+     * ... and, when the plan has the table's definition at T, completes it with that definition (DefinitionApplier);
+     * {@code accessFromDefinition}: the table's owner, privileges, policies and triggers will be the definition's (not
+     * the replaced table's), so the roles and functions they name are checked before anything is loaded.
+     *
+     * @return what the swap must finish (renames, foreign keys, access); null for a dump without a definition
+     */
+    DefinitionApplier.Built build(SplitCopy.Connector connector, RestorePlan plan, RestorePlan.TablePlan t, TableId work,
+            boolean accessFromDefinition) throws SQLException, IOException {
         DumpManifest m = t.manifest();
         List<RowShape.Column> cols = new ArrayList<>();
         for (DumpManifest.Column c : m.columns()) {
@@ -75,7 +84,10 @@ final class TableRebuild {
         }, decoding.withLazyRows(m.primaryKey()), name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink)
                         .onRewrite(e -> RewriteRefusal.of(name, e, t.dumps())));
              Connection conn = connector.connect()) {
-            WorkTable table = WorkTable.create(conn, work, initial, m.primaryKey());
+            if (t.definition() != null && accessFromDefinition) {
+                TableAccess.check(conn, t.definition());
+            }
+            WorkTable table = WorkTable.create(conn, work, initial, m.primaryKey(), m.definition());
             conn.commit();
             Phases phases = new Phases();
             long t0 = System.nanoTime();
@@ -103,6 +115,15 @@ final class TableRebuild {
             for (Batcher.Step s = pipe.next(); s != null; s = pipe.next()) {
                 applier.apply(s);
             }
+            long tDefinition = System.nanoTime();
+            DefinitionApplier.Built built = null;
+            TableDefinition atT = definitionAtT(t, applier.lastDdl());
+            if (atT != null) {
+                // after the replay, as pg_restore does after its data: indexes in one pass, constraints checked once
+                built = DefinitionApplier.afterLoad(conn, atT, new ObjectNames(t.table().source(), t.table().target(), work));
+                conn.commit();
+                phases.add(Phases.Phase.INDEX, tDefinition);
+            }
             long n = pipe.changes();
             RestoreMetrics.CHANGES_APPLIED.inc(n);
             RestoreMetrics.DUPLICATES.inc(pipe.duplicates());
@@ -114,10 +135,19 @@ final class TableRebuild {
                     + "merged_changes={} apply_ms={} {}", t.table().source(), work, t.dump().lsn(), m.rowCount(), n,
                     pipe.duplicates(), mergedKeys, merged == null ? 0 : merged.changes(),
                     (end - t1) / 1_000_000, phases);
+            return built;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new io.pgkb.schemas.PgkbException.FatalException("restore of " + t.table() + " interrupted");
         }
+    }
+
+    /** The newest DDL record's definition when one was applied (the definition at T), else the dump's. */
+    private static TableDefinition definitionAtT(RestorePlan.TablePlan t, io.pgkb.schemas.DdlEvent lastDdl) {
+        if (lastDdl != null && lastDdl.definition() != null) {
+            return TableDefinition.fromJson(lastDdl.definition());
+        }
+        return t.definition();
     }
 
     /** Positions of the primary-key columns in {@code shape}; null without a primary key. */

@@ -4,6 +4,7 @@ import static io.pgkb.restorer.internal.Sql.q;
 
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.ddl.TableDefinition;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -34,6 +35,19 @@ public final class WorkTable {
      * after the bulk load, which builds the index in one sorted pass instead of row by row.
      */
     public static WorkTable create(Connection conn, TableId id, RowShape shape, List<String> primaryKey) throws SQLException {
+        return create(conn, id, shape, primaryKey, null);
+    }
+
+    /**
+     * As {@link #create(Connection, TableId, RowShape, List)}, with the columns of {@code definition} (the definition
+     * the dump was taken with: {@code shape} plus generated columns, collations, NOT NULL) when there is one.
+     */
+    public static WorkTable create(Connection conn, TableId id, RowShape shape, List<String> primaryKey,
+                                   TableDefinition definition) throws SQLException {
+        if (definition != null) {
+            DefinitionApplier.createTable(conn, definition, id);
+            return new WorkTable(conn, id, shape, primaryKey);
+        }
         List<String> defs = new ArrayList<>();
         for (RowShape.Column c : shape.columns()) {
             defs.add(q(c.name()) + " " + c.type());

@@ -18,23 +18,25 @@ public final class DefinitionReader {
 
     /** The definition of {@code table}; ConfigException naming it when it does not exist. */
     public static TableDefinition read(Connection conn, TableId table) throws SQLException {
-        long oid;
-        try (PreparedStatement ps = conn.prepareStatement(
-                "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-                        + "WHERE n.nspname = ? AND c.relname = ?")) {
-            ps.setString(1, table.schema());
-            ps.setString(2, table.table());
+        Long oid;
+        try (PreparedStatement ps = conn.prepareStatement("SELECT pg_catalog.to_regclass(?)::pg_catalog.int8")) {
+            ps.setString(1, table.quoted());
             try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    throw new PgkbException.ConfigException("table " + table.quoted() + " does not exist in database "
-                            + conn.getCatalog());
-                }
-                oid = rs.getLong(1);
+                rs.next();
+                oid = (Long) rs.getObject(1);
             }
         }
+        if (oid == null) {
+            throw new PgkbException.ConfigException("table " + table.quoted() + " does not exist in database " + conn.getCatalog());
+        }
+        return read(conn, oid);
+    }
+
+    /** The definition of the relation {@code oid}; ConfigException when there is none. */
+    public static TableDefinition read(Connection conn, long oid) throws SQLException {
         String json = readJson(conn, oid);
         if (json == null) {
-            throw new PgkbException.ConfigException("table " + table.quoted() + " vanished while its definition was read");
+            throw new PgkbException.ConfigException("relation " + oid + " does not exist in database " + conn.getCatalog());
         }
         return TableDefinition.fromJson(json);
     }

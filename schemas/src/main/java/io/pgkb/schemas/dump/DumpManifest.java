@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.ddl.TableDefinition;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -22,12 +23,15 @@ import java.util.Objects;
  *
  * <p>{@code lsn} is D, the consistent point of the snapshot: every transaction whose commit record starts
  * before D is in the data, every one with {@code commit_lsn ≥ D} is not and must be replayed from segments.
+ *
+ * <p>{@code definition} is the table's definition at D (docs/definitions.md), read in the dump's snapshot; null in
+ * manifests written before definitions were recorded, which restore as they always did (columns and primary key).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"format_version", "schema", "table", "lsn", "lsn_value", "snapshot", "server_version",
         "server_version_num", "taken_at", "columns", "primary_key", "row_count", "data_key", "data_format",
-        "data_bytes", "uncompressed_bytes", "data_sha256", "copy_settings"})
+        "data_bytes", "uncompressed_bytes", "data_sha256", "copy_settings", "definition"})
 public record DumpManifest(
         @JsonProperty("format_version") int formatVersion,
         @JsonProperty("schema") String schema,
@@ -46,7 +50,8 @@ public record DumpManifest(
         @JsonProperty("data_bytes") long dataBytes,
         @JsonProperty("uncompressed_bytes") long uncompressedBytes,
         @JsonProperty("data_sha256") String dataSha256,
-        @JsonProperty("copy_settings") java.util.Map<String, String> copySettings) {
+        @JsonProperty("copy_settings") java.util.Map<String, String> copySettings,
+        @JsonProperty("definition") TableDefinition definition) {
 
     public static final int FORMAT_VERSION = 1;
 
@@ -67,6 +72,15 @@ public record DumpManifest(
             Objects.requireNonNull(name, "column name");
             Objects.requireNonNull(type, "column type");
         }
+    }
+
+    /** A manifest without a definition (dumps taken before definitions were recorded). */
+    public DumpManifest(int formatVersion, String schema, String table, String lsn, long lsnValue, String snapshot,
+                        String serverVersion, int serverVersionNum, String takenAt, List<Column> columns,
+                        List<String> primaryKey, long rowCount, String dataKey, String dataFormat, long dataBytes,
+                        long uncompressedBytes, String dataSha256, java.util.Map<String, String> copySettings) {
+        this(formatVersion, schema, table, lsn, lsnValue, snapshot, serverVersion, serverVersionNum, takenAt, columns,
+                primaryKey, rowCount, dataKey, dataFormat, dataBytes, uncompressedBytes, dataSha256, copySettings, null);
     }
 
     public DumpManifest {
@@ -128,6 +142,11 @@ public record DumpManifest(
         if (d.asLong() != m.lsnValue()) {
             throw new PgkbException.ArchiveIncompleteException("dump manifest " + where + ": lsn " + m.lsn()
                     + " and lsn_value " + Long.toUnsignedString(m.lsnValue()) + " disagree");
+        }
+        if (m.definition() != null && (m.definition().formatVersion() < 1
+                || m.definition().formatVersion() > TableDefinition.FORMAT_VERSION)) {
+            throw new PgkbException.ArchiveIncompleteException("dump manifest " + where + " holds a definition of format_version "
+                    + m.definition().formatVersion() + ", this pgkb reads up to " + TableDefinition.FORMAT_VERSION);
         }
         if (m.dataKey() == null || m.dataSha256() == null || m.columns().isEmpty()) {
             throw new PgkbException.ArchiveIncompleteException("dump manifest " + where

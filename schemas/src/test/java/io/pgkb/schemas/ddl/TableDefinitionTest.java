@@ -12,9 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** JSON round trip and the canonical text, on a definition as PostgreSQL 17 printed it (definition-v1.json). */
-class TableDefinitionTest {
+public class TableDefinitionTest {
 
-    static String fixture() throws IOException {
+    public static String fixture() throws IOException {
         try (InputStream in = TableDefinitionTest.class.getResourceAsStream("definition-v1.json")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }

@@ -7,6 +7,7 @@ import com.github.luben.zstd.ZstdOutputStream;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.ddl.TableDefinition;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,6 +41,26 @@ class DumpManifestTest {
         assertThat(back).isEqualTo(m);
         assertThat(back.tableId()).isEqualTo(new TableId("acc", "Weird \"Name\".x ü"));
         assertThat(back.consistentPoint()).isEqualTo(Lsn.parse("16/B374D848"));
+    }
+
+    @Test
+    void carriesTheDefinitionAndReadsManifestsWithoutOne() throws IOException {
+        DumpManifest old = manifest(2, 10, 20, "ab");
+        assertThat(DumpManifest.fromJson(old.toJson(), "x").definition()).isNull();
+        TableDefinition def = TableDefinition.fromJson(io.pgkb.schemas.ddl.TableDefinitionTest.fixture());
+        DumpManifest m = new DumpManifest(old.formatVersion(), old.schema(), old.table(), old.lsn(), old.lsnValue(),
+                old.snapshot(), old.serverVersion(), old.serverVersionNum(), old.takenAt(), old.columns(), old.primaryKey(),
+                old.rowCount(), old.dataKey(), old.dataFormat(), old.dataBytes(), old.uncompressedBytes(), old.dataSha256(),
+                old.copySettings(), def);
+        String json = new String(m.toJson(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"definition\" : {", "\"not_null\" : true");
+        DumpManifest back = DumpManifest.fromJson(json.getBytes(StandardCharsets.UTF_8), "x");
+        assertThat(back.definition()).isEqualTo(def);
+        assertThat(back.definition().oid()).isEqualTo(def.oid());
+        assertThatThrownBy(() -> DumpManifest.fromJson(json.replace("\"format_version\" : 1,\n    \"oid\"",
+                "\"format_version\" : 2,\n    \"oid\"").getBytes(StandardCharsets.UTF_8), "m"))
+                .isInstanceOf(PgkbException.ArchiveIncompleteException.class)
+                .hasMessageContaining("definition of format_version 2");
     }
 
     @Test
