@@ -89,6 +89,13 @@ class DefinitionFidelityIT {
             assertThat(one(tgt, "SELECT id > " + maxId + " AND ident > " + maxIdent + " AND name = 'unnamed' AND note = 'touched' "
                     + "AND total = 2 FROM restored.orders WHERE code = 'new'")).isEqualTo("t");
             assertThat(one(tgt, "SELECT count(*) FROM pg_class WHERE relname LIKE 'pgkb_restore_%'")).isEqualTo("0");
+            // the comparison is not blind: a missing index or default shows
+            sql(tgt, "DROP INDEX restored.orders_big");
+            assertThat(DefinitionReader.read(tgt, restored).canonical()).isNotEqualTo(definition);
+            sql(tgt, "CREATE INDEX orders_big ON restored.orders (qty) WHERE qty > 10");
+            assertThat(DefinitionReader.read(tgt, restored).canonical()).isEqualTo(definition);
+            sql(tgt, "ALTER TABLE restored.orders ALTER COLUMN name DROP DEFAULT");
+            assertThat(DefinitionReader.read(tgt, restored).canonical()).isNotEqualTo(definition);
 
             // --replace onto a live table with its own grant and trigger: the restored definition, the live access
             sql(tgt, "CREATE TABLE public.orders (id bigint PRIMARY KEY, note text)",

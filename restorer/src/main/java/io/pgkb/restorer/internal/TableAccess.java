@@ -28,8 +28,8 @@ final class TableAccess {
     }
 
     /**
-     * Before anything is built: every role the definition grants to or owns by exists in the target, the restoring
-     * role may give the table to its owner, and every trigger function exists. Otherwise one line naming what to
+     * Before anything is built: every role the definition grants to or owns by exists in the target, and every
+     * trigger function exists. Otherwise one line naming what to
      * create first (exit 2).
      */
     static void check(Connection c, TableDefinition d) throws SQLException {
@@ -53,11 +53,6 @@ final class TableAccess {
                         + ") does not exist in the target; create it first (CREATE ROLE " + q(r.getKey()) + "), then restore again");
             }
         }
-        if (d.owner() != null && !exists(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = current_user AND "
-                + "(rolsuper OR pg_catalog.pg_has_role(current_user, ?, 'MEMBER'))", d.owner())) {
-            throw new PgkbException.ConfigException("table " + d.tableId() + ": the restoring role cannot make " + q(d.owner())
-                    + " its owner; restore as a superuser or as a member of " + q(d.owner()));
-        }
         for (TableDefinition.Trigger t : d.triggers()) {
             Matcher m = TRIGGER_FUNCTION.matcher(t.definition());
             if (m.find() && !exists(c, "SELECT 1 WHERE pg_catalog.to_regprocedure(? || '()') IS NOT NULL", m.group(1))) {
@@ -71,7 +66,14 @@ final class TableAccess {
     static List<String> apply(Connection c, TableDefinition a, TableId dst) throws SQLException {
         List<String> notes = new ArrayList<>();
         String table = dst.quoted();
-        run(c, a, notes, "owner", "ALTER TABLE " + table + " OWNER TO " + q(a.owner()));
+        // only a superuser or a member of the owner may give it the table; otherwise the restoring role keeps it
+        if (a.owner() != null && exists(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = current_user AND "
+                + "(rolsuper OR pg_catalog.pg_has_role(current_user, ?, 'MEMBER'))", a.owner())) {
+            run(c, a, notes, "owner", "ALTER TABLE " + table + " OWNER TO " + q(a.owner()));
+        } else if (a.owner() != null) {
+            notes.add("owner " + q(a.owner()) + " not kept: the restoring role owns the table (restore as a superuser or a "
+                    + "member of " + q(a.owner()) + " to keep it)");
+        }
         for (TableDefinition.Grant g : nonOwner(a.acl(), a.owner())) {
             run(c, a, notes, "privilege " + g.privilege() + " of " + g.grantee(), "GRANT " + g.privilege() + " ON TABLE "
                     + table + " TO " + grantee(g) + (g.grantable() ? " WITH GRANT OPTION" : ""));
