@@ -83,7 +83,7 @@ public final class ProduceCommand implements Callable<Integer> {
     boolean printDdlCaptureSql;
 
     /** Parses and checks every option; errors name the option (exit 2). */
-    public ProducerConfig validate() {
+    public ProducerSettings validate() {
         PgUrl url;
         try {
             url = PgUrl.parse(pg);
@@ -123,9 +123,9 @@ public final class ProduceCommand implements Callable<Integer> {
         if (maxBytes < 1024 || maxBytes > Integer.MAX_VALUE / 2) {
             throw new PgkbException.ConfigException("--max-message-bytes: " + maxMessageBytes + " is not between 1KiB and 1GiB");
         }
-        ProducerConfig.MissingIdentity missing;
+        ProducerSettings.MissingIdentity missing;
         try {
-            missing = ProducerConfig.MissingIdentity.valueOf(onMissingIdentity.toUpperCase(Locale.ROOT));
+            missing = ProducerSettings.MissingIdentity.valueOf(onMissingIdentity.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--on-missing-identity: '" + onMissingIdentity + "' is not skip or fail");
         }
@@ -138,9 +138,9 @@ public final class ProduceCommand implements Callable<Integer> {
         if (refresh.toMillis() < 100) {
             throw new PgkbException.ConfigException("--refresh-interval: at least 100ms");
         }
-        ProducerConfig.DdlCaptureMode ddl;
+        ProducerSettings.DdlCaptureMode ddl;
         try {
-            ddl = ProducerConfig.DdlCaptureMode.valueOf(ddlCapture.toUpperCase(Locale.ROOT));
+            ddl = ProducerSettings.DdlCaptureMode.valueOf(ddlCapture.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--ddl-capture: '" + ddlCapture + "' is not auto, require or off");
         }
@@ -152,7 +152,7 @@ public final class ProduceCommand implements Callable<Integer> {
                 throw new PgkbException.ConfigException("--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage());
             }
         }
-        return new ProducerConfig(url, bootstrapServers.strip(), topicPrefix, slot, publication, list, partitions,
+        return new ProducerSettings(url, bootstrapServers.strip(), topicPrefix, slot, publication, list, partitions,
                 kafkaProps, maxBytes, missing, recreateSlot, refresh, Duration.ofMillis(200), ddl);
     }
 
@@ -163,7 +163,7 @@ public final class ProduceCommand implements Callable<Integer> {
             System.out.flush();
             return 0;
         }
-        ProducerConfig config = validate();
+        ProducerSettings config = validate();
         Producer producer = new Producer(config);
         Thread hook = new Thread(() -> {
             log.info("SIGTERM: stopping");

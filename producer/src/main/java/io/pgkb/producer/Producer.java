@@ -7,14 +7,17 @@ import io.pgkb.producer.internal.CatalogLookup;
 import io.pgkb.producer.internal.KafkaChangeWriter;
 import io.pgkb.producer.internal.PgConnections;
 import io.pgkb.producer.internal.PgOutputDecoder;
+import io.pgkb.producer.internal.ProducerClientSettings;
 import io.pgkb.producer.internal.ProducerMetrics;
 import io.pgkb.producer.internal.ProgressWriter;
 import io.pgkb.producer.internal.PublicationManager;
 import io.pgkb.producer.internal.ServerChecks;
+import io.pgkb.producer.internal.SlotConfirmer;
 import io.pgkb.producer.internal.SlotManager;
 import io.pgkb.producer.internal.TopicManager;
 import io.pgkb.producer.internal.TransactionAssembler;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaRegistrar;
 import io.pgkb.schemas.TableId;
@@ -22,28 +25,21 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.config.ConfigException;
 import org.postgresql.PGConnection;
-import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +56,7 @@ public final class Producer implements AutoCloseable {
     private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     private static final long IDLE_PARK_NANOS = 5_000_000L;
 
-    private final io.pgkb.producer.ProducerConfig config;
+    private final ProducerSettings config;
     private final PgConnections connections;
     private final AckTracker tracker = new AckTracker();
     private final CatalogLookup catalog;
@@ -68,7 +64,7 @@ public final class Producer implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile PgkbException failure;
-    private volatile long confirmedLsn;
+    private volatile SlotConfirmer confirmer;
     private Thread thread;
 
     private Admin admin;
@@ -81,7 +77,7 @@ public final class Producer implements AutoCloseable {
     private boolean streamedBefore;
     private boolean ddlCapture;
 
-    public Producer(io.pgkb.producer.ProducerConfig config) {
+    public Producer(ProducerSettings config) {
         this.config = config;
         this.connections = new PgConnections(config.pg());
         this.catalog = new CatalogLookup(connections);
@@ -98,7 +94,7 @@ public final class Producer implements AutoCloseable {
             if (e instanceof PgkbException) {
                 throw e;
             }
-            if (e instanceof org.apache.kafka.common.config.ConfigException) {
+            if (e instanceof ConfigException) {
                 throw new PgkbException.ConfigException("Kafka client configuration (--kafka-config): " + e.getMessage(), e);
             }
             throw new PgkbException.FatalException("producer setup failed: " + e, e);
@@ -150,7 +146,8 @@ public final class Producer implements AutoCloseable {
 
     /** The flush LSN last confirmed to the slot. */
     public Lsn confirmedLsn() {
-        return Lsn.of(confirmedLsn);
+        SlotConfirmer c = confirmer;
+        return Lsn.of(c == null ? 0 : c.confirmedLsn());
     }
 
     public PgkbException failure() {
@@ -172,11 +169,11 @@ public final class Producer implements AutoCloseable {
         try {
             admin.describeCluster(new DescribeClusterOptions().timeoutMs(15_000)).nodes().get(20, TimeUnit.SECONDS);
         } catch (Exception e) {
-            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw PgkbException.reachingKafka("cannot reach Kafka at " + config.bootstrapServers() + ": "
-                    + (cause.getMessage() == null ? cause.toString() : PgConnectionsFirstLine.of(cause.getMessage())), cause);
+                    + (cause.getMessage() == null ? cause.toString() : Messages.firstLine(cause.getMessage())), cause);
         }
-        kafka = new KafkaProducer<>(producerProperties(client));
+        kafka = new KafkaProducer<>(ProducerClientSettings.of(client, config.maxMessageBytes(), config.slot()));
         Map<String, Object> registrarConfig = new HashMap<>();
         client.forEach((k, v) -> registrarConfig.put((String) k, v));
         registrar = new SchemaRegistrar(registrarConfig, config.topicPrefix());
@@ -186,6 +183,7 @@ public final class Producer implements AutoCloseable {
         try {
             ddlCapture = DdlCapture.prepare(control, config.ddlCapture(), where);
             progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);
+            confirmer = new SlotConfirmer(tracker, progress);
             prepareSlot(client);
             publications.sync(control, t -> topics.ensureTableTopic(t.topic(config.topicPrefix())));
         } catch (SQLException e) {
@@ -202,24 +200,11 @@ public final class Producer implements AutoCloseable {
         String slot = config.slot();
         if (found.isPresent()) {
             SlotManager.SlotInfo s = found.get();
-            if (!"pgoutput".equals(s.plugin())) {
-                throw new PgkbException.ConfigException("replication slot " + slot + " uses output plugin " + s.plugin()
-                        + ", not pgoutput: choose another --slot (or drop that slot if nothing else needs it)");
-            }
-            if (!control.getCatalog().equals(s.database())) {
-                throw new PgkbException.ConfigException("replication slot " + slot + " belongs to database " + s.database()
-                        + ", not " + control.getCatalog() + ": choose another --slot");
-            }
-            if (s.active()) {
-                throw slotActive(s.activePid());
-            }
+            SlotManager.checkReusable(s, control.getCatalog());
             if (s.invalidated()) {
-                String what = "replication slot " + slot + " was invalidated (wal_status=" + s.walStatus()
-                        + ", invalidation_reason=" + s.invalidationReason() + "): changes after "
-                        + s.confirmedFlush() + " are lost from the stream";
+                String what = SlotManager.invalidated(s);
                 if (!config.recreateSlot()) {
-                    throw new PgkbException.FatalException(what
-                            + "; restart with --recreate-slot to record a GAP in the backup and continue");
+                    throw SlotManager.lost(what);
                 }
                 log.error("{}; --recreate-slot: dropping it, recording a GAP and continuing", what);
                 SlotManager.drop(control, slot);
@@ -227,7 +212,7 @@ public final class Producer implements AutoCloseable {
                 return;
             }
             tracker.startFrom(s.confirmedFlush().asLong());
-            confirmedLsn = s.confirmedFlush().asLong();
+            confirmer.resumedAt(s.confirmedFlush().asLong());
             return;
         }
         GenericRecord last = ProgressWriter.readLast(client, config.progressTopic());
@@ -241,7 +226,7 @@ public final class Producer implements AutoCloseable {
         String what = "replication slot " + slot + " is missing but " + config.progressTopic()
                 + " has history (last confirmed " + lastConfirmed + "): changes since then may be lost";
         if (!config.recreateSlot()) {
-            throw new PgkbException.FatalException(what + "; restart with --recreate-slot to record a GAP in the backup and continue");
+            throw SlotManager.lost(what);
         }
         log.error("{}; --recreate-slot: creating it and recording a GAP", what);
         recreate(lastConfirmed);
@@ -252,12 +237,6 @@ public final class Producer implements AutoCloseable {
         progress.gap(coveredUpTo.asLong(), start.asLong());
         tracker.startFrom(start.asLong());
         log.warn("GAP recorded slot={} from_lsn={} to_lsn={}: restores across it are refused", config.slot(), coveredUpTo, start);
-    }
-
-    private PgkbException slotActive(Integer pid) {
-        return new PgkbException.FatalException("replication slot " + config.slot() + " is active"
-                + (pid == null ? "" : " (used by PostgreSQL backend pid " + pid + ")")
-                + ": another producer is reading it; one producer per slot");
     }
 
     private void loop() {
@@ -274,7 +253,7 @@ public final class Producer implements AutoCloseable {
                         break;
                     }
                     log.warn("stream interrupted, restarting from the slot's confirmed position in {}ms: {}", backoffMs,
-                            PgConnectionsFirstLine.of(String.valueOf(e.getMessage())));
+                            Messages.firstLine(e));
                     sleep(backoffMs);
                     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
                 }
@@ -298,10 +277,7 @@ public final class Producer implements AutoCloseable {
     private void stream() throws SQLException {
         checkSlotStillUsable();
         tracker.resetInFlight();
-        if (pendingConfirm != null) {
-            tracker.putBack(pendingConfirm.confirmable()); // its progress record may be lost: report it again
-            pendingConfirm = null;
-        }
+        confirmer.reconnected();
         Connection repl = connections.replication();
         PGReplicationStream stream = null;
         try {
@@ -349,20 +325,23 @@ public final class Producer implements AutoCloseable {
                         }
                         throw new PgkbException.RetriableException("Kafka did not acknowledge a record: " + sendFailure, sendFailure);
                     }
-                    confirm(stream, false);
+                    // the periodic confirm: what Kafka acknowledged since the last tick gets its progress record sent
+                    confirmer.confirm(stream, false);
                     maybeHeartbeat(now, assembler, stream.getLastReceiveLSN().asLong());
                     maybeRefresh(now);
-                } else if (pendingConfirm != null && pendingConfirm.written()) {
+                } else if (confirmer.progressWritten()) {
                     // the progress record is acknowledged: confirm the slot now rather than at the next tick
-                    confirm(stream, false);
+                    confirmer.confirm(stream, false);
                 }
             }
             log.info("stopping: flushing Kafka and confirming");
             kafka.flush();
             Exception sendFailure = tracker.failure();
             if (sendFailure == null) {
-                confirm(stream, true);
-                confirm(stream, true);
+                // the first call finishes a confirmation already in flight (or starts one); the second confirms what
+                // the final flush acknowledged after it, so a graceful stop leaves nothing acknowledged unconfirmed
+                confirmer.confirm(stream, true);
+                confirmer.confirm(stream, true);
             } else {
                 log.warn("not confirming on stop: a record was not acknowledged ({})", sendFailure.toString());
             }
@@ -376,72 +355,6 @@ public final class Producer implements AutoCloseable {
             }
             PgConnections.closeQuietly(repl);
         }
-    }
-
-    /** A progress write in flight and the confirmation it carries. */
-    private record PendingConfirm(AckTracker.Confirmable confirmable, List<Future<RecordMetadata>> writes) {
-        /** Kafka answered every write (acknowledged or failed); {@link #confirm} tells which. */
-        boolean written() {
-            for (Future<RecordMetadata> f : writes) {
-                if (!f.isDone()) {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private PendingConfirm pendingConfirm;
-
-    /**
-     * Progress first, then the slot: the CONFIRM (and MARK) records are sent without blocking the stream, and the
-     * slot is confirmed once Kafka acknowledged them, so a confirmed LSN never lacks its progress record.
-     */
-    private void confirm(PGReplicationStream stream, boolean wait) throws SQLException {
-        if (pendingConfirm == null) {
-            AckTracker.Confirmable c = tracker.takeConfirmable();
-            if (c == null) {
-                return;
-            }
-            List<Future<RecordMetadata>> writes = new ArrayList<>();
-            for (AckTracker.Mark m : c.marks()) {
-                writes.add(progress.mark(m, c.confirmedLsn()));
-            }
-            writes.add(progress.confirm(c));
-            pendingConfirm = new PendingConfirm(c, writes);
-        }
-        PendingConfirm p = pendingConfirm;
-        try {
-            for (Future<RecordMetadata> f : p.writes()) {
-                if (wait) {
-                    f.get(30, TimeUnit.SECONDS);
-                } else if (!f.isDone()) {
-                    return;
-                } else {
-                    f.get();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        } catch (ExecutionException | TimeoutException e) {
-            pendingConfirm = null;
-            tracker.putBack(p.confirmable());
-            log.warn("progress record not written, confirming later: {}", e.getCause() == null ? e.toString() : e.getCause().toString());
-            return;
-        }
-        pendingConfirm = null;
-        AckTracker.Confirmable c = p.confirmable();
-        for (AckTracker.Mark m : c.marks()) {
-            log.info("mark recorded name={} mark_lsn={}", m.name(), Lsn.of(m.commitLsn()));
-        }
-        LogSequenceNumber lsn = LogSequenceNumber.valueOf(c.confirmedLsn());
-        stream.setFlushedLSN(lsn);
-        stream.setAppliedLSN(lsn);
-        stream.forceUpdateStatus();
-        confirmedLsn = c.confirmedLsn();
-        ProducerMetrics.CONFIRMED_LSN.set((double) c.confirmedLsn());
-        log.debug("confirmed lsn={} last_commit_lsn={}", lsn, Lsn.of(c.lastCommitLsn()));
     }
 
     private long nextHeartbeatNanos;
@@ -467,7 +380,7 @@ public final class Producer implements AutoCloseable {
         } catch (SQLException | PgkbException.RetriableException e) {
             PgConnections.closeQuietly(control);
             control = null;
-            log.warn("heartbeat failed (retried later): {}", PgConnectionsFirstLine.of(String.valueOf(e.getMessage())));
+            log.warn("heartbeat failed (retried later): {}", Messages.firstLine(e));
         }
     }
 
@@ -488,7 +401,7 @@ public final class Producer implements AutoCloseable {
         } catch (SQLException | PgkbException.RetriableException e) {
             PgConnections.closeQuietly(control);
             control = null;
-            log.warn("publication refresh failed (retried later): {}", PgConnectionsFirstLine.of(String.valueOf(e.getMessage())));
+            log.warn("publication refresh failed (retried later): {}", Messages.firstLine(e));
         }
     }
 
@@ -496,66 +409,21 @@ public final class Producer implements AutoCloseable {
         Connection c = null;
         try {
             c = connections.normal();
-            Optional<SlotManager.SlotInfo> s = SlotManager.find(c, config.slot());
-            if (s.isEmpty()) {
-                throw new PgkbException.FatalException("replication slot " + config.slot()
-                        + " disappeared while the producer was running: changes since " + Lsn.of(tracker.confirmedEnd())
-                        + " may be lost; restart with --recreate-slot to record a GAP in the backup and continue");
-            }
-            if (s.get().invalidated()) {
-                throw new PgkbException.FatalException("replication slot " + config.slot() + " was invalidated (wal_status="
-                        + s.get().walStatus() + ", invalidation_reason=" + s.get().invalidationReason()
-                        + "): changes after " + s.get().confirmedFlush() + " are lost from the stream; "
-                        + "restart with --recreate-slot to record a GAP in the backup and continue");
-            }
+            SlotManager.checkStillUsable(c, config.slot(), Lsn.of(tracker.confirmedEnd()));
         } finally {
             PgConnections.closeQuietly(c);
         }
     }
 
     private PgkbException startFailure(SQLException e) {
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        if (state.equals("55006")) {
-            return slotActive(null);
-        }
-        if (state.equals("42704")) {
-            return new PgkbException.FatalException("replication slot " + config.slot() + " does not exist: "
-                    + PgConnectionsFirstLine.of(e.getMessage()) + "; restart with --recreate-slot to record a GAP and continue");
-        }
-        if (state.equals("55000")) {
-            return new PgkbException.FatalException("replication slot " + config.slot() + " cannot be read: "
-                    + PgConnectionsFirstLine.of(e.getMessage()) + "; restart with --recreate-slot to record a GAP and continue");
-        }
-        return connections.translate(e, " (replication connection)");
+        PgkbException slotProblem = SlotManager.startFailure(e, config.slot());
+        return slotProblem != null ? slotProblem : connections.translate(e, " (replication connection)");
     }
 
     private Properties clientProperties() {
         Properties p = new Properties();
         p.putAll(config.kafkaProperties());
         p.put("bootstrap.servers", config.bootstrapServers());
-        return p;
-    }
-
-    private Properties producerProperties(Properties client) {
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        if (Integer.parseInt(p.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION).toString()) > 5) {
-            p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        }
-        p.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
-        // 20 ms instead of Kafka's 5: a quarter of the produce requests under a steady trickle of small transactions,
-        // which halved the broker's and the network thread's CPU under pgbench; confirms come every 200 ms anyway
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "20");
-        p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
-        long request = Math.min(Integer.MAX_VALUE - 1, config.maxMessageBytes() + (1L << 20));
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(request));
-        p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L << 20, request + (8L << 20))));
-        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "pgkb-producer-" + config.slot());
         return p;
     }
 
@@ -578,14 +446,6 @@ public final class Producer implements AutoCloseable {
         }
         if (admin != null) {
             admin.close(Duration.ofSeconds(10));
-        }
-    }
-
-    /** First line of a message (PostgreSQL and Kafka errors can span lines). */
-    private static final class PgConnectionsFirstLine {
-        static String of(String s) {
-            int nl = s.indexOf('\n');
-            return nl >= 0 ? s.substring(0, nl) : s;
         }
     }
 }

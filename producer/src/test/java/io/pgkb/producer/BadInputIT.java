@@ -36,7 +36,7 @@ class BadInputIT {
     void wrongPasswordIsAConfigurationError() throws Exception {
         try (TestEnv env = new TestEnv()) {
             String url = "postgresql://postgres:wrong-password@localhost:" + TestEnv.pg().port() + "/" + env.db;
-            ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(url), TestEnv.kafka().bootstrapServers(), env.prefix)
+            ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(url), TestEnv.kafka().bootstrapServers(), env.prefix)
                     .withSlot(env.slot, "pgkb");
             assertThatThrownBy(() -> new Producer(cfg).start())
                     .isInstanceOf(PgkbException.ConfigException.class)
@@ -54,7 +54,7 @@ class BadInputIT {
             freePort = s.getLocalPort();
         }
         try (TestEnv env = new TestEnv()) {
-            ProducerConfig noPg = ProducerConfig.of(PgUrl.parse("postgresql://postgres:x@localhost:" + freePort + "/db"),
+            ProducerSettings noPg = ProducerSettings.of(PgUrl.parse("postgresql://postgres:x@localhost:" + freePort + "/db"),
                     TestEnv.kafka().bootstrapServers(), env.prefix).withSlot(env.slot, "pgkb");
             assertThatThrownBy(() -> new Producer(noPg).start())
                     .isInstanceOf(PgkbException.class)
@@ -62,7 +62,7 @@ class BadInputIT {
                     .hasMessageNotContaining("\n")
                     .satisfies(e -> assertThat(((PgkbException) e).exitCode()).isEqualTo(1));
 
-            ProducerConfig noKafka = ProducerConfig.of(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:" + freePort, env.prefix)
+            ProducerSettings noKafka = ProducerSettings.of(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:" + freePort, env.prefix)
                     .withSlot(env.slot, "pgkb");
             assertThatThrownBy(() -> new Producer(noKafka).start())
                     .isInstanceOf(PgkbException.FatalException.class)
@@ -82,7 +82,7 @@ class BadInputIT {
             env.sql("SELECT pg_drop_replication_slot('" + env.slot + "')");
 
             env.sql("CREATE TABLE public.nokey (a int, b text)", "CREATE TABLE public.haskey (id int PRIMARY KEY)");
-            assertThatThrownBy(() -> env.start(env.config().withOnMissingIdentity(ProducerConfig.MissingIdentity.FAIL)))
+            assertThatThrownBy(() -> env.start(env.config().withOnMissingIdentity(ProducerSettings.MissingIdentity.FAIL)))
                     .isInstanceOf(PgkbException.ConfigException.class)
                     .hasMessageContaining("table public.nokey has no usable replica identity")
                     .hasMessageContaining("ALTER TABLE \"public\".\"nokey\" REPLICA IDENTITY FULL");
@@ -116,7 +116,7 @@ class BadInputIT {
         cmd = parse("--pg", "mysql://u@h/db", "--bootstrap-servers", "k:9092");
         assertThatThrownBy(cmd::validate).hasMessageStartingWith("--pg");
         cmd = parse("--pg", "postgresql://u@h/db", "--bootstrap-servers", "k:9092", "--tables", "a.b,\"Weird \"\"T\"\"\".x");
-        ProducerConfig ok = cmd.validate();
+        ProducerSettings ok = cmd.validate();
         assertThat(ok.tables()).hasSize(2);
         assertThat(ok.maxMessageBytes()).isEqualTo(64L << 20);
     }

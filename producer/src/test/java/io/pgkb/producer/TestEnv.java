@@ -67,12 +67,12 @@ final class TestEnv implements AutoCloseable {
         kafka();
     }
 
-    ProducerConfig config() {
-        return ProducerConfig.of(PgUrl.parse(pg().uri(db)), kafka().bootstrapServers(), prefix)
+    ProducerSettings config() {
+        return ProducerSettings.of(PgUrl.parse(pg().uri(db)), kafka().bootstrapServers(), prefix)
                 .withSlot(slot, "pgkb").withRefreshInterval(Duration.ofSeconds(1));
     }
 
-    Producer start(ProducerConfig config) {
+    Producer start(ProducerSettings config) {
         Producer p = new Producer(config);
         producers.add(p);
         p.start();

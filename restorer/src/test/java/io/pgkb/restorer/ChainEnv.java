@@ -10,7 +10,7 @@ import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.archiver.dump.DumpResult;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.producer.Producer;
-import io.pgkb.producer.ProducerConfig;
+import io.pgkb.producer.ProducerSettings;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
@@ -113,11 +113,11 @@ final class ChainEnv implements AutoCloseable {
     }
 
     void startProducer(int partitions) {
-        startProducer(partitions, ProducerConfig.DdlCaptureMode.OFF);
+        startProducer(partitions, ProducerSettings.DdlCaptureMode.OFF);
     }
 
-    void startProducer(int partitions, ProducerConfig.DdlCaptureMode ddlCapture) {
-        producer = new Producer(ProducerConfig.of(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
+    void startProducer(int partitions, ProducerSettings.DdlCaptureMode ddlCapture) {
+        producer = new Producer(ProducerSettings.of(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
                 .withSlot(slot, "pub_" + slot).withPartitions(partitions).withRefreshInterval(Duration.ofMillis(500))
                 .withDdlCapture(ddlCapture));
         producer.start();

@@ -1,6 +1,6 @@
 package io.pgkb.archiver.dump;
 
-import io.pgkb.archiver.dump.internal.Sql;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
@@ -37,7 +37,7 @@ public final class DumpLock implements AutoCloseable {
         try {
             return new DumpLock(DriverManager.getConnection(pg.jdbcUrl(), props));
         } catch (SQLException e) {
-            throw PgkbException.connecting("cannot connect to " + pg.describe() + ": " + Sql.firstLine(e), e);
+            throw PgkbException.connecting("cannot connect to " + pg.describe() + ": " + Messages.firstLine(e), e);
         }
     }
 
@@ -70,7 +70,7 @@ public final class DumpLock implements AutoCloseable {
             held.addAll(got);
             return true;
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("advisory lock for the dump failed: " + Sql.firstLine(e));
+            throw new PgkbException.FatalException("advisory lock for the dump failed: " + Messages.firstLine(e));
         }
     }
 
@@ -83,7 +83,7 @@ public final class DumpLock implements AutoCloseable {
                 held.add(k);
             }
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("advisory lock for the dump failed: " + Sql.firstLine(e));
+            throw new PgkbException.FatalException("advisory lock for the dump failed: " + Messages.firstLine(e));
         }
     }
 
@@ -94,7 +94,7 @@ public final class DumpLock implements AutoCloseable {
             }
             held.clear();
         } catch (SQLException e) {
-            throw new PgkbException.FatalException("advisory unlock failed: " + Sql.firstLine(e));
+            throw new PgkbException.FatalException("advisory unlock failed: " + Messages.firstLine(e));
         }
     }
 

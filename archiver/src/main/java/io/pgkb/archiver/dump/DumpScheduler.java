@@ -1,8 +1,8 @@
 package io.pgkb.archiver.dump;
 
-import io.pgkb.archiver.dump.internal.Sql;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
@@ -125,7 +125,7 @@ public final class DumpScheduler implements AutoCloseable {
             try {
                 runOnce();
             } catch (RuntimeException e) {
-                log.error("dump scheduler pass failed: {}", Sql.firstLine(e));
+                log.error("dump scheduler pass failed: {}", Messages.firstLine(e));
             }
             synchronized (this) {
                 if (stopping) {
@@ -258,7 +258,7 @@ public final class DumpScheduler implements AutoCloseable {
             return m;
         } catch (IOException | RuntimeException e) {
             // deleted by retention meanwhile, or unreadable: not counted (verify reports damage)
-            log.debug("segment header unreadable {}: {}", store.describe(ref.key()), Sql.firstLine(e));
+            log.debug("segment header unreadable {}: {}", store.describe(ref.key()), Messages.firstLine(e));
             return null;
         }
     }
@@ -268,7 +268,7 @@ public final class DumpScheduler implements AutoCloseable {
             DumpManifest m = DumpManifest.fromJson(store.get(d.manifestKey()), store.describe(d.manifestKey()));
             return m.takenAtInstant();
         } catch (IOException | RuntimeException e) {
-            log.warn("dump manifest unreadable {}: {}", store.describe(d.manifestKey()), Sql.firstLine(e));
+            log.warn("dump manifest unreadable {}: {}", store.describe(d.manifestKey()), Messages.firstLine(e));
             return null;
         }
     }

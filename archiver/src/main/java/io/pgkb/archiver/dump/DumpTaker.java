@@ -3,10 +3,10 @@ package io.pgkb.archiver.dump;
 import io.pgkb.archiver.dump.internal.DumpMetrics;
 import io.pgkb.archiver.dump.internal.DumpSink;
 import io.pgkb.archiver.dump.internal.ExportedSnapshot;
-import io.pgkb.archiver.dump.internal.Sql;
 import io.pgkb.archiver.dump.internal.TableDescription;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
@@ -134,10 +134,10 @@ public final class DumpTaker {
             return new DumpResult(d, manifests, elapsed);
         } catch (SQLException e) {
             throw new PgkbException.FatalException("dump of " + names(sorted) + " from " + pg.describe()
-                    + (cancelled ? " cancelled" : " failed") + ": " + Sql.firstLine(e));
+                    + (cancelled ? " cancelled" : " failed") + ": " + Messages.firstLine(e));
         } catch (IOException e) {
             throw new PgkbException.FatalException("dump of " + names(sorted) + " failed writing the archive at "
-                    + store.describe(layout.root()) + ": " + Sql.firstLine(e) + " (nothing of this dump is visible there)", e);
+                    + store.describe(layout.root()) + ": " + Messages.firstLine(e) + " (nothing of this dump is visible there)", e);
         } finally {
             running = null;
             if (!committed) {
@@ -197,7 +197,7 @@ public final class DumpTaker {
             try {
                 c.unwrap(PGConnection.class).cancelQuery();
             } catch (SQLException e) {
-                log.warn("cancelling the dump failed: {}", Sql.firstLine(e));
+                log.warn("cancelling the dump failed: {}", Messages.firstLine(e));
             }
         }
     }
@@ -243,7 +243,7 @@ public final class DumpTaker {
             exec(conn, "SET idle_in_transaction_session_timeout = 0");
             return conn;
         } catch (SQLException e) {
-            throw PgkbException.connecting("cannot connect to " + pg.describe() + ": " + Sql.firstLine(e), e);
+            throw PgkbException.connecting("cannot connect to " + pg.describe() + ": " + Messages.firstLine(e), e);
         }
     }
 
@@ -270,7 +270,7 @@ public final class DumpTaker {
                 store.delete(key);
             } catch (IOException | RuntimeException e) {
                 log.warn("could not delete {} of a failed dump (retention removes it later): {}", store.describe(key),
-                        Sql.firstLine(e));
+                        Messages.firstLine(e));
             }
         }
     }

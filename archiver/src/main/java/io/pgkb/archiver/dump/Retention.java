@@ -1,9 +1,9 @@
 package io.pgkb.archiver.dump;
 
 import io.pgkb.archiver.dump.internal.DumpMetrics;
-import io.pgkb.archiver.dump.internal.Sql;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpManifest;
@@ -146,7 +146,7 @@ public final class Retention {
         try {
             return DumpManifest.fromJson(store.get(d.manifestKey()), store.describe(d.manifestKey())).takenAtInstant();
         } catch (IOException | RuntimeException e) {
-            log.warn("retention keeps dump {} of {}: manifest unreadable: {}", d.lsn(), d.table(), Sql.firstLine(e));
+            log.warn("retention keeps dump {} of {}: manifest unreadable: {}", d.lsn(), d.table(), Messages.firstLine(e));
             return null;
         }
     }
@@ -203,7 +203,7 @@ public final class Retention {
         try {
             return store.list(prefix);
         } catch (IOException e) {
-            throw new PgkbException.FatalException("cannot list " + store.describe(prefix) + ": " + Sql.firstLine(e));
+            throw new PgkbException.FatalException("cannot list " + store.describe(prefix) + ": " + Messages.firstLine(e));
         }
     }
 
@@ -211,7 +211,7 @@ public final class Retention {
         try {
             store.delete(key);
         } catch (IOException e) {
-            throw new PgkbException.FatalException("cannot delete " + store.describe(key) + ": " + Sql.firstLine(e));
+            throw new PgkbException.FatalException("cannot delete " + store.describe(key) + ": " + Messages.firstLine(e));
         }
     }
 }

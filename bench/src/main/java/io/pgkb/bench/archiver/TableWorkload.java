@@ -2,7 +2,7 @@ package io.pgkb.bench.archiver;
 
 import io.pgkb.bench.PgClientTools;
 import io.pgkb.producer.Producer;
-import io.pgkb.producer.ProducerConfig;
+import io.pgkb.producer.ProducerSettings;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.testkit.LocalKafka;
@@ -89,13 +89,13 @@ final class TableWorkload {
         return new Produced(ArchiverBench.recordsIn(kafka, ArchiverBench.topicsOf(kafka, prefix)) - before, seconds, summary);
     }
 
-    private static ProducerConfig cfg(LocalPostgres pg, LocalKafka kafka, String prefix, int partitions) {
-        return ProducerConfig.of(PgUrl.parse(pg.uri(DB)), kafka.bootstrapServers(), prefix).withSlot(SLOT, "pgkb")
+    private static ProducerSettings cfg(LocalPostgres pg, LocalKafka kafka, String prefix, int partitions) {
+        return ProducerSettings.of(PgUrl.parse(pg.uri(DB)), kafka.bootstrapServers(), prefix).withSlot(SLOT, "pgkb")
                 .withPartitions(partitions);
     }
 
     /** Runs a producer until the slot is confirmed up to the current WAL end; returns the seconds it took. */
-    private static double publish(LocalPostgres pg, ProducerConfig cfg) throws Exception {
+    private static double publish(LocalPostgres pg, ProducerSettings cfg) throws Exception {
         Lsn end = walEnd(pg);
         long t0 = System.nanoTime();
         Producer p = new Producer(cfg);

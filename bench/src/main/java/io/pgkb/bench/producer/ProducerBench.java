@@ -3,7 +3,7 @@ package io.pgkb.bench.producer;
 import io.pgkb.bench.PgClientTools;
 import io.pgkb.producer.ProduceCommand;
 import io.pgkb.producer.Producer;
-import io.pgkb.producer.ProducerConfig;
+import io.pgkb.producer.ProducerSettings;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.testkit.LocalKafka;
@@ -102,7 +102,7 @@ public final class ProducerBench {
         System.out.printf("%s bare pgjdbc drain: %d messages, %d bytes, %d ms, %s%n", label, drained[0], drained[1],
                 drainNanos / 1_000_000, drainCpu);
 
-        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
+        ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
                 .withSlot("prod" + round, "pgkb").withKafkaProperties(kafkaConfig());
         cpu = CpuUse.now();
         java.util.Map<Long, Long> threads0 = threadCpu();
@@ -287,7 +287,7 @@ public final class ProducerBench {
         CpuUse withoutCpu = CpuUse.now().minus(cpu);
         System.out.printf("pgbench TPS without producer %.0f (%s)%n", without, withoutCpu);
         double drained = pgbenchWithBareDrain(pg, cmd);
-        ProducerConfig cfg = ProducerConfig.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb")
+        ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb")
                 .withKafkaProperties(kafkaConfig());
         Producer p = new Producer(cfg);
         p.start();

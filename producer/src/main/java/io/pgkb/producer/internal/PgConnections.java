@@ -1,5 +1,6 @@
 package io.pgkb.producer.internal;
 
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ public final class PgConnections {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String where = "PostgreSQL " + url.describe() + what;
         if (state.equals("28P01") || state.equals("28000")) {
-            return new PgkbException.ConfigException("cannot log in to " + where + ": " + firstLine(e.getMessage())
+            return new PgkbException.ConfigException("cannot log in to " + where + ": " + Messages.firstLine(e.getMessage())
                     + " (check --pg user and password, PGPASSWORD, and pg_hba.conf)");
         }
         if (PgkbException.isTlsRejection(e)) {
@@ -77,21 +78,13 @@ public final class PgConnections {
                     + PgkbException.TLS_HINT_PG, e);
         }
         if (state.equals("3D000")) {
-            return new PgkbException.ConfigException(where + ": " + firstLine(e.getMessage()));
+            return new PgkbException.ConfigException(where + ": " + Messages.firstLine(e.getMessage()));
         }
         if (state.equals("42501")) {
-            return new PgkbException.ConfigException(where + ": " + firstLine(e.getMessage())
+            return new PgkbException.ConfigException(where + ": " + Messages.firstLine(e.getMessage())
                     + " (the producer's role needs REPLICATION and SELECT on the published tables)");
         }
-        return new PgkbException.RetriableException("cannot reach " + where + ": " + firstLine(e.getMessage()), e);
-    }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl >= 0 ? s.substring(0, nl) : s;
+        return new PgkbException.RetriableException("cannot reach " + where + ": " + Messages.firstLine(e.getMessage()), e);
     }
 
     public static void closeQuietly(AutoCloseable c) {

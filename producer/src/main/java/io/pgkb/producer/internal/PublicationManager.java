@@ -1,6 +1,7 @@
 package io.pgkb.producer.internal;
 
-import io.pgkb.producer.ProducerConfig.MissingIdentity;
+import io.pgkb.producer.ProducerSettings.MissingIdentity;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.sql.Connection;
@@ -75,7 +76,7 @@ public final class PublicationManager {
                     continue; // dropped meanwhile
                 }
                 throw new PgkbException.ConfigException("cannot add table " + cand.table().qualified() + " to publication "
-                        + publication + ": " + PgConnections.firstLine(e.getMessage())
+                        + publication + ": " + Messages.firstLine(e.getMessage())
                         + " (the producer's role must own the table, or create the publication as its owner)");
             }
             afterAdd.accept(cand.table());

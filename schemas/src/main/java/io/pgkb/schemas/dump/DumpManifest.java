@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.ddl.TableDefinition;
@@ -123,7 +124,7 @@ public record DumpManifest(
             m = JSON.readValue(json, DumpManifest.class);
         } catch (IOException | RuntimeException e) {
             throw new PgkbException.ArchiveIncompleteException("unreadable dump manifest " + where + ": "
-                    + firstLine(e.getMessage()));
+                    + (e.getMessage() == null ? "malformed JSON" : Messages.firstLine(e.getMessage())));
         }
         if (m.formatVersion() < 1 || m.formatVersion() > FORMAT_VERSION) {
             throw new PgkbException.ArchiveIncompleteException("dump manifest " + where + " has format_version "
@@ -155,11 +156,4 @@ public record DumpManifest(
         return m;
     }
 
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "malformed JSON";
-        }
-        int nl = s.indexOf('\n');
-        return nl >= 0 ? s.substring(0, nl) : s;
-    }
 }

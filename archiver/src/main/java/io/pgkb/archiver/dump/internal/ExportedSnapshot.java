@@ -1,6 +1,7 @@
 package io.pgkb.archiver.dump.internal;
 
 import io.pgkb.schemas.Lsn;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import java.sql.Connection;
@@ -47,7 +48,7 @@ public final class ExportedSnapshot implements AutoCloseable {
             conn = DriverManager.getConnection(pg.jdbcUrl(), props);
         } catch (SQLException e) {
             throw new PgkbException.FatalException("cannot open a replication connection to " + pg.describe()
-                    + " (the dump needs the REPLICATION privilege and wal_level=logical): " + Sql.firstLine(e));
+                    + " (the dump needs the REPLICATION privilege and wal_level=logical): " + Messages.firstLine(e));
         }
         String slot = "pgkb_dump_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         try {
@@ -73,7 +74,7 @@ public final class ExportedSnapshot implements AutoCloseable {
                 throw pe;
             }
             throw new PgkbException.FatalException("cannot create the temporary dump slot on " + pg.describe() + ": "
-                    + Sql.firstLine(e));
+                    + Messages.firstLine(e));
         }
     }
 
@@ -98,7 +99,7 @@ public final class ExportedSnapshot implements AutoCloseable {
         try {
             c.close();
         } catch (SQLException e) {
-            log.warn("closing the dump replication connection failed: {}", Sql.firstLine(e));
+            log.warn("closing the dump replication connection failed: {}", Messages.firstLine(e));
         }
     }
 }

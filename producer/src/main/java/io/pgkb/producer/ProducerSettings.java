@@ -14,7 +14,7 @@ import java.util.Properties;
  * @param kafkaProperties   extra Kafka client properties (TLS, SASL) from {@code --kafka-config}
  * @param refreshInterval   how often the publication is compared with the tables that exist
  */
-public record ProducerConfig(PgUrl pg, String bootstrapServers, String topicPrefix, String slot, String publication,
+public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPrefix, String slot, String publication,
                              List<TableId> tables, int partitions, Properties kafkaProperties, long maxMessageBytes,
                              MissingIdentity onMissingIdentity, boolean recreateSlot, Duration refreshInterval,
                              Duration confirmInterval, DdlCaptureMode ddlCapture) {
@@ -30,7 +30,7 @@ public record ProducerConfig(PgUrl pg, String bootstrapServers, String topicPref
 
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
 
-    public ProducerConfig {
+    public ProducerSettings {
         Objects.requireNonNull(pg, "pg");
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         tables = List.copyOf(tables);
@@ -42,48 +42,48 @@ public record ProducerConfig(PgUrl pg, String bootstrapServers, String topicPref
      * Defaults for everything but the connections; for tests and embedding. DDL capture is off here (it installs a
      * database-wide event trigger: embedding code opts in with {@link #withDdlCapture}); the command line's default is auto.
      */
-    public static ProducerConfig of(PgUrl pg, String bootstrapServers, String topicPrefix) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, "pgkb", "pgkb", List.of(), 1, new Properties(),
+    public static ProducerSettings of(PgUrl pg, String bootstrapServers, String topicPrefix) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, "pgkb", "pgkb", List.of(), 1, new Properties(),
                 DEFAULT_MAX_MESSAGE_BYTES, MissingIdentity.SKIP, false, Duration.ofSeconds(10), Duration.ofMillis(200), DdlCaptureMode.OFF);
     }
 
-    public ProducerConfig withSlot(String slotName, String publicationName) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slotName, publicationName, tables, partitions,
+    public ProducerSettings withSlot(String slotName, String publicationName) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slotName, publicationName, tables, partitions,
                 kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withTables(List<TableId> list) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, list, partitions,
+    public ProducerSettings withTables(List<TableId> list) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, list, partitions,
                 kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withPartitions(int n) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, n,
+    public ProducerSettings withPartitions(int n) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, n,
                 kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withRefreshInterval(Duration d) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+    public ProducerSettings withRefreshInterval(Duration d) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
                 kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, d, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withOnMissingIdentity(MissingIdentity m) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+    public ProducerSettings withOnMissingIdentity(MissingIdentity m) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
                 kafkaProperties, maxMessageBytes, m, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withRecreateSlot(boolean r) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+    public ProducerSettings withRecreateSlot(boolean r) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
                 kafkaProperties, maxMessageBytes, onMissingIdentity, r, refreshInterval, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withKafkaProperties(Properties p) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+    public ProducerSettings withKafkaProperties(Properties p) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
                 p, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
     }
 
-    public ProducerConfig withDdlCapture(DdlCaptureMode m) {
-        return new ProducerConfig(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+    public ProducerSettings withDdlCapture(DdlCaptureMode m) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
                 kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, m);
     }
 
