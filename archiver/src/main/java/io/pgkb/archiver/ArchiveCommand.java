@@ -3,9 +3,12 @@ package io.pgkb.archiver;
 import io.pgkb.archiver.dump.DumpPolicyOptions;
 import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.config.KafkaOptions;
+import io.pgkb.schemas.config.PgOption;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.Sizes;
+import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.IOException;
@@ -25,52 +28,51 @@ import picocli.CommandLine.Option;
 
 /** {@code pgkb archive}: consume every topic of a prefix as one member of a consumer group into the archive. */
 @Command(name = "archive", mixinStandardHelpOptions = true,
-        description = "Archive the change topics of a prefix into offset-ranged segments on a filesystem or S3 (one consumer-group member).")
+        description = "Archive the change topics of a prefix into offset-ranged segments on a filesystem or S3 (one consumer-group member); "
+                + "with --pg also take dumps by policy.")
 public class ArchiveCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ArchiveCommand.class);
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOSTS", description = "Kafka bootstrap servers, host:port[,host:port]")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Mixin
     StoreOptions store = new StoreOptions();
 
-    @Option(names = "--topic-prefix", defaultValue = "pgkb", description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
-    String topicPrefix;
+    @Mixin
+    TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
-    @Option(names = "--group", defaultValue = "pgkb-archiver", description = "Consumer group id (default: ${DEFAULT-VALUE})")
+    @Option(names = "--group", defaultValue = ArchiverConfig.DEFAULT_GROUP, description = "Consumer group id (default: ${DEFAULT-VALUE})")
     String group;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties file (TLS, SASL, timeouts)")
-    Path kafkaConfig;
 
     @Option(names = "--spool-dir", paramLabel = "DIR", defaultValue = "${java.io.tmpdir}/pgkb-spool",
             description = "Local directory for segments being built, records uncompressed: up to about 3 x"
                     + " --segment-max-bytes per assigned partition: uploading, sealed, open (default: ${DEFAULT-VALUE})")
     Path spoolDir;
 
-    @Option(names = "--segment-max-bytes", paramLabel = "SIZE", defaultValue = "64MiB",
+    @Option(names = "--segment-max-bytes", paramLabel = "SIZE", defaultValue = ArchiverConfig.DEFAULT_SEGMENT_MAX_SIZE,
             description = "Roll a segment when its records reach this size (default: ${DEFAULT-VALUE})")
     String segmentMaxBytes;
 
-    @Option(names = "--segment-max-records", paramLabel = "N", defaultValue = "1000000",
+    @Option(names = "--segment-max-records", paramLabel = "N", defaultValue = ArchiverConfig.DEFAULT_SEGMENT_MAX_RECORDS,
             description = "Roll a segment at this many records (default: ${DEFAULT-VALUE})")
     long segmentMaxRecords;
 
-    @Option(names = "--segment-max-age", paramLabel = "DURATION", defaultValue = "60s",
+    @Option(names = "--segment-max-age", paramLabel = "DURATION", defaultValue = ArchiverConfig.DEFAULT_SEGMENT_MAX_AGE,
             description = "Roll a segment this long after its first record (default: ${DEFAULT-VALUE})")
     String segmentMaxAge;
 
-    @Option(names = "--on-bad-record", paramLabel = "fail|quarantine", defaultValue = "fail",
+    @Option(names = "--on-bad-record", paramLabel = "fail|quarantine", defaultValue = ArchiverConfig.DEFAULT_ON_BAD_RECORD,
             description = "A record that is not a valid change record: stop (exit 1) or store it under quarantine/ and go on (default: ${DEFAULT-VALUE})")
     String onBadRecord;
 
-    @Option(names = "--upload-threads", paramLabel = "N", defaultValue = "4",
+    @Option(names = "--upload-threads", paramLabel = "N", defaultValue = ArchiverConfig.DEFAULT_UPLOAD_THREADS,
             description = "Concurrent segment uploads (default: ${DEFAULT-VALUE})")
     int uploadThreads;
 
-    @Option(names = "--pg", paramLabel = "URL", description = "PostgreSQL to take dumps from (postgresql:// URI or JDBC URL); without it no dumps are taken")
-    String pg;
+    /** The database dumps are taken from; without it no dumps are taken. */
+    @Mixin
+    PgOption pg = new PgOption();
 
     @Mixin
     DumpPolicyOptions dumpPolicy = new DumpPolicyOptions();
@@ -79,13 +81,9 @@ public class ArchiveCommand implements Callable<Integer> {
 
     /** Checks every option; errors name the option (exit 2). */
     public ArchiverConfig validate() {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new PgkbException.ConfigException("--bootstrap-servers: missing");
-        }
+        kafka.bootstrapServers();
         store.validate();
-        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
-            throw new PgkbException.ConfigException("--topic-prefix: must be letters, digits, '-', '_' (got '" + topicPrefix + "')");
-        }
+        String prefix = topicPrefix.value();
         if (group == null || group.isBlank()) {
             throw new PgkbException.ConfigException("--group: must not be empty");
         }
@@ -105,22 +103,11 @@ public class ArchiveCommand implements Callable<Integer> {
         if (uploadThreads < 1 || uploadThreads > 64) {
             throw new PgkbException.ConfigException("--upload-threads: must be 1..64, got " + uploadThreads);
         }
-        if (pg != null) {
-            PgUrl.parse(pg);
+        if (pg.given()) {
+            pg.url();
             dumpPolicy.validate();
         }
-        Map<String, Object> kafka = new HashMap<>();
-        if (kafkaConfig != null) {
-            Properties p = new Properties();
-            try (InputStream in = Files.newInputStream(kafkaConfig)) {
-                p.load(in);
-            } catch (IOException e) {
-                throw new PgkbException.ConfigException("--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage());
-            }
-            p.forEach((k, v) -> kafka.put(k.toString(), v));
-        }
-        kafka.put("bootstrap.servers", bootstrapServers);
-        config = new ArchiverConfig(kafka, topicPrefix, group, spoolDir, maxBytes, segmentMaxRecords, maxAge, policy, uploadThreads);
+        config = new ArchiverConfig(kafka.clientConfig(), prefix, group, spoolDir, maxBytes, segmentMaxRecords, maxAge, policy, uploadThreads);
         return config;
     }
 
@@ -169,10 +156,10 @@ public class ArchiveCommand implements Callable<Integer> {
 
     /** With --pg, dumps by policy and retention run beside archiving (DumpScheduler of io.pgkb.archiver.dump). */
     private AutoCloseable startDumps(ObjectStore objects, Archiver archiver) {
-        if (pg == null) {
+        if (!pg.given()) {
             return null;
         }
-        DumpScheduler scheduler = new DumpScheduler(PgUrl.parse(pg), objects, topicPrefix, dumpPolicy.policy())
+        DumpScheduler scheduler = new DumpScheduler(pg.url(), objects, config.topicPrefix(), dumpPolicy.policy())
                 .withPublication(dumpPolicy.publication)
                 .withTableSource(archiver::knownTables);
         archiver.onRewrite(scheduler::rewritten);

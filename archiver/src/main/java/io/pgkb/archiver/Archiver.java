@@ -15,6 +15,7 @@ import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.Topics;
 import io.pgkb.schemas.segment.ArchivedRecord;
 import io.pgkb.schemas.segment.SegmentWriter;
 import io.pgkb.store.ObjectStore;
@@ -148,7 +149,7 @@ public final class Archiver implements AutoCloseable {
 
     /** Topics this archiver consumes: every table topic of the prefix, {@code _progress} and {@code _schemas}. */
     public static Pattern topicPattern(String prefix) {
-        return Pattern.compile(Pattern.quote(prefix) + "\\.(_progress|_schemas|[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+)");
+        return new Topics(prefix).all();
     }
 
     public void run() {

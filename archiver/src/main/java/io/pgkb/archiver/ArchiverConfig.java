@@ -1,7 +1,10 @@
 package io.pgkb.archiver;
 
+import io.pgkb.schemas.config.Durations;
+import io.pgkb.schemas.config.Sizes;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -27,9 +30,19 @@ public record ArchiverConfig(Map<String, Object> kafka, String topicPrefix, Stri
         kafka = Map.copyOf(kafka);
     }
 
+    // Each default once, as the text an operator would type: ArchiveCommand's @Option and defaults() both use it.
+    public static final String DEFAULT_GROUP = "pgkb-archiver";
+    public static final String DEFAULT_SEGMENT_MAX_SIZE = "64MiB";
+    public static final String DEFAULT_SEGMENT_MAX_RECORDS = "1000000";
+    public static final String DEFAULT_SEGMENT_MAX_AGE = "60s";
+    public static final String DEFAULT_ON_BAD_RECORD = "fail";
+    public static final String DEFAULT_UPLOAD_THREADS = "4";
+
     public static ArchiverConfig defaults(String bootstrapServers, String topicPrefix, Path spoolDir) {
-        return new ArchiverConfig(Map.of("bootstrap.servers", bootstrapServers), topicPrefix, "pgkb-archiver",
-                spoolDir, 64L * 1024 * 1024, 1_000_000, Duration.ofSeconds(60), BadRecordPolicy.FAIL, 4);
+        return new ArchiverConfig(Map.of("bootstrap.servers", bootstrapServers), topicPrefix, DEFAULT_GROUP, spoolDir,
+                Sizes.parse(DEFAULT_SEGMENT_MAX_SIZE), Long.parseLong(DEFAULT_SEGMENT_MAX_RECORDS),
+                Durations.parse(DEFAULT_SEGMENT_MAX_AGE), BadRecordPolicy.valueOf(DEFAULT_ON_BAD_RECORD.toUpperCase(Locale.ROOT)),
+                Integer.parseInt(DEFAULT_UPLOAD_THREADS));
     }
 
     public ArchiverConfig withGroup(String g) {

@@ -1,14 +1,16 @@
 package io.pgkb.cli;
 
-import io.pgkb.cli.internal.KafkaClientConfig;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.Durations;
+import io.pgkb.schemas.config.KafkaOptions;
+import io.pgkb.schemas.config.TopicPrefixOption;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -20,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,8 +39,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOSTS", description = "Kafka brokers, host:port[,host:port...]")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--table", required = true, paramLabel = "SCHEMA.TABLE",
             description = "the table, in SQL identifier syntax (quote with \" where needed)")
@@ -49,16 +52,14 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--max-records", paramLabel = "N", description = "stop after N records (default: follow until Ctrl-C)")
     Long maxRecords;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "pgkb", description = "topic prefix (default: ${DEFAULT-VALUE})")
-    String topicPrefix;
-
-    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties file (TLS, SASL)")
-    Path kafkaConfig;
+    @Mixin
+    TopicPrefixOption prefixOption = new TopicPrefixOption();
 
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
             description = "how long to wait for Kafka to answer metadata requests (default: ${DEFAULT-VALUE})")
     String timeout;
 
+    private String topicPrefix;
     private TableId tableId;
     private Duration timeoutDuration;
 
@@ -71,9 +72,8 @@ public final class InspectCommand implements Callable<Integer> {
         if (maxRecords != null && maxRecords < 1) {
             throw new PgkbException.ConfigException("--max-records must be at least 1, got " + maxRecords);
         }
-        if (topicPrefix.isBlank() || topicPrefix.contains(" ")) {
-            throw new PgkbException.ConfigException("--topic-prefix must be a non-empty name without spaces, got '" + topicPrefix + "'");
-        }
+        topicPrefix = prefixOption.value();
+        kafka.validate();
         try {
             timeoutDuration = Durations.parse(timeout);
         } catch (IllegalArgumentException e) {
@@ -133,8 +133,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
 
     private Properties consumerProperties() {
-        Properties p = KafkaClientConfig.load(kafkaConfig);
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.clientProperties();
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "pgkb-inspect");
@@ -145,8 +144,8 @@ public final class InspectCommand implements Callable<Integer> {
         return p;
     }
 
-    private static java.util.Map<String, Object> schemaClientConfig(Properties consumer) {
-        java.util.Map<String, Object> c = new java.util.HashMap<>();
+    private static Map<String, Object> schemaClientConfig(Properties consumer) {
+        Map<String, Object> c = new HashMap<>();
         consumer.forEach((k, v) -> c.put(k.toString(), v));
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "pgkb-inspect-schemas");
         return c;
@@ -155,7 +154,7 @@ public final class InspectCommand implements Callable<Integer> {
     private List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, timeoutDuration);
         if (infos == null || infos.isEmpty()) {
-            throw new PgkbException.ConfigException("no topic " + topic + " for table " + tableId.qualified() + " on Kafka " + bootstrapServers
+            throw new PgkbException.ConfigException("no topic " + topic + " for table " + tableId.qualified() + " on Kafka " + kafka.bootstrapServers()
                     + "; is the table captured (pgkb produce --tables) and --topic-prefix right?");
         }
         List<TopicPartition> out = new ArrayList<>();

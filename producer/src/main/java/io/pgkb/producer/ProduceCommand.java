@@ -3,13 +3,11 @@ package io.pgkb.producer;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.Durations;
+import io.pgkb.schemas.config.KafkaOptions;
+import io.pgkb.schemas.config.PgOption;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.config.Sizes;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.pgkb.schemas.config.TopicPrefixOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pgkb produce}: streams a PostgreSQL database's changes into Kafka until SIGTERM. */
@@ -26,22 +25,20 @@ import picocli.CommandLine.Option;
 public final class ProduceCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProduceCommand.class);
 
-    @Option(names = "--pg", paramLabel = "URL",
-            description = "PostgreSQL to read: postgresql://user@host:5432/db or a JDBC URL; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE fill in the rest")
-    String pg;
+    @Mixin
+    PgOption pg = new PgOption();
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOSTS", description = "Kafka bootstrap servers, host:port[,host:port]")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "pgkb",
-            description = "prefix of every topic (<prefix>.<schema>.<table>, <prefix>._schemas, <prefix>._progress) (default: ${DEFAULT-VALUE})")
-    String topicPrefix;
+    @Mixin
+    TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
-    @Option(names = "--slot", paramLabel = "NAME", defaultValue = "pgkb",
+    @Option(names = "--slot", paramLabel = "NAME", defaultValue = ProducerSettings.DEFAULT_SLOT,
             description = "logical replication slot, created when missing on first run (default: ${DEFAULT-VALUE})")
     String slot;
 
-    @Option(names = "--publication", paramLabel = "NAME", defaultValue = "pgkb",
+    @Option(names = "--publication", paramLabel = "NAME", defaultValue = ProducerSettings.DEFAULT_PUBLICATION,
             description = "publication, created when missing and kept listing the tables to back up (default: ${DEFAULT-VALUE})")
     String publication;
 
@@ -49,18 +46,15 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "comma-separated tables (schema.table, double-quoted where needed); default: every table outside system schemas, including ones created later")
     String tables;
 
-    @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = ProducerSettings.DEFAULT_PARTITIONS,
             description = "partitions of table topics the producer creates (default: ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties file (TLS, SASL), as in Kafka's own tools")
-    Path kafkaConfig;
-
-    @Option(names = "--max-message-bytes", paramLabel = "SIZE", defaultValue = "64MiB",
+    @Option(names = "--max-message-bytes", paramLabel = "SIZE", defaultValue = ProducerSettings.DEFAULT_MAX_MESSAGE_SIZE,
             description = "largest change record; topics are created with this max.message.bytes (default: ${DEFAULT-VALUE})")
     String maxMessageBytes;
 
-    @Option(names = "--on-missing-identity", paramLabel = "skip|fail", defaultValue = "skip",
+    @Option(names = "--on-missing-identity", paramLabel = "skip|fail", defaultValue = ProducerSettings.DEFAULT_ON_MISSING_IDENTITY,
             description = "a table without primary key or REPLICA IDENTITY FULL/INDEX is never published; skip it with a warning or fail (default: ${DEFAULT-VALUE})")
     String onMissingIdentity;
 
@@ -68,7 +62,7 @@ public final class ProduceCommand implements Callable<Integer> {
             description = "when the slot is missing (with history in <prefix>._progress) or invalidated: create it again and record a GAP (default: ${DEFAULT-VALUE})")
     boolean recreateSlot;
 
-    @Option(names = "--refresh-interval", paramLabel = "DURATION", defaultValue = "10s",
+    @Option(names = "--refresh-interval", paramLabel = "DURATION", defaultValue = ProducerSettings.DEFAULT_REFRESH_INTERVAL,
             description = "how often new tables are added to the publication (default: ${DEFAULT-VALUE})")
     String refreshInterval;
 
@@ -78,24 +72,17 @@ public final class ProduceCommand implements Callable<Integer> {
                     + "possible; off never captures (default: ${DEFAULT-VALUE})")
     String ddlCapture;
 
-    @Option(names = "--print-ddl-capture-sql", defaultValue = "false",
+    // help = true: like --help, it needs none of the required options (picocli skips their check when it is given)
+    @SuppressWarnings("deprecation")
+    @Option(names = "--print-ddl-capture-sql", defaultValue = "false", help = true,
             description = "print the SQL a DBA runs (as a superuser, or the managed service's admin role) to install DDL capture, and exit")
     boolean printDdlCaptureSql;
 
     /** Parses and checks every option; errors name the option (exit 2). */
     public ProducerSettings validate() {
-        PgUrl url;
-        try {
-            url = PgUrl.parse(pg);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--pg: " + e.getMessage());
-        }
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new PgkbException.ConfigException("--bootstrap-servers: required (host:port[,host:port])");
-        }
-        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*") || topicPrefix.length() > 100) {
-            throw new PgkbException.ConfigException("--topic-prefix: '" + topicPrefix + "' is not a legal topic prefix (letters, digits, _ - .)");
-        }
+        PgUrl url = pg.url();
+        String bootstrapServers = kafka.bootstrapServers();
+        String prefix = topicPrefix.value();
         if (slot == null || !slot.matches("[a-z0-9_]{1,63}")) {
             throw new PgkbException.ConfigException("--slot: '" + slot + "' is not a replication slot name (lower-case letters, digits, _; at most 63)");
         }
@@ -144,16 +131,9 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--ddl-capture: '" + ddlCapture + "' is not auto, require or off");
         }
-        Properties kafkaProps = new Properties();
-        if (kafkaConfig != null) {
-            try (Reader r = Files.newBufferedReader(kafkaConfig, StandardCharsets.UTF_8)) {
-                kafkaProps.load(r);
-            } catch (IOException e) {
-                throw new PgkbException.ConfigException("--kafka-config: cannot read " + kafkaConfig + ": " + e.getMessage());
-            }
-        }
-        return new ProducerSettings(url, bootstrapServers.strip(), topicPrefix, slot, publication, list, partitions,
-                kafkaProps, maxBytes, missing, recreateSlot, refresh, Duration.ofMillis(200), ddl);
+        Properties kafkaProps = kafka.fileProperties();
+        return new ProducerSettings(url, bootstrapServers, prefix, slot, publication, list, partitions,
+                kafkaProps, maxBytes, missing, recreateSlot, refresh, ProducerSettings.CONFIRM_INTERVAL, ddl);
     }
 
     @Override

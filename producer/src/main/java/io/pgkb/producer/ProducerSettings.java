@@ -1,9 +1,13 @@
 package io.pgkb.producer;
 
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.Topics;
+import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.config.Sizes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Properties;
 
@@ -28,7 +32,16 @@ public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPr
      */
     public enum DdlCaptureMode { AUTO, REQUIRE, OFF }
 
-    public static final long DEFAULT_MAX_MESSAGE_BYTES = 64L << 20;
+    // Each default once, as the text an operator would type: the command's @Option and of() both use it.
+    public static final String DEFAULT_SLOT = "pgkb";
+    public static final String DEFAULT_PUBLICATION = "pgkb";
+    public static final String DEFAULT_PARTITIONS = "1";
+    public static final String DEFAULT_MAX_MESSAGE_SIZE = "64MiB";
+    public static final String DEFAULT_ON_MISSING_IDENTITY = "skip";
+    public static final String DEFAULT_REFRESH_INTERVAL = "10s";
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = Sizes.parse(DEFAULT_MAX_MESSAGE_SIZE);
+    /** How often acknowledged transactions are confirmed; not an option. */
+    public static final Duration CONFIRM_INTERVAL = Duration.ofMillis(200);
 
     public ProducerSettings {
         Objects.requireNonNull(pg, "pg");
@@ -43,8 +56,10 @@ public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPr
      * database-wide event trigger: embedding code opts in with {@link #withDdlCapture}); the command line's default is auto.
      */
     public static ProducerSettings of(PgUrl pg, String bootstrapServers, String topicPrefix) {
-        return new ProducerSettings(pg, bootstrapServers, topicPrefix, "pgkb", "pgkb", List.of(), 1, new Properties(),
-                DEFAULT_MAX_MESSAGE_BYTES, MissingIdentity.SKIP, false, Duration.ofSeconds(10), Duration.ofMillis(200), DdlCaptureMode.OFF);
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, DEFAULT_SLOT, DEFAULT_PUBLICATION, List.of(),
+                Integer.parseInt(DEFAULT_PARTITIONS), new Properties(), DEFAULT_MAX_MESSAGE_BYTES,
+                MissingIdentity.valueOf(DEFAULT_ON_MISSING_IDENTITY.toUpperCase(Locale.ROOT)), false,
+                Durations.parse(DEFAULT_REFRESH_INTERVAL), CONFIRM_INTERVAL, DdlCaptureMode.OFF);
     }
 
     public ProducerSettings withSlot(String slotName, String publicationName) {
@@ -88,10 +103,10 @@ public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPr
     }
 
     public String progressTopic() {
-        return topicPrefix + "._progress";
+        return new Topics(topicPrefix).progress();
     }
 
     public String schemasTopic() {
-        return topicPrefix + "._schemas";
+        return new Topics(topicPrefix).schemas();
     }
 }

@@ -3,8 +3,11 @@ package io.pgkb.restorer;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.TopicPrefixOption;
+import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import io.pgkb.store.catalog.ArchiveCatalog;
+import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,15 +20,12 @@ public final class ArchiveSelection {
     @Option(names = "--tables", paramLabel = "LIST", description = "Only these tables: schema.table,… (default: every table in the archive)")
     String tables;
 
-    @Option(names = "--topic-prefix", defaultValue = "pgkb", paramLabel = "PREFIX",
-            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
-    String topicPrefix = "pgkb";
+    @Mixin
+    TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
     public void validate() {
         store.validate();
-        if (topicPrefix == null || topicPrefix.isBlank()) {
-            throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
-        }
+        topicPrefix.value();
         if (tables != null) {
             try {
                 TableId.parseList(tables);
@@ -36,19 +36,19 @@ public final class ArchiveSelection {
     }
 
     public String topicPrefix() {
-        return topicPrefix;
+        return topicPrefix.value();
     }
 
     StoreOptions store() {
         return store;
     }
 
-    ArchiveCatalog catalog(io.pgkb.store.ObjectStore s) {
-        return new ArchiveCatalog(s, new ArchiveLayout(topicPrefix));
+    ArchiveCatalog catalog(ObjectStore s) {
+        return new ArchiveCatalog(s, new ArchiveLayout(topicPrefix()));
     }
 
     /** --tables when given, else every table the archive holds. */
-    List<TableId> tables(ArchiveCatalog catalog) throws java.io.IOException {
+    List<TableId> tables(ArchiveCatalog catalog) throws IOException {
         if (tables == null) {
             return catalog.tables();
         }

@@ -6,8 +6,10 @@ import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
 import io.pgkb.restorer.internal.TableTarget;
+import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.schemas.ui.JsonReport;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
@@ -41,9 +43,8 @@ public final class RestoreCommand implements Callable<Integer> {
             description = "schema.table[=schema.newname],… in SQL identifier syntax (quote with \" where needed)")
     String tables;
 
-    @Option(names = "--topic-prefix", defaultValue = "pgkb", paramLabel = "PREFIX",
-            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
-    String topicPrefix = "pgkb";
+    @Mixin
+    TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
     @Option(names = "--to-lsn", paramLabel = "LSN", description = "Restore to this LSN (X/X): every transaction with commit_lsn <= it")
     String toLsn;
@@ -101,9 +102,7 @@ public final class RestoreCommand implements Callable<Integer> {
         if (loadConnections < 1) {
             throw new PgkbException.ConfigException("--load-connections: must be at least 1, got " + loadConnections);
         }
-        if (topicPrefix == null || topicPrefix.isBlank()) {
-            throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
-        }
+        topicPrefix.value();
         spec();
         TableTarget.parseList(tables);
         pgUrl();
@@ -116,7 +115,7 @@ public final class RestoreCommand implements Callable<Integer> {
         }
         if (toLsn != null) {
             try {
-                io.pgkb.schemas.Lsn.parse(toLsn);
+                Lsn.parse(toLsn);
             } catch (IllegalArgumentException e) {
                 throw new PgkbException.ConfigException("--to-lsn: " + e.getMessage());
             }
@@ -144,8 +143,9 @@ public final class RestoreCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         List<TableTarget> list = TableTarget.parseList(tables);
-        try (ObjectStore s = store.openArchive(topicPrefix, false); KafkaTail tail = kafka.open(topicPrefix)) {
-            RestoreResult result = new Restorer(s, tail, topicPrefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections),
+        String prefix = topicPrefix.value();
+        try (ObjectStore s = store.openArchive(prefix, false); KafkaTail tail = kafka.open(prefix)) {
+            RestoreResult result = new Restorer(s, tail, prefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections),
                     json ? err : out).restore(list, spec(), replace, dryRun);
             if (json) {
                 out.println(JsonReport.of("restore", 0, result.toJson()));

@@ -6,7 +6,7 @@ import static io.pgkb.restorer.ChainEnv.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgkb.producer.ProducerConfig.DdlCaptureMode;
+import io.pgkb.producer.ProducerSettings.DdlCaptureMode;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
 import java.sql.Connection;

@@ -77,7 +77,7 @@ public final class SchemaRegistrar implements AutoCloseable {
 
     /** {@code <prefix>._schemas} */
     public static String topic(String prefix) {
-        return prefix + "._schemas";
+        return new Topics(prefix).schemas();
     }
 
     public String topic() {

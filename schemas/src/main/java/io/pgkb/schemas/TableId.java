@@ -30,7 +30,7 @@ public record TableId(String schema, String table) implements Comparable<TableId
 
     /** Topic name {@code <prefix>.<escaped schema>.<escaped table>}; see {@link Names}. */
     public String topic(String prefix) {
-        return prefix + "." + Names.escape(schema) + "." + Names.escape(table);
+        return new Topics(prefix).table(this);
     }
 
     /** Archive folder name {@code <escaped schema>.<escaped table>}. */
@@ -40,10 +40,7 @@ public record TableId(String schema, String table) implements Comparable<TableId
 
     /** Inverse of {@link #topic(String)}; empty when the topic is not a table topic of this prefix. */
     public static java.util.Optional<TableId> fromTopic(String prefix, String topic) {
-        if (!topic.startsWith(prefix + ".")) {
-            return java.util.Optional.empty();
-        }
-        return fromArchiveName(topic.substring(prefix.length() + 1));
+        return new Topics(prefix).tableOf(topic);
     }
 
     /** The prefix of a table topic: escaped schema and table names never contain '.', so all before the last two dots. */

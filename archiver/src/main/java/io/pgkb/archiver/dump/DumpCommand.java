@@ -4,7 +4,9 @@ import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.Durations;
+import io.pgkb.schemas.config.PgOption;
 import io.pgkb.schemas.config.PgUrl;
+import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
@@ -29,9 +31,8 @@ import picocli.CommandLine.Spec;
         description = "Dump tables now, all at one exact LSN D, into the archive (manifest written last).")
 public final class DumpCommand implements Callable<Integer> {
 
-    @Option(names = "--pg", paramLabel = "URL",
-            description = "Source database: postgresql:// URI or JDBC URL; PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE fill in the rest (default: from the environment)")
-    String pg;
+    @Mixin
+    PgOption pg = new PgOption();
 
     @Mixin
     StoreOptions store = new StoreOptions();
@@ -40,9 +41,10 @@ public final class DumpCommand implements Callable<Integer> {
             description = "Comma-separated tables, SQL identifier syntax: schema.table, double-quoted where needed")
     String tables;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "pgkb",
-            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
-    String topicPrefix = "pgkb";
+    @Mixin
+    TopicPrefixOption prefixOption = new TopicPrefixOption();
+
+    private String topicPrefix;
 
     @Option(names = "--publication", paramLabel = "NAME", defaultValue = DumpTaker.DEFAULT_PUBLICATION,
             description = "the producer's publication: a table not in it is refused, its dump could not be replayed (default: ${DEFAULT-VALUE})")
@@ -64,11 +66,7 @@ public final class DumpCommand implements Callable<Integer> {
     private Duration progressEvery;
 
     public void validate() {
-        try {
-            pgUrl = PgUrl.parse(pg);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--pg: " + e.getMessage());
-        }
+        pgUrl = pg.url();
         try {
             tableIds = TableId.parseList(tables == null ? "" : tables);
         } catch (IllegalArgumentException e) {
@@ -77,10 +75,7 @@ public final class DumpCommand implements Callable<Integer> {
         if (tableIds.isEmpty()) {
             throw new PgkbException.ConfigException("--tables: no table given");
         }
-        // the same rule as pgkb archive and produce: it names topics and the archive namespace
-        if (topicPrefix == null || !topicPrefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
-            throw new PgkbException.ConfigException("--topic-prefix: must be letters, digits, '-', '_' (got '" + topicPrefix + "')");
-        }
+        topicPrefix = prefixOption.value();
         if (zstdLevel < 1 || zstdLevel > 19) {
             throw new PgkbException.ConfigException("--zstd-level: must be 1-19, got " + zstdLevel);
         }

@@ -3,6 +3,7 @@ package io.pgkb.archiver.internal;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.Topics;
 import io.pgkb.store.ObjectStore;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -36,8 +37,9 @@ public final class Assignment {
         this.topicPrefix = topicPrefix;
         this.layout = layout;
         this.store = store;
-        this.progressTopic = topicPrefix + "._progress";
-        this.schemasTopic = topicPrefix + "._schemas";
+        Topics topics = new Topics(topicPrefix);
+        this.progressTopic = topics.progress();
+        this.schemasTopic = topics.schemas();
     }
 
     /** The state of an owned partition, or null. */
@@ -119,7 +121,7 @@ public final class Assignment {
         if (tp.topic().equals(schemasTopic)) {
             return new PartitionState(tp, PartitionState.Kind.SCHEMAS, "");
         }
-        TableId table = TableId.fromTopic(topicPrefix, tp.topic()).orElseThrow(() ->
+        TableId table = new Topics(topicPrefix).tableOf(tp.topic()).orElseThrow(() ->
                 new PgkbException.FatalException("topic " + tp.topic() + " is not a table topic of prefix " + topicPrefix));
         knownTables.add(table);
         return new PartitionState(tp, PartitionState.Kind.TABLE, layout.segmentsDir(table, tp.partition()));

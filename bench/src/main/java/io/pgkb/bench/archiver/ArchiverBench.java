@@ -7,6 +7,7 @@ import io.pgkb.archiver.internal.ArchiverMetrics;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.SchemaRegistrar;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.Topics;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
@@ -95,7 +96,7 @@ public final class ArchiverBench {
             // counted before the archiver starts (the producer has finished), so no admin client runs in its time
             List<String> topics = topicsOf(kafka, prefix);
             long total = recordsIn(kafka, topics); // the warm-up's records too
-            long expected = total - recordsIn(kafka, List.of(prefix + "._schemas"));
+            long expected = total - recordsIn(kafka, List.of(new Topics(prefix).schemas()));
             Archiver archiver = new Archiver(config, store);
             Thread t = startArchiver(archiver);
             long a0 = System.nanoTime();

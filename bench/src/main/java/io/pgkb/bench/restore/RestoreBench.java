@@ -18,6 +18,7 @@ import io.pgkb.schemas.Op;
 import io.pgkb.schemas.RelationDef;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.Topics;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.segment.ArchivedRecord;
@@ -311,7 +312,7 @@ public final class RestoreBench {
         pr.put("offsets", List.of(po));
         pr.put("slot", "bench");
         pr.put("written_at", 1_800_000_000_000_000L);
-        try (SegmentWriter pw = new SegmentWriter(dir.resolve("spool-progress"), PREFIX + "._progress", 0)) {
+        try (SegmentWriter pw = new SegmentWriter(dir.resolve("spool-progress"), new Topics(PREFIX).progress(), 0)) {
             pw.append(new ArchivedRecord(0, 0, null, SingleObjectCodec.encode(progress, pr), List.of(), last[0] + 100, 0));
             try (ObjectStore.ObjectWriter out = store.create(layout.progressSegmentsDir(0) + ArchiveLayout.segmentName(0, 0))) {
                 pw.finish(out);

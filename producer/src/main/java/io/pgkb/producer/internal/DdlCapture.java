@@ -1,6 +1,6 @@
 package io.pgkb.producer.internal;
 
-import io.pgkb.producer.ProducerConfig.DdlCaptureMode;
+import io.pgkb.producer.ProducerSettings.DdlCaptureMode;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.ddl.DefinitionSql;
 import java.io.IOException;

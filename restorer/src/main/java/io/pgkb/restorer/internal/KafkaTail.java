@@ -3,6 +3,7 @@ package io.pgkb.restorer.internal;
 import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaResolver;
+import io.pgkb.schemas.Topics;
 import io.pgkb.store.catalog.ProgressReader;
 import io.pgkb.store.catalog.ProgressRecord;
 import io.pgkb.store.catalog.ArchivedEntry;
@@ -96,7 +97,7 @@ public final class KafkaTail implements AutoCloseable {
      * contributes nothing (they would be needed to trust any later one) and is named in {@code notes}.
      */
     public List<ProgressRecord> progressAfter(Map<Integer, Long> archivedEnd, List<String> notes) {
-        String topic = prefix + "._progress";
+        String topic = new Topics(prefix).progress();
         BinaryMessageDecoder<GenericRecord> decoder = ProgressReader.decoder();
         List<ProgressRecord> out = new ArrayList<>();
         for (Map.Entry<Integer, long[]> e : offsets(topic).entrySet()) {

@@ -22,9 +22,9 @@ public final class KafkaClientFile {
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
         } catch (NoSuchFileException e) {
-            throw new PgkbException.ConfigException("--kafka-config " + file + ": no such file");
+            throw new PgkbException.ConfigException("--kafka-config: " + file + ": no such file");
         } catch (IOException e) {
-            throw new PgkbException.ConfigException("--kafka-config " + file + ": cannot read: " + e.getMessage());
+            throw new PgkbException.ConfigException("--kafka-config: cannot read " + file + ": " + e.getMessage());
         }
         return p;
     }
