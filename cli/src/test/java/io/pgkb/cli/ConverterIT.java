@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgkb.producer.Producer;
-import io.pgkb.producer.ProducerConfig;
+import io.pgkb.producer.ProducerSettings;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.testkit.junit.RealServices;
@@ -38,7 +38,7 @@ class ConverterIT {
         Path dir = Files.createTempDirectory("pgkb-connect-");
         Path sink = dir.resolve("sink.txt");
         Path rows = dir.resolve("rows.txt");
-        ProducerConfig config = ProducerConfig.of(PgUrl.parse(db.uri()), kafka.bootstrapServers(), kafka.prefix())
+        ProducerSettings config = ProducerSettings.of(PgUrl.parse(db.uri()), kafka.bootstrapServers(), kafka.prefix())
                 .withSlot(SLOT, SLOT).withRefreshInterval(Duration.ofSeconds(1));
         try (Producer producer = new Producer(config)) {
             producer.start();
