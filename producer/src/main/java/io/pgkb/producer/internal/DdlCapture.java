@@ -1,6 +1,7 @@
 package io.pgkb.producer.internal;
 
 import io.pgkb.producer.ProducerSettings.DdlCaptureMode;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.ddl.DefinitionSql;
 import java.io.IOException;
@@ -113,7 +114,7 @@ public final class DdlCapture {
             if ("42501".equals(e.getSQLState())) {
                 return "role " + c.getMetaData().getUserName() + " may not create event triggers";
             }
-            return "installing the event trigger failed: " + PgConnections.firstLine(e.getMessage());
+            return "installing the event trigger failed: " + Messages.firstLine(e.getMessage());
         } finally {
             c.setAutoCommit(auto);
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.util.List;
@@ -244,7 +245,8 @@ public record TableDefinition(
         try {
             d = JSON.readValue(json, TableDefinition.class);
         } catch (JsonProcessingException | RuntimeException e) {
-            throw new PgkbException.ArchiveIncompleteException("unreadable table definition: " + firstLine(e.getMessage()));
+            throw new PgkbException.ArchiveIncompleteException("unreadable table definition: "
+                    + (e.getMessage() == null ? "malformed JSON" : Messages.firstLine(e.getMessage())));
         }
         if (d.formatVersion() < 1 || d.formatVersion() > FORMAT_VERSION) {
             throw new PgkbException.ArchiveIncompleteException("table definition of " + d.schema() + "." + d.table()
@@ -268,13 +270,5 @@ public record TableDefinition(
         return java.util.Arrays.asList(formatVersion, schema, table, schemaIdent, tableIdent, relkind, persistence, owner,
                 tablespace, options, replicaIdentity, replicaIdentityIndex, rlsEnabled, rlsForced, comment, acl, columns,
                 constraints, indexes, sequences, policies, triggers);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "malformed JSON";
-        }
-        int nl = s.indexOf('\n');
-        return nl >= 0 ? s.substring(0, nl) : s;
     }
 }
