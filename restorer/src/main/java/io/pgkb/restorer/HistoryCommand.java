@@ -7,6 +7,7 @@ import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.PrintStream;
@@ -40,9 +41,8 @@ public final class HistoryCommand implements Callable<Integer> {
                     + "a key change in the interval is followed to the new key")
     String key;
 
-    @Option(names = "--topic-prefix", defaultValue = "pgkb", paramLabel = "PREFIX",
-            description = "Topic prefix, also the archive namespace (default: ${DEFAULT-VALUE})")
-    String topicPrefix = "pgkb";
+    @Mixin
+    TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
     @Option(names = "--from-lsn", paramLabel = "LSN", description = "Changes committed after this LSN (default: from the oldest dump)")
     String fromLsn;
@@ -85,9 +85,7 @@ public final class HistoryCommand implements Callable<Integer> {
         if (!format.equals("json") && !format.equals("table")) {
             throw new PgkbException.ConfigException("--format: json or table, got '" + format + "'");
         }
-        if (topicPrefix == null || topicPrefix.isBlank()) {
-            throw new PgkbException.ConfigException("--topic-prefix: must not be empty");
-        }
+        topicPrefix.value();
         fromSpec();
         toSpec();
     }
@@ -161,8 +159,9 @@ public final class HistoryCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         HistoryPrinter printer = new HistoryPrinter(out, format.equals("table"));
-        try (ObjectStore s = store.openArchive(topicPrefix, false); KafkaTail tail = kafka.open(topicPrefix)) {
-            new HistoryRun(s, tail, topicPrefix).run(tableId(), keyValues(), fromSpec(), toSpec(), printer::print);
+        String prefix = topicPrefix.value();
+        try (ObjectStore s = store.openArchive(prefix, false); KafkaTail tail = kafka.open(prefix)) {
+            new HistoryRun(s, tail, prefix).run(tableId(), keyValues(), fromSpec(), toSpec(), printer::print);
             printer.flush();
         }
         return 0;
