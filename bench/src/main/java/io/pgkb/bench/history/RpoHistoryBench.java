@@ -5,7 +5,7 @@ import io.pgkb.archiver.ArchiverConfig;
 import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.producer.Producer;
-import io.pgkb.producer.ProducerConfig;
+import io.pgkb.producer.ProducerSettings;
 import io.pgkb.restorer.internal.HistoryRun;
 import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
@@ -57,7 +57,7 @@ public final class RpoHistoryBench {
                 st.execute("INSERT INTO bench SELECT g, 0, md5(g::text) FROM generate_series(1, " + rows + ") g");
             }
             String servers = kafka.bootstrapServers();
-            Producer producer = new Producer(ProducerConfig.of(PgUrl.parse(pg.uri("bench")), servers, PREFIX).withPartitions(partitions));
+            Producer producer = new Producer(ProducerSettings.of(PgUrl.parse(pg.uri("bench")), servers, PREFIX).withPartitions(partitions));
             producer.start();
             ArchiverConfig cfg = ArchiverConfig.defaults(servers, PREFIX, Files.createDirectories(dir.resolve("spool")));
             Archiver[] archiver = {start(cfg, store)};
