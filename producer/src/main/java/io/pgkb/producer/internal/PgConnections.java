@@ -74,7 +74,7 @@ public final class PgConnections {
                     + " (check --pg user and password, PGPASSWORD, and pg_hba.conf)");
         }
         if (PgkbException.isTlsRejection(e)) {
-            return new PgkbException.ConfigException("cannot connect to " + where + ": " + firstLine(e.getMessage())
+            return new PgkbException.ConfigException("cannot connect to " + where + ": " + Messages.firstLine(e.getMessage())
                     + PgkbException.TLS_HINT_PG, e);
         }
         if (state.equals("3D000")) {
