@@ -65,7 +65,13 @@ class BadInputIT {
         assertOneLine(pgkb("dump", "--pg", "postgresql://localhost/x", "--store", "/tmp/x"), 2, "--tables", "see pgkb dump --help");
         assertOneLine(pgkb("restore", "--store", "/tmp/x", "--tables", "public.t", "--latest"), 2, "--target", "see pgkb restore --help");
         assertOneLine(pgkb("inspect", "--table", "public.t"), 2, "--bootstrap-servers", "see pgkb inspect --help");
-        assertOneLine(pgkb("list", "--json"), 2, "--store", "see pgkb list --help");
+        assertOneLine(pgkb("list"), 2, "--store", "see pgkb list --help");
+        // with --json the same one line goes to stderr, and stdout holds the one JSON document a job reads
+        Run json = pgkb("list", "--json");
+        assertThat(json.code()).isEqualTo(2);
+        assertThat(json.messages()).hasSize(1);
+        assertThat(json.messages().get(0)).startsWith("pgkb").contains("--store", "see pgkb list --help");
+        assertThat(json.out()).contains("\"exit_code\" : 2").contains("Missing required option: '--store=URI'");
         assertOneLine(pgkb("verify", "--tables", "public.t"), 2, "--store", "see pgkb verify --help");
         assertOneLine(pgkb("restore", "--store", "/tmp/x", "--target", "postgresql://localhost/x", "--tables", "public.t"), 2,
                 "--to-lsn", "--latest");
