@@ -98,7 +98,11 @@ public final class InspectCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             }, "pgkb-inspect-stop");
-            Runtime.getRuntime().addShutdownHook(stopper);
+            try {
+                Runtime.getRuntime().addShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                return 0; // stopped (SIGTERM) before anything was read: nothing to print
+            }
             try {
                 List<TopicPartition> partitions = partitions(consumer, topic);
                 consumer.assign(partitions);

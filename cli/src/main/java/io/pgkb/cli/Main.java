@@ -65,7 +65,25 @@ public final class Main implements Callable<Integer> {
     Integer metricsPort;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        if (shuttingDown()) {
+            // SIGTERM/SIGINT arrived: the JVM is already exiting with the signal's status (143/130). Whatever the
+            // command returned was caused by the stop, and System.exit with a non-zero status after the shutdown
+            // hooks ran would replace that status (exit 1 for a clean stop).
+            return;
+        }
+        System.exit(code);
+    }
+
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
+        }
     }
 
     /** Runs one command line in this JVM and returns its exit code (tests, quickstart). */
