@@ -132,7 +132,11 @@ public final class PublicationManager {
         return out;
     }
 
-    /** Permanent tables that are not partitions (partitioned tables are published as their root). */
+    /**
+     * Permanent tables that are not partitions (partitioned tables are published as their root), except a restore's
+     * work tables ({@code pgkb_restore_<hex>}, when a table is restored into this database): they live only until the
+     * restore renames them into place, and captured they would get topics of their own and stream every replayed row.
+     */
     Map<TableId, Candidate> candidates(Connection c) throws SQLException {
         Map<TableId, Candidate> out = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("""
@@ -142,6 +146,7 @@ public final class PublicationManager {
                 FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
                 WHERE cl.relkind IN ('r', 'p') AND NOT cl.relispartition AND cl.relpersistence = 'p'
                   AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'
+                  AND cl.relname NOT LIKE 'pgkb\\_restore\\_%'
                 ORDER BY 1, 2""")) {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
