@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgkb.producer.ProducerSettings.DdlCaptureMode;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.ddl.DefinitionReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,13 +20,14 @@ import org.junit.jupiter.api.Test;
 /**
  * DDL capture through the real chain (producer → Kafka → archiver → restorer): each DDL of DESIGN §11 runs with no
  * later change to the table before a quiesced checkpoint, and every checkpoint restores to the source's rows and
- * columns; right after a rewrite the restore is refused (exit 3) naming it, and after the table's next dump it is
- * exact again.
+ * definition (canonical text, names normalised); the plan names the DDL it replays; right after a rewrite the plan
+ * refuses (exit 3, also as a dry run, nothing created) naming it, and after the table's next dump it is exact again.
  */
 class DdlRestoreIT {
     private static final TableId ACCT = new TableId("public", "acct");
 
-    record Checkpoint(String what, Lsn lsn, String md5, String columns) {
+    /** @param ddl the DDL statements that ran on the table since the dump, all of which the plan names */
+    record Checkpoint(String what, Lsn lsn, String md5, String columns, String definition, int ddl) {
     }
 
     @Test
@@ -46,11 +48,13 @@ class DdlRestoreIT {
                             "ALTER TABLE acct ADD CONSTRAINT qty_positive CHECK (qty > 0)"},
                     {"add column with a stable default", "ALTER TABLE acct ADD COLUMN at date DEFAULT '2024-01-02'::date"},
                     {"non-rewriting type change", "ALTER TABLE acct ALTER COLUMN c TYPE varchar(20)"}};
+            int ddl = 0;
             for (String[] step : steps) {
                 for (int i = 1; i < step.length; i++) {
                     sql(src, step[i]);
+                    ddl += step[i].startsWith("ALTER") || step[i].startsWith("CREATE") ? 1 : 0;
                 }
-                cps.add(checkpoint(src, step[0]));
+                cps.add(checkpoint(src, step[0], ddl));
             }
             Checkpoint last = cps.get(cps.size() - 1);
             env.awaitRestorable(ACCT.qualified(), "--to-lsn", last.lsn().toString());
@@ -59,30 +63,42 @@ class DdlRestoreIT {
                 n++;
                 assertThat(env.restoreTo(ACCT.qualified() + "=c" + n + ".acct", "--to-lsn", c.lsn().toString()))
                         .as("%s: %s", c.what(), env.lastError).isZero();
-                assertThat(env.lastOutput).doesNotContain("DDL capture was");
+                assertThat(env.lastOutput).doesNotContain("DDL capture was")
+                        .contains("definition changes replayed (" + c.ddl() + ")");
                 try (Connection tgt = env.target()) {
                     TableId restored = new TableId("c" + n, "acct");
                     assertThat(columns(tgt, restored)).as(c.what()).isEqualTo(c.columns());
                     assertThat(md5(tgt, restored)).as(c.what()).isEqualTo(c.md5());
+                    assertThat(DefinitionReader.read(tgt, restored).canonical()).as(c.what()).isEqualTo(c.definition());
                 }
             }
+            assertThat(env.lastOutput).contains(" CREATE INDEX\n").contains(" ALTER TABLE\n");
+            assertThat(env.restoreTo(ACCT.qualified() + "=j.acct", "--to-lsn", last.lsn().toString(), "--dry-run", "--json")).isZero();
+            assertThat(env.lastOutput).containsPattern("\"command_tag\"\\s*:\\s*\"CREATE INDEX\"")
+                    .containsPattern("\"ddl_capture\"\\s*:\\s*\"on\"");
 
             // a rewrite: refused right after it, exact once the table's next dump exists
             sql(src, "ALTER TABLE acct ALTER COLUMN qty TYPE bigint USING qty * 10");
-            Checkpoint rewritten = checkpoint(src, "rewrite");
+            Checkpoint rewritten = checkpoint(src, "rewrite", 0);
+            // refused when the plan is made: a dry run exits 3 with the restore's line, and nothing is created
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
-                    env.restoreTo(ACCT.qualified() + "=r0.acct", "--to-lsn", rewritten.lsn().toString(), "--dry-run") == 0
-                            || env.lastError.contains("rewrote the table"));
+                    env.restoreTo(ACCT.qualified() + "=r0.acct", "--to-lsn", rewritten.lsn().toString(), "--dry-run") == 3
+                            && env.lastError.contains("rewrote the table"));
+            String refusal = env.lastError.substring(0, env.lastError.indexOf("First restorable point after it"));
+            assertThat(refusal).contains("ALTER TABLE at commit_lsn ");
             assertThat(env.restoreTo(ACCT.qualified() + "=r1.acct", "--to-lsn", rewritten.lsn().toString()))
                     .as(env.lastOutput).isEqualTo(3);
-            assertThat(env.lastError).contains("ALTER TABLE").contains("rewrote the table").contains("First restorable point after it");
+            assertThat(env.lastError).startsWith(refusal).contains("First restorable point after it");
+            try (Connection tgt = env.target()) {
+                assertThat(one(tgt, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('r0', 'r1')")).isEqualTo("0");
+            }
             // the archiver's scheduler dumps the table on seeing the rewrite
             await().atMost(Duration.ofSeconds(90)).until(() -> new io.pgkb.store.catalog.ArchiveCatalog(env.store,
                     new io.pgkb.schemas.ArchiveLayout(env.prefix)).dumps(ACCT).size() >= 2);
             assertThat(env.restoreTo(ACCT.qualified() + "=r1.acct", "--to-lsn", rewritten.lsn().toString())).isEqualTo(3);
             assertThat(env.lastError).doesNotContain("none yet");
             sql(src, "INSERT INTO acct (id, qty) VALUES (52, 2)");
-            Checkpoint afterDump = checkpoint(src, "after the next dump");
+            Checkpoint afterDump = checkpoint(src, "after the next dump", 0);
             env.awaitRestorable(ACCT.qualified(), "--to-lsn", afterDump.lsn().toString());
             assertThat(env.restoreTo(ACCT.qualified() + "=r2.acct", "--to-lsn", afterDump.lsn().toString())).as(env.lastError).isZero();
             try (Connection tgt = env.target()) {
@@ -99,7 +115,7 @@ class DdlRestoreIT {
             env.startArchiver(20);
             env.dump(ACCT);
             sql(src, "ALTER TABLE acct ADD COLUMN c text DEFAULT 'x'", "INSERT INTO acct VALUES (2, 2, 'y')");
-            Checkpoint c = checkpoint(src, "off");
+            Checkpoint c = checkpoint(src, "off", 0);
             env.awaitRestorable(ACCT.qualified(), "--to-lsn", c.lsn().toString());
             assertThat(env.restoreTo(ACCT.qualified() + "=off.acct", "--to-lsn", c.lsn().toString())).as(env.lastError).isZero();
             assertThat(env.lastOutput).contains("DDL capture was off for part of");
@@ -108,8 +124,9 @@ class DdlRestoreIT {
         }
     }
 
-    private static Checkpoint checkpoint(Connection src, String what) throws SQLException {
-        return new Checkpoint(what, ChainEnv.walLsn(src), md5(src, ACCT), columns(src, ACCT));
+    private static Checkpoint checkpoint(Connection src, String what, int ddl) throws SQLException {
+        return new Checkpoint(what, ChainEnv.walLsn(src), md5(src, ACCT), columns(src, ACCT),
+                DefinitionReader.read(src, ACCT).canonical(), ddl);
     }
 
     /** The table's columns with their types, in order. */

@@ -75,6 +75,19 @@ public final class ChangeDecoding {
         return decode(e, table);
     }
 
+    /** The DDL record's event, or null for any other record (not decoded); errors name table, partition and offset. */
+    DdlEvent ddlOrNull(ArchivedEntry e, String table) {
+        byte[] value = e.value();
+        if (value == null || !SingleObjectCodec.isSingleObject(value) || !isDdl(SingleObjectCodec.fingerprintOf(value))) {
+            return null;
+        }
+        try {
+            return DdlEvent.decode(value, decoder.resolver());
+        } catch (CodecException x) {
+            throw new PgkbException.ArchiveIncompleteException("undecodable DDL record " + where(table, e) + ": " + x.getMessage());
+        }
+    }
+
     /** The fingerprint is a DDL record schema's; answered once per fingerprint. */
     private boolean isDdl(long fp) {
         return ddlSchemas.computeIfAbsent(fp, k -> k == DdlEvent.FINGERPRINT

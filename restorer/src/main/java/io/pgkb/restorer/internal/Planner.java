@@ -144,15 +144,23 @@ public final class Planner {
         return best;
     }
 
+    /**
+     * A restore's plan: also lists the DDL records it will replay, and refuses (exit 3) a DDL that rewrote a table
+     * between its dump and T, as the rebuild would, before anything is read or built.
+     */
     public RestorePlan plan(long target, String how, List<TableTarget> tables) {
-        return plan(target, how, tables, target);
+        return plan(target, how, tables, target, true);
+    }
+
+    public RestorePlan plan(long target, String how, List<TableTarget> tables, long dumpPoint) {
+        return plan(target, how, tables, dumpPoint, false);
     }
 
     /**
      * A plan to {@code target} from each table's newest dump at or before {@code dumpPoint} (a history starts from the
      * dump before its first point), proven complete over the whole range.
      */
-    public RestorePlan plan(long target, String how, List<TableTarget> tables, long dumpPoint) {
+    private RestorePlan plan(long target, String how, List<TableTarget> tables, long dumpPoint, boolean listDdl) {
         List<String> problems = new ArrayList<>();
         if (!progress.covers(target)) {
             throw new PgkbException.ArchiveIncompleteException("target " + Lsn.of(target) + " is beyond what " + where() + " prove complete"
@@ -185,18 +193,24 @@ public final class Planner {
             TreeSet<Integer> partitions = new TreeSet<>(bound.keySet());
             partitions.addAll(start.keySet());
             List<RestorePlan.PartitionPlan> pp = new ArrayList<>();
+            boolean complete = true;
             for (int p : partitions) {
                 long from = start.getOrDefault(p, 0L);
                 long to = Math.max(from, bound.getOrDefault(p, 0L));
                 Coverage cov = coverage(table, p, segs.getOrDefault(p, List.of()), from, to);
                 if (!cov.complete()) {
                     problems.add(missing(table, p, cov) + " (needed " + from + "-" + (to - 1) + ")");
+                    complete = false;
                 }
                 pp.add(new RestorePlan.PartitionPlan(p, from, to, cov.pieces()));
                 log.info("restore.plan table={} partition={} dump={} target={} from_offset={} to_offset={} segments={} kafka={}", table, p,
                         dump.lsn(), Lsn.of(target), from, to, cov.segments().size(), Coverage.describe(cov.kafka()));
             }
-            plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp, dumps,
+            List<RestorePlan.Ddl> ddl = listDdl && complete
+                    ? new DdlListing(sources, decoding).of(table, pp, dump.lsn().asLong(), target) : List.of();
+            ddl.stream().filter(RestorePlan.Ddl::rewrite).findFirst().ifPresent(d -> problems.add(
+                    RewriteRefusal.of(table.toString(), d.commandTag(), d.commitLsn(), dumps).getMessage()));
+            plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp, dumps, ddl,
                     progress.ddlCaptureOff(dump.lsn().asLong(), target).orElse(null)));
         }
         if (!problems.isEmpty()) {

@@ -61,11 +61,30 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
         }
     }
 
+    /** A DDL record the plan covers: a definition change the restore replays (or, a rewrite, refuses). */
+    public record Ddl(long commitLsn, long seq, String commandTag, boolean rewrite, boolean dropped) {
+        String describe() {
+            return Lsn.of(commitLsn) + " " + commandTag + (rewrite ? " (rewrote the table)" : "") + (dropped ? " (table dropped)" : "");
+        }
+
+        Map<String, Object> toJson() {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("commit_lsn", Lsn.of(commitLsn).toString());
+            d.put("seq", seq);
+            d.put("command_tag", commandTag);
+            d.put("rewrite", rewrite);
+            d.put("dropped", dropped);
+            return d;
+        }
+    }
+
     /**
-     * @param dumps every dump of the table, oldest first (a rewrite names the first one after it)
+     * @param dumps         every dump of the table, oldest first (a rewrite names the first one after it)
+     * @param ddl           the DDL records between the dump and T, in stream order (DdlListing)
+     * @param ddlCaptureOff null when DDL capture was on from the dump to T, else "off" or "not recorded"
      */
     public record TablePlan(TableTarget table, DumpRef dump, DumpManifest manifest, List<PartitionPlan> partitions,
-                            List<DumpRef> dumps, String ddlCaptureOff) {
+                            List<DumpRef> dumps, List<Ddl> ddl, String ddlCaptureOff) {
         /**
          * The table's definition at the dump (docs/definitions.md), null for dumps taken before definitions were
          * recorded (restored with columns and primary key only, as before). The definition of the newest DDL record
@@ -108,6 +127,8 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
                 parts.add(pd);
             }
             td.put("partitions", parts);
+            td.put("ddl", t.ddl().stream().map(Ddl::toJson).toList());
+            td.put("ddl_capture", t.ddlCaptureOff() == null ? "on" : t.ddlCaptureOff());
             list.add(td);
         }
         doc.put("tables", list);
@@ -122,6 +143,10 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
                     + t.dump().lsn() + " .. " + Lsn.of(target) + " among " + t.records() + " records");
             for (PartitionPlan p : t.partitions()) {
                 out.println("    partition " + p.partition() + ": offsets " + p.describe());
+            }
+            if (!t.ddl().isEmpty()) {
+                out.println("    definition changes replayed (" + t.ddl().size() + "):");
+                t.ddl().forEach(d -> out.println("      " + d.describe()));
             }
             if (t.ddlCaptureOff() != null) {
                 out.println("    DDL capture was " + t.ddlCaptureOff() + " for part of " + t.dump().lsn() + " .. " + Lsn.of(target)

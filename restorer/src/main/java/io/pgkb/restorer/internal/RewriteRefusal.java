@@ -17,11 +17,15 @@ final class RewriteRefusal {
     }
 
     static PgkbException.ArchiveIncompleteException of(String table, DdlEvent e, List<DumpRef> dumps) {
-        String next = dumps.stream().filter(d -> Lsn.compare(d.lsn().asLong(), e.commitLsn()) > 0).findFirst()
+        return of(table, e.commandTag(), e.commitLsn(), dumps);
+    }
+
+    static PgkbException.ArchiveIncompleteException of(String table, String commandTag, long commitLsn, List<DumpRef> dumps) {
+        String next = dumps.stream().filter(d -> Lsn.compare(d.lsn().asLong(), commitLsn) > 0).findFirst()
                 .map(d -> d.lsn() + " (the dump taken there)")
                 .orElse("none yet: the archiver dumps the table on seeing the rewrite");
-        return new PgkbException.ArchiveIncompleteException("table " + table + ": " + e.commandTag() + " at commit_lsn "
-                + Lsn.of(e.commitLsn()) + " rewrote the table, so the stream lacks its rows after it; points between it "
+        return new PgkbException.ArchiveIncompleteException("table " + table + ": " + commandTag + " at commit_lsn "
+                + Lsn.of(commitLsn) + " rewrote the table, so the stream lacks its rows after it; points between it "
                 + "and the next dump cannot be restored exactly. First restorable point after it: " + next);
     }
 }

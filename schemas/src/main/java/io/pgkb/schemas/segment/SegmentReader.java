@@ -66,6 +66,15 @@ public final class SegmentReader implements Closeable {
         return meta;
     }
 
+    /**
+     * The DDL records the header lists (offset order), empty when it holds none; {@code null} when the header does
+     * not say (written before 2026-12-07, or a DDL record there did not decode): read the records to know.
+     */
+    public List<SegmentDdl> ddl() {
+        String text = in.getMetaString(SegmentDdl.KEY);
+        return text == null ? null : SegmentDdl.parse(text, object);
+    }
+
     /** The next record, or null at the end once everything has been verified. */
     @SuppressWarnings("unchecked")
     public ArchivedRecord next() {

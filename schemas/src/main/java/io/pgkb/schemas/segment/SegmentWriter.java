@@ -1,7 +1,9 @@
 package io.pgkb.schemas.segment;
 
+import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.NonClosingOutputStream;
 import io.pgkb.schemas.SchemaResolver;
+import io.pgkb.schemas.SingleObjectCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -12,8 +14,11 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -49,6 +54,12 @@ public final class SegmentWriter implements Closeable {
     private boolean closed;
     /** An append failed part-way: the spool and the difference state may disagree, so nothing more is accepted. */
     private boolean broken;
+    private final SchemaResolver schemas;
+    /** Whether a value fingerprint is a DDL record schema's, answered once per fingerprint. */
+    private final Map<Long, Boolean> ddlSchemas = new HashMap<>();
+    private final List<SegmentDdl> ddl = new ArrayList<>();
+    /** A DDL record did not decode: the header then lists none ({@link SegmentDdl}: readers read the segment). */
+    private boolean ddlUnknown;
 
     /** A writer that keeps change values' rows as they are (no writer schemas at hand). */
     public SegmentWriter(Path spool, String topic, int partition) throws IOException {
@@ -61,6 +72,7 @@ public final class SegmentWriter implements Closeable {
      */
     public SegmentWriter(Path spool, String topic, int partition, SchemaResolver schemas) throws IOException {
         this.datumWriter = new CompactRecordWriter(schemas);
+        this.schemas = schemas;
         this.spool = spool;
         this.topic = topic;
         this.partition = partition;
@@ -90,6 +102,7 @@ public final class SegmentWriter implements Closeable {
         }
         broken = false;
         checksum.update(r);
+        noteDdl(r);
         if (count == 0) {
             firstOffset = r.offset();
         }
@@ -99,6 +112,20 @@ public final class SegmentWriter implements Closeable {
         maxCommitLsn = count == 0 || Long.compareUnsigned(lsn, maxCommitLsn) > 0 ? lsn : maxCommitLsn;
         count++;
         recordBytes += size;
+    }
+
+    private void noteDdl(ArchivedRecord r) {
+        byte[] v = r.value();
+        if (v == null || !SingleObjectCodec.isSingleObject(v) || !ddlSchemas.computeIfAbsent(SingleObjectCodec.fingerprintOf(v),
+                fp -> fp == DdlEvent.FINGERPRINT || schemas != null && DdlEvent.isDdlSchema(schemas.findByFingerprint(fp)))) {
+            return;
+        }
+        try {
+            DdlEvent e = DdlEvent.decode(v, schemas);
+            ddl.add(new SegmentDdl(r.offset(), r.commitLsn(), r.seq(), e.rewrite(), e.dropped(), e.commandTag()));
+        } catch (RuntimeException e) {
+            ddlUnknown = true; // archived as it is: a restore reading it names it
+        }
     }
 
     /** Bytes of keys, values and headers appended so far (the Kafka payload size, before compression). */
@@ -167,6 +194,9 @@ public final class SegmentWriter implements Closeable {
             w.setMeta(SegmentMetadata.COUNT, Long.toString(count));
             w.setMeta(SegmentMetadata.CHECKSUM, meta.checksum());
             w.setMeta(SegmentMetadata.FORMAT_KEY, Integer.toString(SegmentMetadata.FORMAT));
+            if (!ddlUnknown) {
+                w.setMeta(SegmentDdl.KEY, SegmentDdl.format(ddl));
+            }
             w.create(SegmentFormat.COMPACT, new NonClosingOutputStream(out));
             byte[] buf = new byte[8192];
             for (long i = 0; i < blocks; i++) {

@@ -77,6 +77,26 @@ class SegmentRoundTripTest {
     }
 
     @Test
+    void headerListsTheDdlRecordsOrSaysItDoesNotKnow() throws IOException {
+        Random rnd = new Random(3);
+        io.pgkb.schemas.DdlEvent ddl = new io.pgkb.schemas.DdlEvent(1, 42, "ALTER TABLE", true, false, List.of(), null, null,
+                0x2000_0010L, 0x2000_0020L, 7, 1_700_000_000_000_000L, 4, "public.t");
+        ArchivedRecord d = new ArchivedRecord(2, 1L, null, ddl.encode(), List.of(), 0x2000_0020L, 4);
+        try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(writeSegment(List.of(record(1, 0x2000_0000L, rnd), d,
+                record(3, 0x2000_0030L, rnd)))), "mem:ddl")) {
+            assertThat(r.ddl()).containsExactly(new SegmentDdl(2, 0x2000_0020L, 4, true, false, "ALTER TABLE"));
+        }
+        try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(writeSegment(List.of(record(1, 0x2000_0000L, rnd)))), "mem:none")) {
+            assertThat(r.ddl()).isEmpty();
+        }
+        byte[] broken = ddl.encode();
+        ArchivedRecord bad = new ArchivedRecord(2, 1L, null, java.util.Arrays.copyOf(broken, 12), List.of(), 0x2000_0020L, 4);
+        try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(writeSegment(List.of(bad))), "mem:bad")) {
+            assertThat(r.ddl()).as("a DDL record that does not decode: the header does not say").isNull();
+        }
+    }
+
+    @Test
     void sameRecordsGiveIdenticalBytes() throws IOException {
         List<ArchivedRecord> in = new ArrayList<>();
         Random rnd = new Random(2);

@@ -53,6 +53,16 @@ public final class SegmentStream implements Closeable {
         return new SegmentStream(ref, reader);
     }
 
+    /**
+     * The DDL records the object's header lists ({@link SegmentReader#ddl()}; null: the header does not say), read
+     * without its records.
+     */
+    public static java.util.List<io.pgkb.schemas.segment.SegmentDdl> ddl(ObjectStore store, SegmentRef ref) {
+        try (SegmentStream s = open(store, ref)) {
+            return s.reader.ddl();
+        }
+    }
+
     public SegmentRef ref() {
         return ref;
     }
