@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
+import io.pgkb.schemas.Lsn;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -71,12 +72,25 @@ class CrashIT {
             String topic = env.topic("public", "orders");
             await().atMost(Duration.ofSeconds(60)).until(() -> env.topicExists(topic));
             writers.forEach(Thread::start);
+            long slowestConfirmMillis = 0;
             for (int k = 0; k < KILLS; k++) {
                 long before = env.count(topic);
                 await().atMost(Duration.ofSeconds(60)).until(() -> env.count(topic) > before + 100);
                 p.destroyForcibly(); // SIGKILL
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+                Lsn preFault = env.currentWalLsn();
+                long readyBefore = readyLines(log);
                 p = start(cmd, log);
+                // issue 16 wants the slot confirmed past the position of the kill within 15 s of the producer being back
+                // (ready). What the new process must catch up is everything the unpaced writers committed while it was
+                // down and starting (a JVM start takes 10-45 s at load 20 on 2 shared cores), so the bound checked
+                // here is 60 s and the figure is printed; OutageRecoveryIT checks 15 s for a broker and a PostgreSQL
+                // restart, and the fault campaign (bench/faults.sh) measures it under a paced workload
+                await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50)).until(() -> readyLines(log) > readyBefore);
+                long t0 = System.nanoTime();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> env.slotConfirmed().isAfter(preFault));
+                slowestConfirmMillis = Math.max(slowestConfirmMillis, (System.nanoTime() - t0) / 1_000_000);
             }
             run.set(false);
             for (Thread t : writers) {
@@ -109,14 +123,20 @@ class CrashIT {
             }
             assertThat(orderKeyOfId.keySet()).containsAll(committed);
             assertThat(new HashSet<>(orderKeyOfId.keySet())).hasSize(committed.size());
-            System.out.printf("CrashIT: %d kills, %d committed transactions, %d records, %d duplicates%n",
-                    KILLS, committed.size(), records, duplicates);
+            System.out.printf("CrashIT: %d kills, %d committed transactions, %d records, %d duplicates, slot confirmed past the kill's"
+                    + " LSN at most %d ms after the producer was ready%n", KILLS, committed.size(), records, duplicates, slowestConfirmMillis);
             Files.deleteIfExists(log);
         }
     }
 
     private static Process start(List<String> cmd, Path log) throws Exception {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    private static long readyLines(Path log) throws java.io.IOException {
+        try (var lines = Files.lines(log)) {
+            return lines.filter(l -> l.contains("producer ready")).count();
+        }
     }
 
     private static Set<Integer> ids(TestEnv env, String topic) {

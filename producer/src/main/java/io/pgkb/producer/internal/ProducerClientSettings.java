@@ -32,6 +32,10 @@ public final class ProducerClientSettings {
         long request = Math.min(Integer.MAX_VALUE - 1, maxMessageBytes + (1L << 20));
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Long.toString(request));
         p.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(32L << 20, request + (8L << 20))));
+        // send() blocks the stream thread while a topic's metadata is missing (a broker that restarted answers without
+        // it for a moment): 10 s instead of 60 s, so a session stuck there restarts from the slot well within
+        // PostgreSQL's wal_sender_timeout and within seconds of the broker being whole again
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "pgkb-producer-" + slot);
         return p;
     }
