@@ -11,6 +11,7 @@ import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.restorer.internal.TailProgress;
 import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.store.FileSystemStore;
@@ -97,20 +98,28 @@ public final class RpoHistoryBench {
                 running.set(false);
                 load.join();
                 archiver[0] = start(cfg, store);
+                long beforeLast;
                 try (Connection c = pg.connect("bench"); Statement st = c.createStatement()) {
                     for (int i = 0; i < bulk; i++) {
                         st.execute("UPDATE bench SET a = a + 1");
                         changes.addAndGet(rows);
                     }
+                    try (var rs = st.executeQuery("SELECT pg_current_wal_lsn()")) {
+                        rs.next();
+                        beforeLast = Lsn.parse(rs.getString(1)).asLong();
+                    }
                     st.execute("UPDATE bench SET b = 'last' WHERE id = 1");
                 }
-                System.out.println("changes written: " + changes.get() + "; waiting for the archive to cover them");
+                System.out.println("changes written: " + changes.get() + "; waiting for the producer and the archive to cover them");
                 long wait = System.nanoTime();
                 long latestArchived;
                 do {
                     Thread.sleep(5000);
                     latestArchived = TailProgress.load(catalog, null).archived().latest().orElse(0);
-                } while (TailProgress.load(catalog, tail).all().latest().orElse(0) != latestArchived
+                    // the last transaction committed after beforeLast: Kafka's progress must prove it (the producer
+                    // drained the bulk), and the archive must have caught up with Kafka
+                } while (Lsn.compare(latestArchived, beforeLast) <= 0
+                        || TailProgress.load(catalog, tail).all().latest().orElse(0) != latestArchived
                         || System.nanoTime() - wait < 70_000_000_000L); // past the segment age limit
                 System.out.println("archive covers them after " + (System.nanoTime() - wait) / 1_000_000_000 + " s");
                 Map<String, String> key = Map.of("id", Integer.toString(rows / 2 + 7));
