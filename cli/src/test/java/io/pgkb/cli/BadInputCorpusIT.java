@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgkb.cli.PgkbJar.Run;
 import io.pgkb.cli.PgkbJar.Running;
+import io.pgkb.testkit.S3ProxyProcess;
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestDatabase;
 import io.pgkb.testkit.junit.TestKafka;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -24,12 +28,15 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The inputs operators get wrong (issue 16 §4), fed to the commands that meet them, on real services: each ends
  * with one line naming what and where, the documented exit code, and leaves nothing half-written. The outcomes
- * are listed in docs/cli.md ("Bad-input corpus"); S3, Kafka content, the restore target and the producer's slot and
- * publication cases are not here yet. Usage errors (unknown flags, values and URLs that do not
+ * are listed in docs/cli.md ("Bad-input corpus"). Usage errors (unknown flags, values and URLs that do not
  * parse, unreachable services, wrong passwords) are in {@link BadInputIT}.
  */
 @RealServices
@@ -227,5 +234,130 @@ class BadInputCorpusIT {
         assertOneLine(runs.get(7), 2, "public.nope");
         assertThat(db.queryForLong("SELECT count(*) FROM pg_tables WHERE tablename IN ('r1', 'r2', 'r3', 'r4')")).isZero();
         assertThat(files(dir.resolve("store-nope"))).isEmpty();
+    }
+
+    // ---- S3 -------------------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(2)
+    void s3BucketMissingOrCredentialsWrong(TestDatabase db) throws Exception {
+        try (S3ProxyProcess s3 = S3ProxyProcess.start("corpus")) {
+            String endpoint = s3.endpoint().toString();
+            // in this JVM: the AWS SDK's default chain reads these system properties before the environment
+            System.setProperty("aws.accessKeyId", s3.accessKey());
+            System.setProperty("aws.secretAccessKey", s3.secretKey());
+            Run noBucket = InProcess.run("dump", "--pg", db.uri(), "--store", "s3://no-such-bucket/pgkb", "--s3-endpoint", endpoint,
+                    "--s3-region", s3.region(), "--tables", TABLE).asRun();
+            System.setProperty("aws.secretAccessKey", "not-the-secret");
+            Run listWrongKey = InProcess.run("list", "--store", "s3://corpus/pgkb", "--s3-endpoint", endpoint, "--s3-region", s3.region())
+                    .asRun();
+            Run dumpWrongKey = InProcess.run("dump", "--pg", db.uri(), "--store", "s3://corpus/pgkb", "--s3-endpoint", endpoint,
+                    "--s3-region", s3.region(), "--tables", TABLE).asRun();
+            assertOneLine(noBucket, 2, "s3://no-such-bucket/pgkb", "NoSuchBucket (HTTP 404); the bucket does not exist");
+            assertOneLine(listWrongKey, 2, "s3://corpus/pgkb", "(HTTP 403); check the AWS credentials");
+            assertOneLine(dumpWrongKey, 2, "s3://corpus/pgkb", "(HTTP 403); check the AWS credentials");
+            try (S3Client client = S3Client.builder().endpointOverride(s3.endpoint()).forcePathStyle(true)
+                    .region(Region.of(s3.region()))
+                    .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+                    .build()) {
+                assertThat(client.listObjectsV2(r -> r.bucket("corpus")).contents()).as("nothing written").isEmpty();
+            }
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
+    }
+
+    // ---- Kafka content --------------------------------------------------------------------------------------------
+
+    @Test
+    @Order(3)
+    void recordWithoutSchemaAndAnotherToolsTopic(TestKafka kafka) throws Exception {
+        String p = kafka.prefix() + "-k";
+        try (TestRecords w = new TestRecords(kafka.bootstrapServers(), p)) {
+            w.createTopic(1, false);
+            w.insert(1, "a", "1.00", 0);
+        }
+        String q = kafka.prefix() + "-o";
+        // named like a table topic (<prefix>.<a>.<b>), so the archiver subscribes to it; a name of one part it never reads
+        kafka.createTopic(q + ".connect.offsets", 1, Map.of());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerProperties())) {
+            producer.send(new ProducerRecord<>(q + ".connect.offsets", "{\"k\":1}".getBytes(StandardCharsets.UTF_8),
+                    "{\"offset\":42}".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        List<Run> runs = PgkbJar.runAll(List.of(
+                new String[] {"archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", p,
+                        "--group", kafka.groupId("k"), "--store", dir.resolve("store-k").toString(),
+                        "--spool-dir", dir.resolve("spool-k").toString()},
+                new String[] {"inspect", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", p,
+                        "--table", "public.accounts", "--from-beginning", "--max-records", "1"},
+                new String[] {"archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", q,
+                        "--group", kafka.groupId("o"), "--store", dir.resolve("store-o").toString(),
+                        "--spool-dir", dir.resolve("spool-o").toString()}));
+        assertOneLine(runs.get(0), 1, "topic=" + p + ".public.accounts partition=0 offset=0", "unknown schema fingerprint", "_schemas");
+        // inspect is for looking at records: it prints one it cannot decode, with its bytes and the reason, and goes on
+        assertThat(runs.get(1).code()).as(runs.get(1).everything()).isZero();
+        assertThat(runs.get(1).out()).contains("\"value_error\"", "not found (not in the _schemas topic or archive)");
+        assertOneLine(runs.get(2), 1, "topic=" + q + ".connect.offsets partition=0 offset=0");
+        for (String s : List.of("store-k", "store-o")) {
+            assertThat(files(dir.resolve(s)).stream().filter(f -> f.toString().contains("/tables/")))
+                    .as("no segment of a record that could not be read").isEmpty();
+        }
+    }
+
+    // ---- the restore target ---------------------------------------------------------------------------------------
+
+    @Test
+    @Order(6)
+    void targetReadOnlyOrWithoutCreate(TestDatabase db) throws Exception {
+        db.execute("CREATE ROLE corpus_reader LOGIN PASSWORD 'reader-pw'", "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+                "GRANT CONNECT ON DATABASE " + db.name() + " TO corpus_reader");
+        String noCreate = "postgresql://corpus_reader:reader-pw@" + db.host() + ":" + db.port() + "/" + db.name();
+        Run inPublic = InProcess.run(a(restore(noCreate, "--tables", TABLE + "=public.nocreate", "--to-mark", "corpus"))).asRun();
+        Run inNewSchema = InProcess.run(a(restore(noCreate, "--tables", TABLE + "=fresh.nocreate", "--to-mark", "corpus"))).asRun();
+        assertOneLine(inPublic, 2, "role corpus_reader lacks CREATE on SCHEMA \"public\"", "GRANT CREATE ON SCHEMA \"public\"");
+        assertOneLine(inNewSchema, 2, "role corpus_reader lacks CREATE on DATABASE \"" + db.name() + "\"");
+        assertThat(inPublic.everything() + inNewSchema.everything()).doesNotContain("reader-pw");
+        try (Standby standby = Standby.start()) {
+            String onStandby = "postgresql://" + standby.server().user() + ":" + standby.server().password() + "@localhost:"
+                    + standby.server().port() + "/postgres";
+            Run ro = InProcess.run(a(restore(onStandby, "--tables", TABLE + "=public.on_standby", "--to-mark", "corpus"))).asRun();
+            assertOneLine(ro, 2, "hot standby", "localhost:" + standby.server().port());
+        }
+        assertThat(db.queryForLong("SELECT count(*) FROM pg_class WHERE relname = 'nocreate' OR relname LIKE 'pgkb_restore_%'")).isZero();
+        assertThat(db.queryForLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'fresh'")).isZero();
+    }
+
+    // ---- the producer's slot and publication ----------------------------------------------------------------------
+
+    @Test
+    @Order(7)
+    void slotHeldElsewhereAndPublicationOfAnotherOwner(TestDatabase db, TestKafka kafka) throws Exception {
+        String slot = "corpus_held";
+        Running first = PgkbJar.start(Map.of(), "produce", "--pg", db.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", kafka.prefix() + "-held", "--slot", slot, "--publication", slot);
+        db.execute("CREATE ROLE corpus_producer LOGIN REPLICATION PASSWORD 'producer-pw'",
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO corpus_producer",
+                "CREATE PUBLICATION corpus_owned FOR TABLE public.items",
+                "CREATE TABLE public.not_in_it (id int PRIMARY KEY)");
+        String asProducer = "postgresql://corpus_producer:producer-pw@" + db.host() + ":" + db.port() + "/" + db.name();
+        try {
+            await().atMost(Duration.ofSeconds(180)).until(() -> alive(first)
+                    && db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'") == 1);
+            List<Run> runs = PgkbJar.runAll(List.of(
+                    new String[] {"produce", "--pg", db.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--topic-prefix", kafka.prefix() + "-held", "--slot", slot, "--publication", slot},
+                    // all tables of the database, public.not_in_it is not in the publication: adding it needs its owner
+                    new String[] {"produce", "--pg", asProducer, "--bootstrap-servers", kafka.bootstrapServers(),
+                            "--topic-prefix", kafka.prefix() + "-owned", "--slot", "corpus_owned", "--publication", "corpus_owned"}));
+            assertOneLine(runs.get(0), 1, "replication slot " + slot + " is active");
+            assertThat(first.process().isAlive()).as("the first producer keeps its slot").isTrue();
+            assertOneLine(runs.get(1), 2, "publication corpus_owned", "owned by role " + db.user(), "corpus_producer");
+            assertThat(db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'corpus_owned'"))
+                    .as("no slot left pinning WAL").isZero();
+        } finally {
+            first.stop();
+            db.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+        }
     }
 }

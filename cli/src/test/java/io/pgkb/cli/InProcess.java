@@ -7,6 +7,10 @@ import picocli.CommandLine;
 /** Runs {@code pgkb} in this JVM with its stdout and stderr captured. */
 final class InProcess {
     record Result(int code, String out, String err) {
+        /** As a run of the jar, for its assertions (this JVM's logs do not go to {@code err}). */
+        PgkbJar.Run asRun() {
+            return new PgkbJar.Run(code, out, err.lines().toList());
+        }
     }
 
     private InProcess() {

@@ -190,8 +190,22 @@ public final class Producer implements AutoCloseable {
             ddlCapture = DdlCapture.prepare(control, config.ddlCapture(), where);
             progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);
             confirmer = new SlotConfirmer(tracker, progress);
-            prepareSlot(client);
-            publications.sync(control, t -> topics.ensureTableTopic(t.topic(config.topicPrefix())));
+            publications.checkCanSync(control, where);
+            boolean slotCreated = prepareSlot(client);
+            int[] topicsCreated = {0};
+            try {
+                publications.sync(control, t -> {
+                    topics.ensureTableTopic(t.topic(config.topicPrefix()));
+                    topicsCreated[0]++;
+                });
+            } catch (SQLException | RuntimeException e) {
+                // a new slot pins WAL until someone drops it; while no table topic appeared, no archiver dumped
+                // anything that relies on it, so the next run may create it again
+                if (slotCreated && topicsCreated[0] == 0) {
+                    dropNewSlot();
+                }
+                throw e;
+            }
         } catch (SQLException e) {
             throw connections.translate(e, "");
         }
@@ -200,8 +214,21 @@ public final class Producer implements AutoCloseable {
                 config.bootstrapServers(), config.slot(), config.publication(), config.topicPrefix());
     }
 
-    /** Validates an existing slot, or creates one; a lost slot is a loud error unless --recreate-slot records a GAP. */
-    private void prepareSlot(Properties client) throws SQLException {
+    private void dropNewSlot() {
+        try {
+            SlotManager.drop(control, config.slot());
+            log.info("dropped replication slot slot={}: it was created by this run, whose setup failed", config.slot());
+        } catch (SQLException e) {
+            log.warn("could not drop replication slot slot={} created by this run: {}; drop it by hand (it holds WAL back)",
+                    config.slot(), Messages.firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Validates an existing slot, or creates one; a lost slot is a loud error unless --recreate-slot records a GAP.
+     * True when it created a slot where there was neither a slot nor any progress history (a first run).
+     */
+    private boolean prepareSlot(Properties client) throws SQLException {
         Optional<SlotManager.SlotInfo> found = SlotManager.find(control, config.slot());
         String slot = config.slot();
         if (found.isPresent()) {
@@ -215,18 +242,18 @@ public final class Producer implements AutoCloseable {
                 log.error("{}; --recreate-slot: dropping it, recording a GAP and continuing", what);
                 SlotManager.drop(control, slot);
                 recreate(s.confirmedFlush());
-                return;
+                return false;
             }
             tracker.startFrom(s.confirmedFlush().asLong());
             confirmer.resumedAt(s.confirmedFlush().asLong());
-            return;
+            return false;
         }
         GenericRecord last = ProgressWriter.readLast(client, config.progressTopic());
         if (last == null) {
             Lsn start = SlotManager.create(control, slot);
             tracker.startFrom(start.asLong());
             log.info("created replication slot slot={} plugin=pgoutput consistent_point={}", slot, start);
-            return;
+            return true;
         }
         Lsn lastConfirmed = Lsn.of((Long) last.get("confirmed_lsn"));
         String what = "replication slot " + slot + " is missing but " + config.progressTopic()
@@ -236,6 +263,7 @@ public final class Producer implements AutoCloseable {
         }
         log.error("{}; --recreate-slot: creating it and recording a GAP", what);
         recreate(lastConfirmed);
+        return false;
     }
 
     private void recreate(Lsn coveredUpTo) throws SQLException {

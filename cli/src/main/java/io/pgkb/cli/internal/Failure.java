@@ -43,7 +43,7 @@ public record Failure(int exitCode, String message, boolean expected) {
                     // root cause already says what
                     Failure cause = lowLevel(p.getCause(), options);
                     if (cause != null && cause.exitCode == PgkbException.USAGE) {
-                        return new Failure(PgkbException.USAGE, msg, true);
+                        return new Failure(PgkbException.USAGE, msg + s3Refusal(p.getCause()).map(h -> "; " + h).orElse(""), true);
                     }
                 }
                 return new Failure(p.exitCode(), msg, true);
@@ -113,14 +113,9 @@ public record Failure(int exitCode, String message, boolean expected) {
             if (cls.equals("org.apache.kafka.common.config.ConfigException")) {
                 return new Failure(2, "invalid Kafka client configuration: " + msg + "; check --bootstrap-servers and --kafka-config", true);
             }
-            if (t instanceof AwsServiceException aws && (aws.statusCode() == 403 || aws.statusCode() == 404 && isNoSuchBucket(aws))) {
+            if (t instanceof AwsServiceException aws && isRefusal(aws)) {
                 // a missing bucket or refused credentials is configuration; retrying cannot help
-                String code = aws.awsErrorDetails() == null ? "" : aws.awsErrorDetails().errorCode();
-                return new Failure(2, "object store " + named(options, "--store") + " refused the request: " + code + " (HTTP "
-                        + aws.statusCode() + ")" + (aws.statusCode() == 404
-                        ? "; the bucket does not exist: create it or fix --store"
-                        : "; check the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile or instance role), their"
-                                + " permissions on the bucket, --s3-region and --s3-endpoint"), true);
+                return new Failure(2, "object store " + named(options, "--store") + " " + s3Refusal(aws).orElseThrow(), true);
             }
             if (cls.startsWith("software.amazon.awssdk.") && (cls.endsWith("Exception"))) {
                 return new Failure(1, "object store " + named(options, "--store") + " failed: " + msg
@@ -151,6 +146,25 @@ public record Failure(int exitCode, String message, boolean expected) {
             }
         }
         return null;
+    }
+
+    private static boolean isRefusal(AwsServiceException aws) {
+        return aws.statusCode() == 403 || aws.statusCode() == 404 && isNoSuchBucket(aws);
+    }
+
+    /** What the store refused and what to check, when the chain holds a missing bucket or refused credentials. */
+    private static java.util.Optional<String> s3Refusal(Throwable thrown) {
+        for (Throwable t : chain(thrown)) {
+            if (t instanceof AwsServiceException aws && isRefusal(aws)) {
+                String code = aws.awsErrorDetails() == null ? "" : aws.awsErrorDetails().errorCode();
+                return java.util.Optional.of("refused the request: " + code + " (HTTP " + aws.statusCode() + ")"
+                        + (aws.statusCode() == 404
+                        ? "; the bucket does not exist: create it or fix --store"
+                        : "; check the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile or instance role), their"
+                                + " permissions on the bucket, --s3-region and --s3-endpoint"));
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static boolean isNoSuchBucket(AwsServiceException e) {

@@ -83,6 +83,12 @@ class FailureTest {
         Failure refused = Failure.of(new java.io.IOException("cannot put", denied), s3);
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.message()).contains("s3://backups/pgkb", "SignatureDoesNotMatch", "credentials");
+        // as the store reports it: pgkb's own line, with what the store refused and what to check added
+        Failure wrapped = Failure.of(new PgkbException.FatalException("cannot list s3://backups/pgkb/pgkb/v1/: denied",
+                new java.io.IOException("cannot list", denied)), s3);
+        assertThat(wrapped.exitCode()).isEqualTo(2);
+        assertThat(wrapped.message()).startsWith("cannot list s3://backups/pgkb/pgkb/v1/")
+                .contains("SignatureDoesNotMatch (HTTP 403); check the AWS credentials");
         var unavailable = software.amazon.awssdk.services.s3.model.S3Exception.builder().statusCode(503).build();
         assertThat(Failure.of(new java.io.IOException("cannot put", unavailable), s3).exitCode()).isEqualTo(1);
     }

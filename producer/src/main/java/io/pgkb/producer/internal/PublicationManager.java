@@ -91,6 +91,68 @@ public final class PublicationManager {
         return added;
     }
 
+    /**
+     * Refuses, without changing anything, what {@link #sync} would be refused: the producer runs this before it
+     * creates its slot, so a refusal leaves no new slot pinning WAL behind.
+     */
+    public void checkCanSync(Connection c, String where) throws SQLException {
+        Boolean allTables = publicationAllTables(c);
+        Map<TableId, Candidate> candidates = candidates(c);
+        List<TableId> toAdd = new ArrayList<>();
+        Set<TableId> published = allTables == null ? Set.of() : publishedTables(c);
+        for (Candidate cand : candidates.values()) {
+            if (!cand.usableIdentity()) {
+                if (onMissing == MissingIdentity.FAIL) {
+                    reportMissingIdentity(cand);
+                }
+            } else if (allTables != Boolean.TRUE && !published.contains(cand.table())) {
+                toAdd.add(cand.table());
+            }
+        }
+        String me = ServerChecks.query(c, "SELECT current_user");
+        if (allTables == null) {
+            if (!Boolean.parseBoolean(ServerChecks.query(c, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
+                String db = c.getCatalog();
+                throw new PgkbException.ConfigException("role " + me + " cannot create publication " + publication + " on " + where
+                        + ": it lacks CREATE on database " + db + "; GRANT CREATE ON DATABASE " + TableId.quoteIdent(db) + " TO "
+                        + TableId.quoteIdent(me) + ", or create the publication for the tables as their owner");
+            }
+        } else if (!toAdd.isEmpty()) {
+            String owner = ownerUnlessMine(c, "SELECT pubowner AS o FROM pg_publication WHERE pubname = ?", publication);
+            if (owner != null) {
+                throw new PgkbException.ConfigException("publication " + publication + " on " + where + " is owned by role " + owner
+                        + ", not " + me + ", so the producer cannot add " + names(toAdd) + " to it: ALTER PUBLICATION "
+                        + TableId.quoteIdent(publication) + " OWNER TO " + TableId.quoteIdent(me) + ", add the tables as " + owner
+                        + ", or choose another --publication");
+            }
+        }
+        for (TableId t : toAdd) {
+            String owner = ownerUnlessMine(c, "SELECT relowner AS o FROM pg_class WHERE oid = to_regclass(?)", t.quoted());
+            if (owner != null) {
+                throw new PgkbException.ConfigException("cannot add table " + t.qualified() + " to publication " + publication
+                        + " on " + where + ": the table is owned by role " + owner + ", not " + me
+                        + " (the producer's role must own the table, or create the publication as its owner)");
+            }
+        }
+    }
+
+    /** The owner {@code ownerSql} selects (column o, one row for {@code arg}) when the current role lacks its privileges. */
+    private static String ownerUnlessMine(Connection c, String ownerSql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_userbyid(o), pg_has_role(current_user, o, 'USAGE') FROM ("
+                + ownerSql + ") owner")) {
+            ps.setString(1, arg);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && !rs.getBoolean(2) ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static String names(List<TableId> tables) {
+        List<String> shown = tables.stream().limit(5).map(TableId::qualified).toList();
+        return (tables.size() == 1 ? "table " : "tables ") + String.join(", ", shown)
+                + (tables.size() > shown.size() ? " and " + (tables.size() - shown.size()) + " more" : "");
+    }
+
     private void reportMissingIdentity(Candidate cand) {
         String fix = "table " + cand.table().qualified() + " has no usable replica identity ("
                 + (cand.replicaIdentity() == 'n' ? "REPLICA IDENTITY NOTHING" : cand.replicaIdentity() == 'i'

@@ -85,6 +85,7 @@ public final class Restorer {
         try {
             if (!dryRun) {
                 setup = connect();
+                TargetChecks.checkWritable(setup, tables, target.describe());
                 if (!replace) {
                     refuseExisting(setup, tables);
                 } else {
