@@ -36,7 +36,8 @@ class QuickstartIT {
     @Test
     void restoresAtTheMarkIdenticalToTheSourceThenKeepsRunningUntilSigterm(@TempDir Path dir) throws Exception {
         long started = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString(),
                 "quickstart", "--keep", "--data-dir", dir.resolve("qs").toString(), "--workload-duration", "6s");
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectError(dir.resolve("stderr.log").toFile());

@@ -40,7 +40,7 @@ class CrashIT {
                     "INSERT INTO counters VALUES (1, 0), (2, 0)");
             Path log = Files.createTempFile("pgkb-crash-", ".log");
             List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), ProducerMain.class.getName(),
+                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ProducerMain.class.getName(),
                     "--pg", TestEnv.pg().uri(env.db), "--bootstrap-servers", TestEnv.kafka().bootstrapServers(),
                     "--topic-prefix", env.prefix, "--slot", env.slot, "--partitions", "2", "--refresh-interval", "1s");
             AtomicBoolean run = new AtomicBoolean(true);
