@@ -14,10 +14,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +32,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.postgresql.PGConnection;
+import org.postgresql.PGProperty;
+import org.postgresql.replication.PGReplicationStream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -285,15 +292,16 @@ class BadInputCorpusIT {
             producer.send(new ProducerRecord<>(q + ".connect.offsets", "{\"k\":1}".getBytes(StandardCharsets.UTF_8),
                     "{\"offset\":42}".getBytes(StandardCharsets.UTF_8))).get();
         }
-        List<Run> runs = PgkbJar.runAll(List.of(
-                new String[] {"archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", p,
+        // in this JVM: a separate one per run would add its start-up and nothing else
+        List<Run> runs = List.of(
+                InProcess.run("archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", p,
                         "--group", kafka.groupId("k"), "--store", dir.resolve("store-k").toString(),
-                        "--spool-dir", dir.resolve("spool-k").toString()},
-                new String[] {"inspect", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", p,
-                        "--table", "public.accounts", "--from-beginning", "--max-records", "1"},
-                new String[] {"archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", q,
+                        "--spool-dir", dir.resolve("spool-k").toString()).asRun(),
+                InProcess.run("inspect", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", p,
+                        "--table", "public.accounts", "--from-beginning", "--max-records", "1").asRun(),
+                InProcess.run("archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", q,
                         "--group", kafka.groupId("o"), "--store", dir.resolve("store-o").toString(),
-                        "--spool-dir", dir.resolve("spool-o").toString()}));
+                        "--spool-dir", dir.resolve("spool-o").toString()).asRun());
         assertOneLine(runs.get(0), 1, "topic=" + p + ".public.accounts partition=0 offset=0", "unknown schema fingerprint", "_schemas");
         // inspect is for looking at records: it prints one it cannot decode, with its bytes and the reason, and goes on
         assertThat(runs.get(1).code()).as(runs.get(1).everything()).isZero();
@@ -333,31 +341,45 @@ class BadInputCorpusIT {
     @Test
     @Order(7)
     void slotHeldElsewhereAndPublicationOfAnotherOwner(TestDatabase db, TestKafka kafka) throws Exception {
-        String slot = "corpus_held";
-        Running first = PgkbJar.start(Map.of(), "produce", "--pg", db.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
-                "--topic-prefix", kafka.prefix() + "-held", "--slot", slot, "--publication", slot);
         db.execute("CREATE ROLE corpus_producer LOGIN REPLICATION PASSWORD 'producer-pw'",
                 "GRANT SELECT ON ALL TABLES IN SCHEMA public TO corpus_producer",
                 "CREATE PUBLICATION corpus_owned FOR TABLE public.items",
                 "CREATE TABLE public.not_in_it (id int PRIMARY KEY)");
         String asProducer = "postgresql://corpus_producer:producer-pw@" + db.host() + ":" + db.port() + "/" + db.name();
-        try {
-            await().atMost(Duration.ofSeconds(180)).until(() -> alive(first)
-                    && db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'") == 1);
-            List<Run> runs = PgkbJar.runAll(List.of(
-                    new String[] {"produce", "--pg", db.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
-                            "--topic-prefix", kafka.prefix() + "-held", "--slot", slot, "--publication", slot},
-                    // all tables of the database, public.not_in_it is not in the publication: adding it needs its owner
-                    new String[] {"produce", "--pg", asProducer, "--bootstrap-servers", kafka.bootstrapServers(),
-                            "--topic-prefix", kafka.prefix() + "-owned", "--slot", "corpus_owned", "--publication", "corpus_owned"}));
-            assertOneLine(runs.get(0), 1, "replication slot " + slot + " is active");
-            assertThat(first.process().isAlive()).as("the first producer keeps its slot").isTrue();
-            assertOneLine(runs.get(1), 2, "publication corpus_owned", "owned by role " + db.user(), "corpus_producer");
-            assertThat(db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'corpus_owned'"))
-                    .as("no slot left pinning WAL").isZero();
+        // in this JVM: a separate one per run would add its start-up and nothing else
+        // all tables of the database, public.not_in_it is not in the publication: adding it needs its owner
+        Run notOwner = InProcess.run("produce", "--pg", asProducer, "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic-prefix", kafka.prefix() + "-owned", "--slot", "corpus_owned", "--publication", "corpus_owned").asRun();
+        assertOneLine(notOwner, 2, "publication corpus_owned", "owned by role " + db.user(), "not corpus_producer",
+                "ALTER PUBLICATION \"corpus_owned\" OWNER TO \"corpus_producer\"");
+        assertThat(db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'corpus_owned'"))
+                .as("no slot left pinning WAL").isZero();
+
+        String slot = "corpus_held";
+        db.execute("CREATE PUBLICATION corpus_held FOR TABLE public.items",
+                "SELECT pg_create_logical_replication_slot('corpus_held', 'pgoutput')");
+        try (Connection other = replicationConnection(db);
+             PGReplicationStream held = other.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
+                     .withSlotName(slot).withSlotOption("proto_version", 1).withSlotOption("publication_names", slot).start()) {
+            assertThat(held.isClosed()).isFalse();
+            Run second = InProcess.run("produce", "--pg", db.uri(), "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--topic-prefix", kafka.prefix() + "-held", "--slot", slot, "--publication", slot).asRun();
+            assertOneLine(second, 1, "replication slot " + slot + " is active", "used by PostgreSQL backend pid");
+            assertThat(db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'"))
+                    .as("the other reader keeps its slot").isEqualTo(1);
         } finally {
-            first.stop();
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    db.queryForLong("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'") == 0);
             db.execute("SELECT pg_drop_replication_slot('" + slot + "')");
         }
+    }
+
+    /** A logical replication connection of this JVM: another process, as PostgreSQL sees it, reading a slot. */
+    private static Connection replicationConnection(TestDatabase db) throws SQLException {
+        Properties p = db.properties();
+        PGProperty.REPLICATION.set(p, "database");
+        PGProperty.ASSUME_MIN_SERVER_VERSION.set(p, "10");
+        PGProperty.PREFER_QUERY_MODE.set(p, "simple");
+        return DriverManager.getConnection(db.jdbcUrl(), p);
     }
 }
