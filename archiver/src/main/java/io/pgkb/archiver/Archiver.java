@@ -13,6 +13,7 @@ import io.pgkb.archiver.internal.Uploads;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.SchemaTopicKeys;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.Topics;
@@ -279,12 +280,20 @@ public final class Archiver implements AutoCloseable {
         if (r.value() == null || r.key() == null) {
             return; // a tombstone or keyless record carries no schema
         }
-        String fp = new String(r.key(), StandardCharsets.UTF_8);
-        if (!fp.matches("[0-9a-f]{16}")) {
-            quarantine.handle(r, "key is not a 16-digit lower-case hex fingerprint");
+        String key = new String(r.key(), StandardCharsets.UTF_8);
+        if (key.equals(SchemaTopicKeys.ENCODING)) {
+            return; // the producer's own guard against a change of encoding; every record shows its framing itself
+        }
+        if (SchemaTopicKeys.isRegistryId(key)
+                && !SchemaTopicKeys.isFingerprint(new String(r.value(), StandardCharsets.UTF_8))) {
+            quarantine.handle(r, "a registry id record whose value is not a 16-digit lower-case hex fingerprint");
             return;
         }
-        s.addSchema(new PartitionState.SchemaEntry(r.offset(), fp, r.value()));
+        if (!SchemaTopicKeys.isFingerprint(key) && !SchemaTopicKeys.isRegistryId(key)) {
+            quarantine.handle(r, "key is not a 16-digit lower-case hex fingerprint (nor registry-<id>)");
+            return;
+        }
+        s.addSchema(new PartitionState.SchemaEntry(r.offset(), key, r.value()));
     }
 
     private void rollAged() {

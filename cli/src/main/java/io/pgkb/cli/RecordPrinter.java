@@ -68,8 +68,8 @@ final class RecordPrinter implements AutoCloseable {
             n.putNull("value");
         } else {
             try {
-                if (isDdl(r.value())) {
-                    n.set("value", ddlJson(DdlEvent.decode(r.value(), decoder.resolver())));
+                if (decoder.isDdl(r.value())) {
+                    n.set("value", ddlJson(decoder.decodeDdl(r.value())));
                     return n.toString();
                 }
                 ChangeRecord value = decoder.decode(r.value());
@@ -80,14 +80,6 @@ final class RecordPrinter implements AutoCloseable {
             }
         }
         return n.toString();
-    }
-
-    private boolean isDdl(byte[] value) {
-        if (!SingleObjectCodec.isSingleObject(value)) {
-            return false;
-        }
-        long fp = SingleObjectCodec.fingerprintOf(value);
-        return fp == DdlEvent.FINGERPRINT || DdlEvent.isDdlSchema(decoder.resolver().findByFingerprint(fp));
     }
 
     /** A DDL record: op DDL, where it is in the stream, what the command was and the columns after it. */

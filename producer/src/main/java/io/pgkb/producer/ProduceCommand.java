@@ -74,6 +74,14 @@ public final class ProduceCommand implements Callable<Integer> {
 
     // help = true: like --help, it needs none of the required options (picocli skips their check when it is given)
     @SuppressWarnings("deprecation")
+    @Option(names = "--schema-registry", paramLabel = "URL",
+            description = "Registry mode: keys and values in the Confluent wire format, schemas registered under <topic>-key/<topic>-value of this registry (Confluent REST API). A prefix keeps its mode for its life.")
+    String schemaRegistry;
+
+    @Option(names = "--schema-registry-config", paramLabel = "FILE",
+            description = "Schema registry client settings: basic.auth.user.info=user:password, schema.registry.ssl.truststore.location/.password/.type")
+    java.nio.file.Path schemaRegistryConfig;
+
     @Option(names = "--print-ddl-capture-sql", defaultValue = "false", help = true,
             description = "print the SQL a DBA runs (as a superuser, or the managed service's admin role) to install DDL capture, and exit")
     boolean printDdlCaptureSql;
@@ -131,9 +139,14 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--ddl-capture: '" + ddlCapture + "' is not auto, require or off");
         }
+        if (schemaRegistryConfig != null && schemaRegistry == null) {
+            throw new PgkbException.ConfigException("--schema-registry-config: only with --schema-registry");
+        }
+        SchemaRegistrySettings registry = schemaRegistry == null ? null
+                : SchemaRegistrySettings.parse(schemaRegistry, schemaRegistryConfig);
         Properties kafkaProps = kafka.fileProperties();
         return new ProducerSettings(url, bootstrapServers, prefix, slot, publication, list, partitions,
-                kafkaProps, maxBytes, missing, recreateSlot, refresh, ProducerSettings.CONFIRM_INTERVAL, ddl);
+                kafkaProps, maxBytes, missing, recreateSlot, refresh, ProducerSettings.CONFIRM_INTERVAL, ddl, registry);
     }
 
     @Override

@@ -2,6 +2,10 @@ package io.pgkb.producer;
 
 import io.pgkb.producer.internal.AckTracker;
 import io.pgkb.producer.internal.AvroRecordEncoder;
+import io.pgkb.producer.internal.PrefixEncoding;
+import io.pgkb.producer.internal.RegistryClient;
+import io.pgkb.producer.internal.RegistryFraming;
+import io.pgkb.producer.internal.SchemaFraming;
 import io.pgkb.producer.internal.DdlCapture;
 import io.pgkb.producer.internal.CatalogLookup;
 import io.pgkb.producer.internal.KafkaChangeWriter;
@@ -20,6 +24,7 @@ import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaRegistrar;
+import io.pgkb.schemas.SchemaTopicKeys;
 import io.pgkb.schemas.TableId;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
@@ -76,6 +81,8 @@ public final class Producer implements AutoCloseable {
     private Admin admin;
     private KafkaProducer<byte[], byte[]> kafka;
     private SchemaRegistrar registrar;
+    /** Single-object or registry mode (DESIGN §14); its id cache outlives reconnects. */
+    private SchemaFraming framing;
     private TopicManager topics;
     private ProgressWriter progress;
     private Connection control;
@@ -186,6 +193,10 @@ public final class Producer implements AutoCloseable {
         topics = new TopicManager(admin, config.partitions(), config.maxMessageBytes());
         topics.ensureProgressTopic(config.progressTopic());
         registrar.ensureRegistered(ProgressWriter.SCHEMA);
+        PrefixEncoding.check(registrarConfig, config.topicPrefix(), config.schemaRegistry() == null
+                ? SchemaTopicKeys.SINGLE_OBJECT : SchemaTopicKeys.CONFLUENT, registrar);
+        framing = config.schemaRegistry() == null ? SchemaFraming.singleObject(registrar)
+                : new RegistryFraming(new RegistryClient(config.schemaRegistry(), () -> stopping), registrar);
         try {
             ddlCapture = DdlCapture.prepare(control, config.ddlCapture(), where);
             progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);
@@ -337,7 +348,7 @@ public final class Producer implements AutoCloseable {
                 interruptedSince = 0;
             }
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
-                    new AvroRecordEncoder(catalog::typeName, registrar), topics, config.topicPrefix(), config.maxMessageBytes());
+                    new AvroRecordEncoder(catalog::typeName, framing, config.topicPrefix()), topics, config.topicPrefix(), config.maxMessageBytes());
             TransactionAssembler assembler = new TransactionAssembler(writer, catalog, ddlCapture ? config.publication() : null);
             long confirmEvery = config.confirmInterval().toNanos();
             long nextConfirm = System.nanoTime() + confirmEvery;

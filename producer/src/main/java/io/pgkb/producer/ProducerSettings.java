@@ -17,11 +17,12 @@ import java.util.Properties;
  * @param tables            explicit table list, or empty for every table of the database (except system schemas)
  * @param kafkaProperties   extra Kafka client properties (TLS, SASL) from {@code --kafka-config}
  * @param refreshInterval   how often the publication is compared with the tables that exist
+ * @param schemaRegistry    registry mode (DESIGN §14): the registry; null for Avro single-object encoding
  */
 public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPrefix, String slot, String publication,
                              List<TableId> tables, int partitions, Properties kafkaProperties, long maxMessageBytes,
                              MissingIdentity onMissingIdentity, boolean recreateSlot, Duration refreshInterval,
-                             Duration confirmInterval, DdlCaptureMode ddlCapture) {
+                             Duration confirmInterval, DdlCaptureMode ddlCapture, SchemaRegistrySettings schemaRegistry) {
 
     /** What to do with a table that has no usable replica identity. */
     public enum MissingIdentity { SKIP, FAIL }
@@ -59,47 +60,53 @@ public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPr
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, DEFAULT_SLOT, DEFAULT_PUBLICATION, List.of(),
                 Integer.parseInt(DEFAULT_PARTITIONS), new Properties(), DEFAULT_MAX_MESSAGE_BYTES,
                 MissingIdentity.valueOf(DEFAULT_ON_MISSING_IDENTITY.toUpperCase(Locale.ROOT)), false,
-                Durations.parse(DEFAULT_REFRESH_INTERVAL), CONFIRM_INTERVAL, DdlCaptureMode.OFF);
+                Durations.parse(DEFAULT_REFRESH_INTERVAL), CONFIRM_INTERVAL, DdlCaptureMode.OFF, null);
     }
 
     public ProducerSettings withSlot(String slotName, String publicationName) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slotName, publicationName, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withTables(List<TableId> list) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, list, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withPartitions(int n) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, n,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withRefreshInterval(Duration d) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, d, confirmInterval, ddlCapture);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, d, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withOnMissingIdentity(MissingIdentity m) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, m, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
+                kafkaProperties, maxMessageBytes, m, recreateSlot, refreshInterval, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withRecreateSlot(boolean r) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, r, refreshInterval, confirmInterval, ddlCapture);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, r, refreshInterval, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withKafkaProperties(Properties p) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                p, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture);
+                p, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture, schemaRegistry);
     }
 
     public ProducerSettings withDdlCapture(DdlCaptureMode m) {
         return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
-                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, m);
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, m, schemaRegistry);
+    }
+
+    /** Registry mode with this registry (null: native single-object encoding). */
+    public ProducerSettings withSchemaRegistry(SchemaRegistrySettings r) {
+        return new ProducerSettings(pg, bootstrapServers, topicPrefix, slot, publication, tables, partitions,
+                kafkaProperties, maxMessageBytes, onMissingIdentity, recreateSlot, refreshInterval, confirmInterval, ddlCapture, r);
     }
 
     public String progressTopic() {

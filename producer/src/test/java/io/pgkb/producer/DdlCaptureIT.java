@@ -94,7 +94,7 @@ class DdlCaptureIT {
             PgUrl plain = PgUrl.parse("postgresql://pgkb_plain:plain@" + TestEnv.pg().host() + ":" + TestEnv.pg().port() + "/" + env.db);
             ProducerSettings config = new ProducerSettings(plain, env.config().bootstrapServers(), env.prefix, env.slot, "pgkb",
                     List.of(), 1, null, ProducerSettings.DEFAULT_MAX_MESSAGE_BYTES, ProducerSettings.MissingIdentity.SKIP, false,
-                    Duration.ofSeconds(1), Duration.ofMillis(200), ProducerSettings.DdlCaptureMode.REQUIRE);
+                    Duration.ofSeconds(1), Duration.ofMillis(200), ProducerSettings.DdlCaptureMode.REQUIRE, null);
             assertThatThrownBy(() -> env.start(config)).isInstanceOf(PgkbException.ConfigException.class)
                     .hasMessageContaining("DDL capture is not possible")
                     .hasMessageContaining("--print-ddl-capture-sql");

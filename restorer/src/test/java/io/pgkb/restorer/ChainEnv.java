@@ -117,10 +117,30 @@ final class ChainEnv implements AutoCloseable {
     }
 
     void startProducer(int partitions, ProducerSettings.DdlCaptureMode ddlCapture) {
+        startProducer(partitions, ddlCapture, null);
+    }
+
+    /** @param registry registry mode with this registry (DESIGN §14), null for single-object encoding */
+    Producer startProducer(int partitions, ProducerSettings.DdlCaptureMode ddlCapture, io.pgkb.producer.SchemaRegistrySettings registry) {
         producer = new Producer(ProducerSettings.of(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
                 .withSlot(slot, "pub_" + slot).withPartitions(partitions).withRefreshInterval(Duration.ofMillis(500))
-                .withDdlCapture(ddlCapture));
-        producer.start();
+                .withDdlCapture(ddlCapture).withSchemaRegistry(registry));
+        Producer p = producer;
+        try {
+            p.start();
+        } catch (RuntimeException e) {
+            producer = null;
+            p.close();
+            throw e;
+        }
+        return p;
+    }
+
+    /** Stops the producer and waits for it to end; {@link #startProducer} starts another. */
+    void stopProducer() {
+        producer.stop();
+        producer.close();
+        producer = null;
     }
 
     void startArchiver(long segmentMaxRecords) throws Exception {

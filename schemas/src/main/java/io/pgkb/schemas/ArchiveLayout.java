@@ -81,6 +81,11 @@ public final class ArchiveLayout {
         return root + "schemas/" + fingerprintHex + ".avsc";
     }
 
+    /** Registry mode (DESIGN §14): the fingerprint, as 16 hex digits, of the schema a schema registry gave this id. */
+    public String registryId(int id) {
+        return root + "schemas/registry/" + Integer.toUnsignedString(id) + ".fingerprint";
+    }
+
     public String quarantine(String topic, int partition, long offset) {
         return root + "quarantine/" + Names.escape(topic) + "/" + partition + "/" + String.format("%020d", offset) + ".bin";
     }

@@ -68,8 +68,7 @@ public final class ChangeRecordSerde implements Serde<ChangeRecord> {
                 throw new IllegalStateException("ChangeRecordSerde used before configure()");
             }
             try {
-                long fp = SingleObjectCodec.fingerprintOf(data);
-                if (fp == DdlEvent.FINGERPRINT || DdlEvent.isDdlSchema(resolver.findByFingerprint(fp))) {
+                if (decoder.isDdl(data)) {
                     return null; // a DDL record changes no row: skipped like a tombstone, filter with v != null
                 }
                 return decoder.decode(data);

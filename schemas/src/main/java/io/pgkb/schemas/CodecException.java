@@ -22,6 +22,17 @@ public class CodecException extends PgkbException.FatalException {
             this.fingerprint = fingerprint;
         }
 
+        private UnknownSchemaException(String message) {
+            super(message);
+            this.fingerprint = 0;
+        }
+
+        /** Registry mode: the schema id in a Confluent-framed header is not known. */
+        public static UnknownSchemaException registryId(int id) {
+            return new UnknownSchemaException("schema registry id " + id
+                    + " not found (no registry-" + id + " record in the _schemas topic or the archive)");
+        }
+
         public long fingerprint() {
             return fingerprint;
         }

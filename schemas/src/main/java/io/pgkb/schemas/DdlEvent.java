@@ -76,6 +76,9 @@ public record DdlEvent(int format, long tableOid, String commandTag, boolean rew
      * @throws CodecException when the bytes are not a DDL record
      */
     public static DdlEvent decode(byte[] value, SchemaResolver resolver) {
+        if (resolver != null) {
+            value = ConfluentFraming.toSingleObject(value, resolver); // registry mode: the id through the caller's resolver
+        }
         GenericRecord r = SingleObjectCodec.decode(value, fp -> {
             Schema s = resolver == null ? null : resolver.findByFingerprint(fp);
             return s == null && fp == FINGERPRINT ? SCHEMA : s;

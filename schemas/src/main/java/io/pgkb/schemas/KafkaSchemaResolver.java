@@ -33,6 +33,9 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
     private final String topic;
     private final Consumer<byte[], byte[]> consumer;
     private final Map<Long, Schema> schemas = new ConcurrentHashMap<>();
+    /** Registry mode: schema registry id to fingerprint ({@code registry-<id>} records). */
+    private final Map<Integer, Long> registryIds = new ConcurrentHashMap<>();
+    private volatile String encoding;
     private List<TopicPartition> assigned = List.of();
 
     /** @param clientConfig Kafka client settings (bootstrap.servers, TLS/SASL); no group is used */
@@ -68,6 +71,25 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
         }
         refresh();
         return schemas.get(fingerprint);
+    }
+
+    @Override
+    public Schema findByRegistryId(int id) {
+        Long fp = registryIds.get(id);
+        if (fp == null) {
+            refresh();
+            fp = registryIds.get(id);
+        }
+        return fp == null ? null : findByFingerprint(fp);
+    }
+
+    /**
+     * The prefix's encoding as its {@code pgkb.encoding} record names it ({@link SchemaTopicKeys}), read up to the
+     * topic's end; null when there is none (a new prefix, or one from before registry mode existed).
+     */
+    public String encoding() {
+        refresh();
+        return encoding;
     }
 
     /** Reads the topic up to its current end. */
@@ -117,13 +139,25 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
             return;
         }
         String json = new String(r.value(), StandardCharsets.UTF_8);
+        String k = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        if (k.equals(SchemaTopicKeys.ENCODING)) {
+            encoding = json;
+            return;
+        }
+        if (SchemaTopicKeys.isRegistryId(k)) {
+            if (SchemaTopicKeys.isFingerprint(json)) {
+                registryIds.put(SchemaTopicKeys.registryIdOf(k), SingleObjectCodec.parseHex(json));
+            } else {
+                log.warn("registry id record without a fingerprint skipped topic={} offset={} key={}", topic, r.offset(), k);
+            }
+            return;
+        }
         try {
             Schema s = new Schema.Parser().parse(json);
             long fp = SingleObjectCodec.fingerprint64(s);
-            String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-            if (!key.equals(SingleObjectCodec.hex(fp))) {
+            if (!k.equals(SingleObjectCodec.hex(fp))) {
                 log.warn("schema key does not match its fingerprint topic={} offset={} key={} fingerprint={}",
-                        topic, r.offset(), key, SingleObjectCodec.hex(fp));
+                        topic, r.offset(), k, SingleObjectCodec.hex(fp));
             }
             schemas.put(fp, s);
         } catch (SchemaParseException e) {

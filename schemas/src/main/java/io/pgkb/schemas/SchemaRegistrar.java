@@ -42,6 +42,7 @@ public final class SchemaRegistrar implements AutoCloseable {
     private final Producer<byte[], byte[]> producer;
     private final Admin admin;
     private final Set<Long> registered = ConcurrentHashMap.newKeySet();
+    private final Set<Integer> registeredIds = ConcurrentHashMap.newKeySet();
     private volatile boolean topicReady;
 
     /**
@@ -96,22 +97,43 @@ public final class SchemaRegistrar implements AutoCloseable {
         if (registered.contains(fp)) {
             return hex;
         }
-        ensureTopic();
-        byte[] key = hex.getBytes(StandardCharsets.UTF_8);
-        byte[] value = schema.toString().getBytes(StandardCharsets.UTF_8);
-        try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PgkbException.RetriableException("interrupted while registering schema " + hex + " in " + topic, e);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new PgkbException.RetriableException("cannot register schema " + hex + " in topic " + topic + ": "
-                    + cause, cause);
-        }
+        send(hex, schema.toString(), "schema " + hex);
         registered.add(fp);
         log.info("schema registered topic={} fingerprint={} name={}", topic, hex, schema.getFullName());
         return hex;
+    }
+
+    /**
+     * Registry mode (DESIGN §14): records that the schema registry's id {@code id} names the schema with this
+     * fingerprint ({@code registry-<id>}), acknowledged, unless this registrar already did.
+     */
+    public void ensureRegistryId(int id, long fingerprint) {
+        if (registeredIds.contains(id)) {
+            return;
+        }
+        send(SchemaTopicKeys.registryId(id), SingleObjectCodec.hex(fingerprint), "registry id " + id);
+        registeredIds.add(id);
+        log.info("registry id recorded topic={} id={} fingerprint={}", topic, id, SingleObjectCodec.hex(fingerprint));
+    }
+
+    /** Writes the prefix's encoding ({@link SchemaTopicKeys#ENCODING}), acknowledged. */
+    public void writeEncoding(String encoding) {
+        send(SchemaTopicKeys.ENCODING, encoding, "the prefix's encoding");
+    }
+
+    private void send(String key, String value, String what) {
+        ensureTopic();
+        try {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)))
+                    .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PgkbException.RetriableException("interrupted while registering " + what + " in " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new PgkbException.RetriableException("cannot register " + what + " in topic " + topic + ": "
+                    + cause, cause);
+        }
     }
 
     /** Creates the topic when missing; refuses a topic that exists without compaction (it would lose schemas). */

@@ -44,7 +44,9 @@ public final class SingleObjectCodec {
         }
     }
 
+    /** Also reads registry mode's Confluent framing ({@link ConfluentFraming}) when the resolver knows the id. */
     public static GenericRecord decode(byte[] bytes, SchemaResolver resolver) {
+        bytes = ConfluentFraming.toSingleObject(bytes, resolver);
         long fp = fingerprintOf(bytes);
         BinaryMessageDecoder<GenericRecord> dec = DECODERS.get(fp);
         if (dec == null) {

@@ -28,6 +28,7 @@ public final class PartitionState {
 
     public enum Kind { TABLE, PROGRESS, SCHEMAS }
 
+    /** @param fingerprint the {@code _schemas} key: a fingerprint, or {@code registry-<id>} (json: the fingerprint) */
     public record SchemaEntry(long offset, String fingerprint, byte[] json) {
     }
 

@@ -1,6 +1,7 @@
 package io.pgkb.archiver.internal;
 
 import io.pgkb.schemas.CodecException;
+import io.pgkb.schemas.ConfluentFraming;
 import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.SchemaResolver;
@@ -17,7 +18,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * Turns a consumed record into an {@link ArchivedRecord}, proving on the way that it is what the producer writes:
- * key and value are Avro single-object encoding of a schema known in {@code _schemas} ({@code _progress} records
+ * key and value are Avro single-object encoding of a schema known in {@code _schemas} (or, in registry mode, framed
+ * with a schema registry id that {@code _schemas} maps to a schema) ({@code _progress} records
  * are decoded fully, they carry the order key), and the order-key headers are present. Anything else is a {@link Invalid} naming the problem.
  */
 public final class RecordValidator {
@@ -96,6 +98,14 @@ public final class RecordValidator {
                 return;
             }
             throw new Invalid(what + " is null");
+        }
+        if (ConfluentFraming.isConfluent(bytes)) {
+            // registry mode: the id must be in _schemas (registry-<id>), so the archive can name its schema
+            if (schemas.findByRegistryId(ConfluentFraming.schemaId(bytes)) == null) {
+                throw new Invalid(what + ": unknown schema registry id " + ConfluentFraming.schemaId(bytes)
+                        + " (no registry-" + ConfluentFraming.schemaId(bytes) + " record in _schemas)");
+            }
+            return;
         }
         long fp;
         try {

@@ -1,5 +1,6 @@
 package io.pgkb.archiver.internal;
 
+import io.pgkb.schemas.SchemaTopicKeys;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.segment.SegmentMetadata;
 import io.pgkb.schemas.segment.SegmentWriter;
@@ -70,8 +71,10 @@ public final class Uploads implements AutoCloseable {
             try {
                 long bytes = 0;
                 for (PartitionState.SchemaEntry e : entries) {
-                    String key = layout.schema(e.fingerprint());
-                    if (!store.exists(key)) { // a fingerprint names one schema for good
+                    String key = SchemaTopicKeys.isRegistryId(e.fingerprint())
+                            ? layout.registryId(SchemaTopicKeys.registryIdOf(e.fingerprint()))
+                            : layout.schema(e.fingerprint());
+                    if (!store.exists(key)) { // a fingerprint names one schema for good (an id, in one registry)
                         store.put(key, e.json());
                         bytes += e.json().length;
                     }

@@ -110,12 +110,7 @@ public final class ProducerBench {
         Producer p = new Producer(cfg);
         p.start();
         long ready = System.nanoTime();
-        while (p.confirmedLsn().isBefore(end)) {
-            if (p.failure() != null) {
-                throw p.failure();
-            }
-            Thread.sleep(20);
-        }
+        awaitConfirmed(p, end);
         long prodNanos = System.nanoTime() - t0;
         long streamNanos = System.nanoTime() - ready;
         CpuUse prodCpu = CpuUse.now().minus(cpu);
@@ -360,7 +355,17 @@ public final class ProducerBench {
                 .getProcessCpuTime();
     }
 
-    private static Lsn walEnd(LocalPostgres pg, String db) throws Exception {
+    /** Until the producer confirmed {@code end}; its failure, if it fails. */
+    static void awaitConfirmed(Producer p, Lsn end) throws InterruptedException {
+        while (p.confirmedLsn().isBefore(end)) {
+            if (p.failure() != null) {
+                throw p.failure();
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    static Lsn walEnd(LocalPostgres pg, String db) throws Exception {
         try (Connection c = pg.connect(db); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
             rs.next();

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Encodes changes with the schemas of the relation version they belong to; registers every new version in
- * {@code _schemas} (acknowledged) before the first record that uses it. The bytes come from the relation version's
+ * Encodes changes with the schemas of the relation version they belong to; registers every new version (in
+ * {@code _schemas}, acknowledged, and in registry mode in the schema registry: {@link SchemaFraming}) before the first
+ * record that uses it. The bytes come from the relation version's
  * {@link RelationEncoding}, built once per Relation message.
  */
 public final class AvroRecordEncoder implements RecordEncoder {
@@ -24,21 +25,27 @@ public final class AvroRecordEncoder implements RecordEncoder {
     }
 
     private final TypeNames types;
-    private final Function<org.apache.avro.Schema, String> register;
+    private final SchemaFraming framing;
+    private final String prefix;
     private final Map<Integer, RelationEncoding> current = new HashMap<>();
     private final RelationEncoding.Output output = new RelationEncoding.Output(); // one buffer for every relation
     // consecutive changes are mostly of the same relation: skip the map lookup for them
     private int lastRelationId;
     private RelationEncoding last;
-    private boolean ddlRegistered;
 
     public AvroRecordEncoder(TypeNames types, SchemaRegistrar registrar) {
-        this(types, registrar::ensureRegistered);
+        this(types, SchemaFraming.singleObject(registrar), "pgkb");
+    }
+
+    /** @param prefix the topic prefix, naming registry subjects ({@code <topic>-key}, {@code <topic>-value}) */
+    public AvroRecordEncoder(TypeNames types, SchemaFraming framing, String prefix) {
+        this.types = types;
+        this.framing = framing;
+        this.prefix = prefix;
     }
 
     AvroRecordEncoder(TypeNames types, Function<org.apache.avro.Schema, String> register) {
-        this.types = types;
-        this.register = register;
+        this(types, SchemaFraming.singleObject(register), "pgkb");
     }
 
     @Override
@@ -50,21 +57,26 @@ public final class AvroRecordEncoder implements RecordEncoder {
                     rel.keyColumns().contains(i)));
         }
         ChangeEnvelopes env = new ChangeEnvelopes(new RelationDef(rel.relationId(), rel.table(), rel.replicaIdentity(), cols));
-        if (env.schemas().key() != null) {
-            register.apply(env.schemas().key());
-        }
-        register.apply(env.schemas().value());
-        current.put(rel.relationId(), new RelationEncoding(env, output));
+        String topic = rel.table().topic(prefix);
+        byte[] keyHeader = env.schemas().key() == null ? null : framing.header(topic + "-key", env.schemas().key());
+        byte[] valueHeader = framing.header(topic + "-value", env.schemas().value());
+        current.put(rel.relationId(), new RelationEncoding(env, output, keyHeader, valueHeader));
         last = null;
     }
 
+    /**
+     * Registry mode registers the DDL schema under {@code <topic>-io.pgkb.DdlEvent} (TopicRecordNameStrategy): under
+     * {@code <topic>-value} a compatibility rule would compare it with the change envelope and refuse it.
+     */
     @Override
-    public byte[] encodeDdl(io.pgkb.schemas.DdlEvent ddl) {
-        if (!ddlRegistered) {
-            register.apply(io.pgkb.schemas.DdlEvent.SCHEMA);
-            ddlRegistered = true;
-        }
-        return ddl.encode();
+    public byte[] encodeDdl(io.pgkb.schemas.TableId table, io.pgkb.schemas.DdlEvent ddl) {
+        byte[] header = framing.header(table.topic(prefix) + "-" + io.pgkb.schemas.DdlEvent.SCHEMA_NAME,
+                io.pgkb.schemas.DdlEvent.SCHEMA);
+        byte[] singleObject = ddl.encode();
+        byte[] out = new byte[header.length + singleObject.length - 10];
+        System.arraycopy(header, 0, out, 0, header.length);
+        System.arraycopy(singleObject, 10, out, header.length, singleObject.length - 10);
+        return out;
     }
 
     @Override

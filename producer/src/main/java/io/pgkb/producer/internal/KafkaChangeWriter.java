@@ -113,7 +113,7 @@ public final class KafkaChangeWriter implements ChangeSink {
         }
         String table = m.table().qualified();
         Txn txn = d.txn();
-        byte[] value = encoder.encodeDdl(new DdlEvent(DdlEvent.FORMAT, m.oid(), m.tag(), m.rewrite(), m.dropped(),
+        byte[] value = encoder.encodeDdl(m.table(), new DdlEvent(DdlEvent.FORMAT, m.oid(), m.tag(), m.rewrite(), m.dropped(),
                 m.columns(), m.definition(), m.query(), d.lsn(), txn.commitLsn(), txn.xid(), txn.commitTimeMicros(),
                 d.seq(), table));
         if (value.length > maxMessageBytes) {

@@ -85,6 +85,12 @@ final class RelationEncoding {
     }
 
     RelationEncoding(ChangeEnvelopes envelopes, Output output) {
+        this(envelopes, output, envelopes.schemas().key() == null ? null : SchemaFraming.singleObjectHeader(envelopes.schemas().key()),
+                SchemaFraming.singleObjectHeader(envelopes.schemas().value()));
+    }
+
+    /** @param keyHeader what keys start with (null without a key schema); valueHeader: what values start with */
+    RelationEncoding(ChangeEnvelopes envelopes, Output output, byte[] keyHeader, byte[] valueHeader) {
         this.envelopes = envelopes;
         this.output = output;
         Schema value = envelopes.schemas().value();
@@ -95,8 +101,8 @@ final class RelationEncoding {
         for (Change.Op op : Change.Op.values()) {
             opIndex[op.ordinal()] = RowSchemas.OP.getEnumOrdinal(op.name());
         }
-        valueHeader = header(value);
-        keyHeader = key == null ? null : header(key);
+        this.valueHeader = valueHeader;
+        this.keyHeader = keyHeader;
         List<ColumnDef> columns = envelopes.relation().columns();
         fields = new FieldWriter[columns.size()];
         for (int i = 0; i < fields.length; i++) {
@@ -245,11 +251,6 @@ final class RelationEncoding {
     }
 
     /** {@code C3 01} and the schema's CRC-64-AVRO fingerprint, little-endian (Avro single-object encoding). */
-    private static byte[] header(Schema schema) {
-        return ByteBuffer.allocate(10).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
-                .putLong(SingleObjectCodec.fingerprint64(schema)).array();
-    }
-
     private static void requireFields(Schema record, List<String> names) {
         List<String> actual = record.getFields().stream().map(Schema.Field::name).toList();
         if (!actual.equals(names)) {

@@ -4,6 +4,7 @@ import io.pgkb.schemas.BinaryCursor;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.CodecException;
+import io.pgkb.schemas.ConfluentFraming;
 import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.RowSchemas;
@@ -61,7 +62,7 @@ public final class ChangeDecoding {
      * change); errors name the table, partition and offset of the record.
      */
     Object decodeAny(ArchivedEntry e, String table) {
-        byte[] value = e.value();
+        byte[] value = singleObject(e, table);
         if (value != null && SingleObjectCodec.isSingleObject(value)) {
             long fp = SingleObjectCodec.fingerprintOf(value);
             if ((last == null || fp != lastFingerprint) && isDdl(fp)) {
@@ -72,7 +73,19 @@ public final class ChangeDecoding {
                 }
             }
         }
-        return decode(e, table);
+        return decode(value, e, table);
+    }
+
+    /**
+     * The value in single-object encoding: registry mode's Confluent framing (DESIGN §14) becomes the same datum
+     * under its schema's fingerprint, through the id map the archive keeps; everything after reads one encoding.
+     */
+    private byte[] singleObject(ArchivedEntry e, String table) {
+        try {
+            return ConfluentFraming.toSingleObject(e.value(), decoder.resolver());
+        } catch (CodecException.UnknownSchemaException x) {
+            throw new PgkbException.ArchiveIncompleteException("undecodable change record " + where(table, e) + ": " + x.getMessage());
+        }
     }
 
     /** The DDL record's event, or null for any other record (not decoded); errors name table, partition and offset. */
@@ -96,7 +109,10 @@ public final class ChangeDecoding {
 
     /** @param table names the record in errors, with its partition and offset */
     public Change decode(ArchivedEntry e, String table) {
-        byte[] value = e.value();
+        return decode(singleObject(e, table), e, table);
+    }
+
+    private Change decode(byte[] value, ArchivedEntry e, String table) {
         EnvelopePlan plan;
         try {
             if (value == null) {
@@ -175,10 +191,11 @@ public final class ChangeDecoding {
 
     /** Commit time (µs) of a change record, for {@code --to-time}. */
     public long commitTimeMicros(ArchivedEntry e) {
-        if (SingleObjectCodec.isSingleObject(e.value()) && isDdl(SingleObjectCodec.fingerprintOf(e.value()))) {
-            return DdlEvent.decode(e.value(), decoder.resolver()).commitTimeMicros();
+        byte[] value = ConfluentFraming.toSingleObject(e.value(), decoder.resolver());
+        if (SingleObjectCodec.isSingleObject(value) && isDdl(SingleObjectCodec.fingerprintOf(value))) {
+            return DdlEvent.decode(value, decoder.resolver()).commitTimeMicros();
         }
-        return decoder.decode(e.value()).commitTimeMicros();
+        return decoder.decode(value).commitTimeMicros();
     }
 
     static RowShape shapeOf(Schema row) {

@@ -32,9 +32,18 @@ public record TailProgress(ProgressIndex archived, ProgressIndex all, List<Strin
         if (tail == null) {
             return archive;
         }
-        return fp -> {
-            var s = archive.findByFingerprint(fp);
-            return s != null ? s : tail.schemas().findByFingerprint(fp);
+        return new SchemaResolver() {
+            @Override
+            public org.apache.avro.Schema findByFingerprint(long fp) {
+                var s = archive.findByFingerprint(fp);
+                return s != null ? s : tail.schemas().findByFingerprint(fp);
+            }
+
+            @Override
+            public org.apache.avro.Schema findByRegistryId(int id) {
+                var s = archive.findByRegistryId(id);
+                return s != null ? s : tail.schemas().findByRegistryId(id);
+            }
         };
     }
 }

@@ -11,11 +11,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
-/** Writer schemas kept in the archive ({@code schemas/<fingerprint>.avsc}), read once each. */
+/**
+ * Writer schemas kept in the archive ({@code schemas/<fingerprint>.avsc}), read once each; in registry mode also the
+ * fingerprint of each schema registry id ({@code schemas/registry/<id>.fingerprint}).
+ */
 public final class ArchiveSchemas implements SchemaResolver {
     private final ObjectStore store;
     private final ArchiveLayout layout;
     private final Map<Long, Schema> cache = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> registryIds = new ConcurrentHashMap<>();
 
     public ArchiveSchemas(ObjectStore store, ArchiveLayout layout) {
         this.store = store;
@@ -38,6 +42,28 @@ public final class ArchiveSchemas implements SchemaResolver {
             }
             throw e;
         }
+    }
+
+    /** Registry mode: the schema of a registry id ({@code schemas/registry/<id>.fingerprint}); null when not archived. */
+    @Override
+    public Schema findByRegistryId(int id) {
+        Long fp = registryIds.get(id);
+        if (fp == null) {
+            String key = layout.registryId(id);
+            try {
+                String hex = new String(store.get(key), StandardCharsets.UTF_8).strip();
+                fp = Long.parseUnsignedLong(hex, 16);
+            } catch (NoSuchFileException e) {
+                return null;
+            } catch (IOException e) {
+                throw new PgkbException.FatalException("cannot read " + store.describe(key) + ": " + e.getMessage(), e);
+            } catch (NumberFormatException e) {
+                throw new PgkbException.ArchiveIncompleteException("schema registry id object is corrupt: "
+                        + store.describe(key) + ": " + e.getMessage());
+            }
+            registryIds.put(id, fp);
+        }
+        return findByFingerprint(fp);
     }
 
     public String keyOf(long fingerprint) {
