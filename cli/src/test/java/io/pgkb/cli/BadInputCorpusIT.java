@@ -326,13 +326,17 @@ class BadInputCorpusIT {
         assertOneLine(inPublic, 2, "role corpus_reader lacks CREATE on SCHEMA \"public\"", "GRANT CREATE ON SCHEMA \"public\"");
         assertOneLine(inNewSchema, 2, "role corpus_reader lacks CREATE on DATABASE \"" + db.name() + "\"");
         assertThat(inPublic.everything() + inNewSchema.everything()).doesNotContain("reader-pw");
+        db.execute("CREATE ROLE corpus_ro LOGIN PASSWORD 'ro-pw'", "ALTER ROLE corpus_ro SET default_transaction_read_only = on");
+        Run readOnly = InProcess.run(a(restore("postgresql://corpus_ro:ro-pw@" + db.host() + ":" + db.port() + "/" + db.name(),
+                "--tables", TABLE + "=public.read_only", "--to-mark", "corpus"))).asRun();
+        assertOneLine(readOnly, 2, "is read-only (default_transaction_read_only is on");
         try (Standby standby = Standby.start()) {
             String onStandby = "postgresql://" + standby.server().user() + ":" + standby.server().password() + "@localhost:"
                     + standby.server().port() + "/postgres";
             Run ro = InProcess.run(a(restore(onStandby, "--tables", TABLE + "=public.on_standby", "--to-mark", "corpus"))).asRun();
             assertOneLine(ro, 2, "hot standby", "localhost:" + standby.server().port());
         }
-        assertThat(db.queryForLong("SELECT count(*) FROM pg_class WHERE relname = 'nocreate' OR relname LIKE 'pgkb_restore_%'")).isZero();
+        assertThat(db.queryForLong("SELECT count(*) FROM pg_class WHERE relname IN ('nocreate', 'read_only') OR relname LIKE 'pgkb_restore_%'")).isZero();
         assertThat(db.queryForLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'fresh'")).isZero();
     }
 
