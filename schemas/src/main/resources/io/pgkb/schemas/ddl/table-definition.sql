@@ -1,7 +1,8 @@
 -- pgkb table definition, format_version 1 (docs/definitions.md). One json value for the relation whose oid is
 -- :relid, NULL when there is none. Read-only catalog lookups only: it never writes and never raises for an existing
 -- relation (a sequence's last value is read only with the privilege that reading it needs). Run it with
--- search_path = '' so that every name in expressions and definitions comes out schema-qualified.
+-- search_path = '' so that every name in expressions and definitions comes out schema-qualified. Every look-up is by
+-- oid (index scans) and privileges are exploded only when set: the DDL capture trigger runs this in every DDL.
 SELECT pg_catalog.json_build_object(
   'format_version', 1,
   'oid', c.oid::pg_catalog.int8,
@@ -21,36 +22,39 @@ SELECT pg_catalog.json_build_object(
   'rls_forced', c.relforcerowsecurity,
   'comment', (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid
               AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0),
-  'acl', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+  'acl', CASE WHEN c.relacl IS NOT NULL THEN (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
             'grantee', CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END,
             'privilege', x.privilege_type, 'grantable', x.is_grantable, 'grantor', pg_catalog.pg_get_userbyid(x.grantor))
             ORDER BY x.grantee, x.privilege_type)
-          FROM pg_catalog.aclexplode(c.relacl) x),
+          FROM pg_catalog.aclexplode(c.relacl) x) END,
   'columns', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
       'name', a.attname,
       'attnum', a.attnum,
       'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
       'collation', (SELECT pg_catalog.quote_ident(cn.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(co.collname)
                     FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace
-                    WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation AND a.attcollation OPERATOR(pg_catalog.<>) t.typcollation),
+                    WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation AND a.attcollation OPERATOR(pg_catalog.<>)
+                      (SELECT t.typcollation FROM pg_catalog.pg_type t WHERE t.oid OPERATOR(pg_catalog.=) a.atttypid)),
       'not_null', a.attnotnull,
-      'default', CASE WHEN a.attgenerated OPERATOR(pg_catalog.=) '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
+      'default', CASE WHEN a.atthasdef AND a.attgenerated OPERATOR(pg_catalog.=) '' THEN
+                   (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) FROM pg_catalog.pg_attrdef ad
+                     WHERE ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum) END,
       'identity', NULLIF(a.attidentity, ''),
-      'generated', CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END,
+      'generated', CASE WHEN a.atthasdef AND a.attgenerated OPERATOR(pg_catalog.<>) '' THEN
+                     (SELECT pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) FROM pg_catalog.pg_attrdef ad
+                       WHERE ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum) END,
       'generated_kind', NULLIF(a.attgenerated, ''),
       'has_missing', a.atthasmissing,
       'missing', CASE WHEN a.atthasmissing THEN a.attmissingval::pg_catalog.text END,
       'comment', (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid
                   AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) a.attnum),
-      'acl', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
+      'acl', CASE WHEN a.attacl IS NOT NULL THEN (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
                 'grantee', CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(x.grantee) END,
                 'privilege', x.privilege_type, 'grantable', x.is_grantable, 'grantor', pg_catalog.pg_get_userbyid(x.grantor))
                 ORDER BY x.grantee, x.privilege_type)
-              FROM pg_catalog.aclexplode(a.attacl) x))
+              FROM pg_catalog.aclexplode(a.attacl) x) END)
       ORDER BY a.attnum)
     FROM pg_catalog.pg_attribute a
-    JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
-    LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) a.attrelid AND ad.adnum OPERATOR(pg_catalog.=) a.attnum
     WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped),
   'constraints', (SELECT pg_catalog.json_agg(pg_catalog.json_build_object(
       'name', k.conname,
