@@ -44,8 +44,10 @@ final class Batcher {
 
     private final TableId table;
     private List<String> primaryKey;
-    /** The attnum of each column of {@link #shape}, once a DDL record gave them; null before. */
+    /** The attnum of each column of {@link #shape} (from the dump's definition or a DDL record); null when unknown. */
     private List<Integer> attnums;
+    /** The table oid {@link #attnums} belong to: a DDL record of another oid (the table was re-created) has its own. */
+    private long attnumsOid;
     private java.util.function.Function<DdlEvent, RuntimeException> onRewrite = e -> null;
     private final int maxKeys;
     private final long maxBytes;
@@ -87,6 +89,18 @@ final class Batcher {
         use(shape);
     }
 
+    /**
+     * The source's attnum of each column of the initial shape (the dump's definition), so the first DDL record after
+     * the dump matches columns by attnum too; ignored unless there is one per column.
+     */
+    Batcher knownAttnums(List<Integer> initial, long tableOid) {
+        if (initial != null && initial.size() == shape.size()) {
+            this.attnums = List.copyOf(initial);
+            this.attnumsOid = tableOid;
+        }
+        return this;
+    }
+
     /** @param refusal the error that stops the replay at a DDL that rewrote the table (null: none) */
     Batcher onRewrite(java.util.function.Function<DdlEvent, RuntimeException> refusal) {
         this.onRewrite = refusal;
@@ -108,8 +122,10 @@ final class Batcher {
             quietOut.accept(new Ddl(new DdlReplay(e, List.of(), shape, attnums, java.util.Map.of())));
             return;
         }
-        DdlReplay r = DdlReplay.of(e, shape, attnums, primaryKey, table.toString());
+        DdlReplay r = DdlReplay.of(e, shape, attnums != null && attnumsOid == e.tableOid() ? attnums : null, primaryKey,
+                table.toString());
         attnums = r.attnums();
+        attnumsOid = e.tableOid();
         if (!r.changesRows()) {
             quietOut.accept(new Ddl(r));
             return;

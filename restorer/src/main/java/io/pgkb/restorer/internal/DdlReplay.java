@@ -10,8 +10,9 @@ import java.util.Map;
 /**
  * What a captured DDL does to the rows of the table being rebuilt: the columns it drops, renames, retypes and adds
  * (with the value rows older than the ADD show, PostgreSQL's {@code attmissingval}), worked out from the columns
- * before (the dump's or the previous DDL's) and after it. Columns are matched by attnum once a DDL record gave
- * them; before the first one, by name, and one unmatched column on each side is a rename. Pure: the
+ * before (the dump's or the previous DDL's) and after it. Columns are matched by attnum when known (from the dump's
+ * definition or the previous DDL record of the same table oid); otherwise by name, and one unmatched column on each
+ * side in the same place is taken for a rename unless the statement says it dropped and added columns. Pure: the
  * {@link Batcher} plans on its thread, the {@link WorkTable} executes.
  *
  * @param actions in the order to run them
@@ -61,7 +62,7 @@ record DdlReplay(DdlEvent event, List<Action> actions, RowShape after, List<Inte
                 }
             }
         }
-        if (beforeAttnums == null) {
+        if (beforeAttnums == null && !dropsAndAdds(e.query())) {
             pairSingleRename(match, taken, before, now);
         }
         List<Action> actions = new ArrayList<>();
@@ -101,6 +102,36 @@ record DdlReplay(DdlEvent event, List<Action> actions, RowShape after, List<Inte
             attnums.add(c.attnum());
         }
         return new DdlReplay(e, List.copyOf(actions), new RowShape(after), List.copyOf(attnums), Map.copyOf(renames));
+    }
+
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[A-Za-z_]+");
+
+    /**
+     * The statement's text has the words DROP and ADD but not RENAME: {@code ALTER TABLE t DROP COLUMN b, ADD COLUMN c}
+     * leaves the same shape as a rename of the last column, but is none. (A rename run by dynamic SQL inside a
+     * function has no RENAME in the text the trigger saw, so the absence of RENAME alone proves nothing.)
+     */
+    static boolean dropsAndAdds(String query) {
+        if (query == null) {
+            return false;
+        }
+        boolean drop = false;
+        boolean add = false;
+        java.util.regex.Matcher m = WORD.matcher(stripLiterals(query));
+        while (m.find()) {
+            String w = m.group();
+            if (w.equalsIgnoreCase("RENAME")) {
+                return false;
+            }
+            drop |= w.equalsIgnoreCase("DROP");
+            add |= w.equalsIgnoreCase("ADD");
+        }
+        return drop && add;
+    }
+
+    /** The text without quoted identifiers, string literals and comments, whose words are no keywords. */
+    private static String stripLiterals(String sql) {
+        return sql.replaceAll("(?s)\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*'|--[^\n]*|/\\*.*?\\*/", " ");
     }
 
     /** Without attnums: exactly one column gone and one new one that is not past the end is a RENAME COLUMN. */

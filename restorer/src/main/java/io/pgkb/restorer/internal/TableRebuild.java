@@ -82,7 +82,8 @@ final class TableRebuild {
             }
             return new MergedStream(streams);
         }, decoding.withLazyRows(m.primaryKey()), name, sink -> new Batcher(work, initial, m.primaryKey(), batchKeys, MAX_BYTES, firstKeys, sink)
-                        .onRewrite(e -> RewriteRefusal.of(name, e, t.dumps())));
+                        .onRewrite(e -> RewriteRefusal.of(name, e, t.dumps()))
+                        .knownAttnums(attnums(initial, m.definition()), m.definition() == null ? 0 : m.definition().oid()));
              Connection conn = connector.connect()) {
             if (t.definition() != null && accessFromDefinition) {
                 TableAccess.check(conn, t.definition());
@@ -148,6 +149,22 @@ final class TableRebuild {
             return TableDefinition.fromJson(lastDdl.definition());
         }
         return t.definition();
+    }
+
+    /** The source's attnum of each column of {@code shape} from the dump's definition; null without one. */
+    private static List<Integer> attnums(RowShape shape, TableDefinition definition) {
+        if (definition == null) {
+            return null;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (RowShape.Column c : shape.columns()) {
+            TableDefinition.Column d = definition.columns().stream().filter(x -> x.name().equals(c.name())).findFirst().orElse(null);
+            if (d == null) {
+                return null;
+            }
+            out.add(d.attnum());
+        }
+        return out;
     }
 
     /** Positions of the primary-key columns in {@code shape}; null without a primary key. */
