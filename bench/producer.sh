@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # one reactor build: the classpath points at this tree's jars, not at whatever ~/.m2 holds
 # SKIP_BUILD=1 reuses the last build (build outside the benchmark lock, then run under it)
 if [ -z "${SKIP_BUILD:-}" ]; then
-  nice -n 10 mvn -B -q -o install dependency:build-classpath -DskipTests -pl bench -am -Dmdep.outputFile=target/bench.classpath
+  nice -n 10 mvn -B -q -o package dependency:build-classpath -DskipTests -pl bench -am -Dmdep.outputFile=target/bench.classpath
 fi
 cat > bench/target/bench-logback.xml <<'XML'
 <configuration>
