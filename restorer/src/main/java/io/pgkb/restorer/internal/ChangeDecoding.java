@@ -90,7 +90,7 @@ public final class ChangeDecoding {
 
     /** The DDL record's event, or null for any other record (not decoded); errors name table, partition and offset. */
     DdlEvent ddlOrNull(ArchivedEntry e, String table) {
-        byte[] value = e.value();
+        byte[] value = singleObject(e, table);
         if (value == null || !SingleObjectCodec.isSingleObject(value) || !isDdl(SingleObjectCodec.fingerprintOf(value))) {
             return null;
         }

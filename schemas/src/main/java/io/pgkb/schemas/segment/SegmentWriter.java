@@ -1,6 +1,7 @@
 package io.pgkb.schemas.segment;
 
 import io.pgkb.schemas.DdlEvent;
+import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.NonClosingOutputStream;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
@@ -15,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,6 +60,7 @@ public final class SegmentWriter implements Closeable {
     /** Whether a value fingerprint is a DDL record schema's, answered once per fingerprint. */
     private final Map<Long, Boolean> ddlSchemas = new HashMap<>();
     private final List<SegmentDdl> ddl = new ArrayList<>();
+    private static final byte[] DDL_OP = DdlEvent.OP_HEADER.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     /** A DDL record did not decode: the header then lists none ({@link SegmentDdl}: readers read the segment). */
     private boolean ddlUnknown;
 
@@ -114,10 +117,15 @@ public final class SegmentWriter implements Closeable {
         recordBytes += size;
     }
 
+    /** A DDL record: its header {@code pgkb.op=DDL} (any value encoding) or, single-object encoded, its schema. */
     private void noteDdl(ArchivedRecord r) {
         byte[] v = r.value();
-        if (v == null || !SingleObjectCodec.isSingleObject(v) || !ddlSchemas.computeIfAbsent(SingleObjectCodec.fingerprintOf(v),
-                fp -> fp == DdlEvent.FINGERPRINT || schemas != null && DdlEvent.isDdlSchema(schemas.findByFingerprint(fp)))) {
+        boolean opDdl = false;
+        for (ArchivedRecord.RecordHeader h : r.headers()) {
+            opDdl |= Headers.OP.equals(h.key()) && h.value() != null && Arrays.equals(h.value(), DDL_OP);
+        }
+        if (v == null || !opDdl && (!SingleObjectCodec.isSingleObject(v) || !ddlSchemas.computeIfAbsent(SingleObjectCodec.fingerprintOf(v),
+                fp -> fp == DdlEvent.FINGERPRINT || schemas != null && DdlEvent.isDdlSchema(schemas.findByFingerprint(fp))))) {
             return;
         }
         try {

@@ -94,6 +94,12 @@ class SegmentRoundTripTest {
         try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(writeSegment(List.of(bad))), "mem:bad")) {
             assertThat(r.ddl()).as("a DDL record that does not decode: the header does not say").isNull();
         }
+        // registry mode frames values with a schema id: found by its pgkb.op header, never listed as "no DDL"
+        ArchivedRecord framed = new ArchivedRecord(2, 1L, null, io.pgkb.schemas.ConfluentFraming.fromSingleObject(ddl.encode(), 9),
+                List.of(new ArchivedRecord.RecordHeader("pgkb.op", "DDL".getBytes(StandardCharsets.UTF_8))), 0x2000_0020L, 4);
+        try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(writeSegment(List.of(framed))), "mem:framed")) {
+            assertThat(r.ddl()).as("no resolver for the id: the header does not say").isNull();
+        }
     }
 
     @Test
