@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /** A resolver over schemas held in memory (tests, schemas read from the archive). Thread-safe. */
 public final class MapSchemaResolver implements SchemaResolver {
     private final Map<Long, Schema> schemas = new ConcurrentHashMap<>();
+    private final Map<Integer, Schema> registryIds = new ConcurrentHashMap<>();
 
     public MapSchemaResolver(Schema... initial) {
         for (Schema s : initial) {
@@ -22,9 +23,21 @@ public final class MapSchemaResolver implements SchemaResolver {
         return SingleObjectCodec.hex(fp);
     }
 
+    /** Registry mode: adds the schema and records that a schema registry gave it this id. */
+    public MapSchemaResolver addRegistryId(int id, Schema schema) {
+        add(schema);
+        registryIds.put(id, schema);
+        return this;
+    }
+
     @Override
     public Schema findByFingerprint(long fingerprint) {
         return schemas.get(fingerprint);
+    }
+
+    @Override
+    public Schema findByRegistryId(int id) {
+        return registryIds.get(id);
     }
 
     public int size() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -18,21 +17,9 @@ import org.junit.jupiter.api.Test;
 class ConfluentFramingTest {
     private static final Schema SCHEMA = SingleObjectCodecTest.SCHEMA;
 
-    /** A resolver that knows one schema by fingerprint and registry id 7, like {@code _schemas} in registry mode. */
+    /** A resolver that knows the schemas by fingerprint and the first by registry id 7, like {@code _schemas} in registry mode. */
     private static SchemaResolver resolver(Schema... schemas) {
-        MapSchemaResolver byFp = new MapSchemaResolver(schemas);
-        Map<Integer, Schema> ids = Map.of(7, schemas[0]);
-        return new SchemaResolver() {
-            @Override
-            public Schema findByFingerprint(long fingerprint) {
-                return byFp.findByFingerprint(fingerprint);
-            }
-
-            @Override
-            public Schema findByRegistryId(int id) {
-                return ids.get(id);
-            }
-        };
+        return new MapSchemaResolver(schemas).addRegistryId(7, schemas[0]);
     }
 
     /** What a Confluent serializer writes: 0, the id big-endian, the Avro binary datum. */
