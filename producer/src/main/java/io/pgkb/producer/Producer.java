@@ -288,6 +288,7 @@ public final class Producer implements AutoCloseable {
         long backoffMs = 500;
         try {
             while (!stopping) {
+                long confirmedBefore = confirmer.confirmedLsn();
                 try {
                     stream();
                     backoffMs = 500;
@@ -296,6 +297,9 @@ public final class Producer implements AutoCloseable {
                 } catch (PgkbException.RetriableException | SQLException | KafkaException e) {
                     if (stopping) {
                         break;
+                    }
+                    if (confirmer.confirmedLsn() != confirmedBefore) {
+                        backoffMs = 500; // the session was healthy: this is a new interruption, not the same one going on
                     }
                     reportInterruption(e, backoffMs);
                     sleep(backoffMs);
@@ -343,10 +347,6 @@ public final class Producer implements AutoCloseable {
             }
             streamedBefore = true;
             log.info("streaming slot={} from={}", config.slot(), Lsn.of(tracker.confirmedEnd()));
-            if (interruptedSince != 0) {
-                log.info("stream resumed after {} s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - interruptedSince));
-                interruptedSince = 0;
-            }
             KafkaChangeWriter writer = new KafkaChangeWriter(kafka, tracker,
                     new AvroRecordEncoder(catalog::typeName, framing, config.topicPrefix()), topics, config.topicPrefix(), config.maxMessageBytes());
             TransactionAssembler assembler = new TransactionAssembler(writer, catalog, ddlCapture ? config.publication() : null);
@@ -375,6 +375,7 @@ public final class Producer implements AutoCloseable {
                     }
                     // the periodic confirm: what Kafka acknowledged since the last tick gets its progress record sent
                     confirmer.confirm(stream, false);
+                    reportResumed();
                     maybeHeartbeat(now, assembler, stream.getLastReceiveLSN().asLong());
                     maybeRefresh(now);
                 } else if (confirmer.progressWritten()) {
@@ -408,6 +409,15 @@ public final class Producer implements AutoCloseable {
     private long nextHeartbeatNanos;
     private long interruptedSince;
     private long lastOutageReport;
+    private long confirmedAtInterruption;
+
+    /** After an interruption, the first confirmation of the slot is what "resumed" means (a session that starts may fail again). */
+    private void reportResumed() {
+        if (interruptedSince != 0 && confirmer.confirmedLsn() != confirmedAtInterruption) {
+            log.info("stream resumed: slot confirmed again after {} s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - interruptedSince));
+            interruptedSince = 0;
+        }
+    }
 
     /**
      * A lost session is retried every few seconds for as long as it takes; the operator hears of it at once and then
@@ -417,6 +427,7 @@ public final class Producer implements AutoCloseable {
         long now = System.nanoTime();
         if (interruptedSince == 0) {
             interruptedSince = now;
+            confirmedAtInterruption = confirmer.confirmedLsn();
             lastOutageReport = now;
             log.warn("stream interrupted, restarting from the slot's confirmed position in {}ms: {}", backoffMs, Messages.firstLine(e));
         } else if (now - lastOutageReport >= OUTAGE_REPORT_NANOS) {

@@ -54,7 +54,7 @@ class OutageRecoveryIT {
                 });
                 // a table created while Kafka is down: its topic is made when the broker is back
                 env.sql("CREATE TABLE public.during (id int PRIMARY KEY)", "INSERT INTO during VALUES (1)");
-                pauseFor(Duration.ofSeconds(8)); // the outage: the producer's sends wait, nothing is confirmed
+                pauseFor(Duration.ofSeconds(3)); // the outage: the producer's sends wait, nothing is confirmed
                 TestEnv.kafka().startAgain();
                 long brokerMillis = millisUntilConfirmedPast(env, beforeBroker);
                 assertThat(producer.isRunning()).as("producer still running after the broker outage").isTrue();

@@ -25,11 +25,13 @@ public final class LocalS3 implements AutoCloseable {
     public static final String REGION = "us-east-1";
 
     private final BlobStoreContext context;
-    private final S3Proxy proxy;
+    private final int port;
+    private S3Proxy proxy;
 
-    private LocalS3(BlobStoreContext context, S3Proxy proxy) {
+    private LocalS3(BlobStoreContext context, S3Proxy proxy, int port) {
         this.context = context;
         this.proxy = proxy;
+        this.port = port;
     }
 
     public static LocalS3 start() {
@@ -41,6 +43,19 @@ public final class LocalS3 implements AutoCloseable {
                 .credentials("unused", "unused")
                 .buildView(BlobStoreContext.class);
         int port = Files2.freePort();
+        S3Proxy proxy;
+        try {
+            proxy = serve(context, port);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+        LocalS3 s3 = new LocalS3(context, proxy, port);
+        log.info("s3 started endpoint={} millis={}", s3.endpoint(), (System.nanoTime() - t0) / 1_000_000);
+        return s3;
+    }
+
+    private static S3Proxy serve(BlobStoreContext context, int port) {
         S3Proxy proxy = S3Proxy.builder()
                 .blobStore(context.getBlobStore())
                 .endpoint(URI.create("http://127.0.0.1:" + port))
@@ -55,18 +70,33 @@ public final class LocalS3 implements AutoCloseable {
                 }
                 Thread.onSpinWait();
             }
+            return proxy;
+        } catch (IllegalStateException e) {
+            throw e;
         } catch (Exception e) {
-            context.close();
             throw new IllegalStateException("cannot start S3Proxy: " + e.getMessage(), e);
         }
-        LocalS3 s3 = new LocalS3(context, proxy);
-        log.info("s3 started endpoint={} millis={}", s3.endpoint(), (System.nanoTime() - t0) / 1_000_000);
-        return s3;
+    }
+
+    /** An outage: the S3 endpoint stops answering (connections refused); the objects are kept for {@link #startAgain()}. */
+    public synchronized void stop() {
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop S3Proxy: " + e.getMessage(), e);
+        }
+        log.info("s3 stopped endpoint={}", endpoint());
+    }
+
+    /** Serves the same objects on the same port again after {@link #stop()}. */
+    public synchronized void startAgain() {
+        proxy = serve(context, port);
+        log.info("s3 started again endpoint={}", endpoint());
     }
 
     /** {@code http://127.0.0.1:port}; use path-style access. */
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + proxy.getPort());
+        return URI.create("http://127.0.0.1:" + port);
     }
 
     public String accessKey() {
