@@ -2,6 +2,7 @@ package io.pgkb.testkit.faults;
 
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,12 +15,14 @@ import java.util.Map;
  * @param brokerDown    how long the broker stays stopped
  * @param sessions      concurrent workload sessions
  * @param txPause       pause of each session after a transaction (the workload's pace)
+ * @param jvmOptions    of the producer's and the archivers' JVMs
  */
 public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, Duration gapMax, Duration outage,
-                        Duration brokerDown, int sessions, Duration txPause) {
+                        Duration brokerDown, int sessions, Duration txPause, List<String> jvmOptions) {
 
     public FaultPlan {
         counts = Map.copyOf(counts);
+        jvmOptions = List.copyOf(jvmOptions);
     }
 
     /** The full campaign of issue 16 §1 (bench/faults.sh). */
@@ -33,7 +36,7 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         c.put(Fault.SPOOL_FULL, 1);
         c.put(Fault.DUMP, 1);
         return new FaultPlan(seed, c, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), 3, Duration.ofMillis(20));
+                Duration.ofSeconds(5), 3, Duration.ofMillis(20), List.of("-Xmx256m", "-XX:+UseSerialGC"));
     }
 
     /** One fault of each kind that needs no object store, short outages, a small workload (the CI variant). */
@@ -46,7 +49,8 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         c.put(Fault.SPOOL_FULL, 1);
         c.put(Fault.DUMP, 1);
         return new FaultPlan(seed, c, Duration.ofMillis(200), Duration.ofMillis(1000), Duration.ofSeconds(2),
-                Duration.ofSeconds(1), 2, Duration.ofMillis(30));
+                Duration.ofSeconds(1), 2, Duration.ofMillis(30),
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")); // C1 only: short-lived JVMs start faster
     }
 
     public int count(Fault f) {
@@ -58,6 +62,6 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         Map<Fault, Integer> c = new EnumMap<>(Fault.class);
         c.putAll(counts);
         c.remove(Fault.S3_OUTAGE);
-        return new FaultPlan(seed, c, gapMin, gapMax, outage, brokerDown, sessions, txPause);
+        return new FaultPlan(seed, c, gapMin, gapMax, outage, brokerDown, sessions, txPause, jvmOptions);
     }
 }
