@@ -8,5 +8,16 @@ cd "$(dirname "$0")/.."
 # one reactor run, so the class path and the jar are this tree's modules, not whatever ~/.m2 holds
 mvn -B -q ${MVN_OPTS:-} package dependency:build-classpath -Dmaven.test.skip=true -pl bench -am -Dmdep.outputFile=target/classpath.txt
 source bench/jvm-options.sh
-exec java "${jvm_defaults[@]}" -Xmx768m ${JAVA_OPTS:-} -Dpgkb.jar=cli/target/pgkb.jar \
-    -cp "bench/target/classes:$(cat bench/target/classpath.txt)" io.pgkb.bench.faults.FaultsBench "$@"
+# a campaign runs for half an hour: copy this tree's module jars, so that a build meanwhile cannot rewrite one under
+# it (two runs died at their last step with NoClassDefFoundError that way); the runner copies pgkb.jar too
+copy=$(mktemp -d /tmp/pgkb-faults-classes-XXXXXX)
+cp -r bench/target/classes "$copy/bench"
+cp=$copy/bench
+IFS=: read -r -a entries < bench/target/classpath.txt
+for e in "${entries[@]}"; do
+    case "$e" in
+        "$PWD"/*/target/*) cp "$e" "$copy/" && cp="$cp:$copy/$(basename "$e")" ;;
+        *) cp="$cp:$e" ;;
+    esac
+done
+exec java "${jvm_defaults[@]}" -Xmx768m ${JAVA_OPTS:-} -Dpgkb.jar=cli/target/pgkb.jar -cp "$cp" io.pgkb.bench.faults.FaultsBench "$@"
