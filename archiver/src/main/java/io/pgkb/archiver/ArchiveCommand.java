@@ -3,23 +3,19 @@ package io.pgkb.archiver;
 import io.pgkb.archiver.dump.DumpPolicyOptions;
 import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.KafkaOptions;
 import io.pgkb.schemas.config.PgOption;
-import io.pgkb.schemas.config.PgUrl;
-import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.Sizes;
 import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -114,15 +110,15 @@ public class ArchiveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ArchiverConfig c = validate();
-        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicBoolean clean = new java.util.concurrent.atomic.AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicBoolean clean = new AtomicBoolean();
         try (ObjectStore objects = store.openArchive(c.topicPrefix(), true)) {
             Archiver archiver = new Archiver(c, objects);
             Thread hook = new Thread(() -> {
                 log.info("stop requested, flushing segments");
                 archiver.stop();
                 try {
-                    if (done.await(5, java.util.concurrent.TimeUnit.MINUTES) && clean.get()) {
+                    if (done.await(5, TimeUnit.MINUTES) && clean.get()) {
                         // SIGTERM is a graceful stop: once everything buffered is durable and committed, exit 0
                         // rather than the JVM's 143 for a signal.
                         System.out.flush();

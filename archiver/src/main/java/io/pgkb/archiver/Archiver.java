@@ -1,7 +1,7 @@
 package io.pgkb.archiver;
 
-import io.pgkb.archiver.internal.Assignment;
 import io.pgkb.archiver.internal.ArchiverMetrics;
+import io.pgkb.archiver.internal.Assignment;
 import io.pgkb.archiver.internal.ConsumerSettings;
 import io.pgkb.archiver.internal.PartitionState;
 import io.pgkb.archiver.internal.Quarantine;
@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -262,7 +263,7 @@ public final class Archiver implements AutoCloseable {
      * Who hears of a DDL that rewrote a table (table, the DDL's commit_lsn), on the poll thread: the dump scheduler,
      * which dumps it as soon as it can. Set before {@link #run()}.
      */
-    public Archiver onRewrite(java.util.function.BiConsumer<TableId, Long> listener) {
+    public Archiver onRewrite(BiConsumer<TableId, Long> listener) {
         this.rewrites = new RewriteWatch(config.topicPrefix(), listener);
         return this;
     }

@@ -8,9 +8,11 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.ObjectStores;
+import io.pgkb.testkit.LocalS3;
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestKafka;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +21,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
-import io.pgkb.testkit.LocalS3;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three archiver processes in separate JVMs share a consumer group over 12 table partitions plus _progress and
@@ -142,7 +143,7 @@ class ArchiverGroupIT {
             }
             return sum;
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -11,7 +11,6 @@ import io.pgkb.store.ForwardingStore;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

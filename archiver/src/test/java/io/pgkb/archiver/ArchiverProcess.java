@@ -3,7 +3,9 @@ package io.pgkb.archiver;
 import io.pgkb.archiver.internal.ArchiverMain;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +53,12 @@ final class ArchiverProcess implements AutoCloseable {
 
     /** Waits until the archiver logged that it runs (JVM start-up takes seconds on a loaded machine). */
     ArchiverProcess awaitStarted() {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(200))
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("archiver exited with " + process.exitValue() + "; log " + log);
                     }
-                    return java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("archiver started");
+                    return Files.exists(log) && Files.readString(log).contains("archiver started");
                 });
         return this;
     }

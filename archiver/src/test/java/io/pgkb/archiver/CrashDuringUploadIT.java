@@ -8,8 +8,10 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.ObjectStores;
+import io.pgkb.testkit.LocalS3;
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestKafka;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
-import io.pgkb.testkit.LocalS3;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,7 +118,7 @@ class CrashDuringUploadIT {
         }
     }
 
-    private static List<String> names(ObjectStore store, String dir) throws java.io.IOException {
+    private static List<String> names(ObjectStore store, String dir) throws IOException {
         return store.list(dir).stream().map(o -> o.key().substring(dir.length())).toList();
     }
 

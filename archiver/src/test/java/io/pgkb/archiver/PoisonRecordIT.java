@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -147,7 +148,7 @@ class PoisonRecordIT {
 
     private static long committed(TestKafka kafka, String group, TopicPartition tp) {
         try (KafkaConsumer<byte[], byte[]> c = consumer(kafka, group)) {
-            OffsetAndMetadata o = c.committed(java.util.Set.of(tp)).get(tp);
+            OffsetAndMetadata o = c.committed(Set.of(tp)).get(tp);
             return o == null ? 0 : o.offset();
         }
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
@@ -94,7 +95,7 @@ public final class Workload implements AutoCloseable {
                     });
             KafkaTopics.awaitLeaders(admin, t.topic(prefix), partitionCount, 60);
             KafkaTopics.awaitLeaders(admin, prefix + "._progress", 1, 60);
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+        } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException(e);
         }
         registrar.ensureRegistered(env.schemas().key());

@@ -8,6 +8,7 @@ import io.pgkb.schemas.config.TopicPrefixOption;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,9 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code pgkb inspect}: the change records of one table as JSON lines on stdout, decoded with the schemas of
@@ -165,7 +166,7 @@ public final class InspectCommand implements Callable<Integer> {
         for (PartitionInfo i : infos) {
             out.add(new TopicPartition(topic, i.partition()));
         }
-        out.sort(java.util.Comparator.comparingInt(TopicPartition::partition));
+        out.sort(Comparator.comparingInt(TopicPartition::partition));
         return out;
     }
 }

@@ -11,9 +11,11 @@ import io.pgkb.schemas.ui.JsonReport;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Main implements Callable<Integer> {
     /** Option names whose values help name the failing service in an error line. */
     /** Services that run until stopped: they keep the Kafka client's (rate-limited) warnings about unreachable brokers. */
-    private static final java.util.Set<String> LONG_RUNNING = java.util.Set.of("produce", "archive", "quickstart");
+    private static final Set<String> LONG_RUNNING = Set.of("produce", "archive", "quickstart");
 
     private static final List<String> SERVICE_OPTIONS = List.of("--pg", "--target", "--bootstrap-servers", "--store", "--s3-endpoint");
 
@@ -186,7 +188,7 @@ public final class Main implements Callable<Integer> {
         String line = Secrets.mask(name + ": " + msg + " (see " + name + " --help)");
         cmd.getErr().println(line);
         cmd.getErr().flush();
-        if (cmd.getCommandSpec().findOption("--json") != null && java.util.Arrays.asList(args).contains("--json")) {
+        if (cmd.getCommandSpec().findOption("--json") != null && Arrays.asList(args).contains("--json")) {
             printJson(cmd, PgkbException.USAGE, line.substring(name.length() + 2));
         }
         return PgkbException.USAGE;

@@ -26,15 +26,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code pgkb quickstart}: the whole chain on a real PostgreSQL 17 and a real Kafka broker started on this machine
@@ -291,7 +292,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                cleanedUp.await(2, java.util.concurrent.TimeUnit.MINUTES);
+                cleanedUp.await(2, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

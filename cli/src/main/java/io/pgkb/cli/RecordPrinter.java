@@ -11,6 +11,7 @@ import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -108,7 +109,7 @@ final class RecordPrinter implements AutoCloseable {
         }
         try {
             v.set("definition", e.definition() == null ? null : JSON.readTree(e.definition()));
-        } catch (java.io.IOException x) {
+        } catch (IOException x) {
             v.put("definition", e.definition());
         }
         v.put("query", e.query());

@@ -11,9 +11,11 @@ import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestDatabase;
 import io.pgkb.testkit.junit.TestKafka;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -55,7 +57,7 @@ class BadInputCorpusIT {
     static Path dir;
     private static Path store;
     private static String prefix;
-    private static final List<Path> mounts = new ArrayList<>();
+    private static final List<Path> MOUNTS = new ArrayList<>();
 
     /** A real archive to restore from: a dump, then changes through produce and archive up to the mark 'corpus'. */
     @BeforeAll
@@ -95,7 +97,7 @@ class BadInputCorpusIT {
 
     @AfterAll
     static void unmount() {
-        for (Path m : mounts) {
+        for (Path m : MOUNTS) {
             run("umount", m.toString());
         }
     }
@@ -130,12 +132,12 @@ class BadInputCorpusIT {
         try {
             Files.createDirectories(m);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
         if (run("mount", "-t", "tmpfs", "-o", options, "pgkb-" + name, m.toString()) != 0) {
             return null;
         }
-        mounts.add(m);
+        MOUNTS.add(m);
         return m;
     }
 
@@ -168,7 +170,7 @@ class BadInputCorpusIT {
         if (readOnly == null) {
             // not root (CI runners): a directory without write permission is the same refusal for the store
             readOnly = Files.createDirectories(dir.resolve("ro"));
-            Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+            Files.setPosixFilePermissions(readOnly, PosixFilePermissions.fromString("r-xr-xr-x"));
         }
         db.execute("CREATE TABLE public.big (id int PRIMARY KEY, v text)",
                 "INSERT INTO public.big SELECT g, md5(g::text) || repeat(md5((g * 7)::text), 8) FROM generate_series(1, 20000) g");

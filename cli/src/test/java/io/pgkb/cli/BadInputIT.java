@@ -3,6 +3,7 @@ package io.pgkb.cli;
 import static io.pgkb.cli.PgkbJar.assertOneLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgkb.cli.PgkbJar.Run;
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestDatabase;
 import io.pgkb.testkit.junit.TestKafka;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import io.pgkb.cli.PgkbJar.Run;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -92,7 +93,7 @@ class ConverterIT {
             assertThat(lines.get(0)).startsWith("Struct{op=INSERT,after=Struct{")
                     .contains("source=Struct{lsn=").contains("table=public.accounts}");
             assertThat(row(lines.get(0), "after"))
-                    .as("numeric as a Decimal, timestamptz as a Timestamp (printed by java.util.Date in UTC), '' kept")
+                    .as("numeric as a Decimal, timestamptz as a Timestamp (printed by Date in UTC), '' kept")
                     .isEqualTo("Struct{id=1,amount=12.34,at=Thu Jan 02 03:04:05 UTC 2025,note=}");
             assertThat(row(lines.get(1), "after")).as("NULLs are null fields, left out").isEqualTo("Struct{id=2}");
             assertThat(lines.get(2)).startsWith("Struct{op=UPDATE,");
@@ -109,7 +110,7 @@ class ConverterIT {
         } finally {
             db.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'");
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

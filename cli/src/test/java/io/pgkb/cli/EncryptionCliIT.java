@@ -1,12 +1,13 @@
 package io.pgkb.cli;
 
-import static io.pgkb.cli.PgkbJar.assertOneLine;
 import static io.pgkb.cli.BadInputIT.pgkb;
+import static io.pgkb.cli.PgkbJar.assertOneLine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.encryption.EncryptedStore;
 import io.pgkb.store.encryption.KeyFile;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class EncryptionCliIT {
         }
     }
 
-    private static String keyMaterial(Path key) throws java.io.IOException {
+    private static String keyMaterial(Path key) throws IOException {
         Matcher m = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"").matcher(Files.readString(key));
         assertThat(m.find()).isTrue();
         return m.group(1);

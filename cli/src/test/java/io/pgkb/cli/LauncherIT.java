@@ -6,10 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestKafka;
 import java.io.File;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +22,7 @@ class LauncherIT {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
 
     private static Process launch(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(ROOT.resolve("pgkb").toString()));
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("pgkb").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
         // the jar was just packaged by this build; a rebuild from inside a running build would race with it
@@ -48,10 +51,10 @@ class LauncherIT {
             w.createTopic(1);
             Process p = launch("inspect", "--bootstrap-servers", kafka.bootstrapServers(), "--table", "public.accounts",
                     "--topic-prefix", kafka.prefix());
-            var stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            var stderr = CompletableFuture.supplyAsync(() -> {
                 try {
                     return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return "";
                 }
             });

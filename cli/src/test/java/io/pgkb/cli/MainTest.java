@@ -3,8 +3,13 @@ package io.pgkb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgkb.schemas.PgkbException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -27,7 +32,7 @@ class MainTest {
                 case "config" -> throw new PgkbException.ConfigException("--tables: no such table public.nope");
                 case "incomplete" -> throw new PgkbException.ArchiveIncompleteException("gap in pgkb.public.t partition 0: offsets 10-19 missing");
                 case "wrapped" -> throw new IllegalStateException("outer", new PgkbException.FatalException("slot pgkb is active for another process"));
-                case "checked" -> throw new java.io.IOException("disk on fire");
+                case "checked" -> throw new IOException("disk on fire");
                 default -> throw new NullPointerException("boom");
             }
         }
@@ -152,9 +157,9 @@ class MainTest {
 
     @Test
     void inJsonModeTheFinalErrorIsAJsonLogLine() throws Exception {
-        java.io.PrintStream original = System.err;
-        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8));
+        PrintStream original = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
         Run r;
         try {
             r = run("--log-format", "json", "fail", "--with", "incomplete");
@@ -163,7 +168,7 @@ class MainTest {
             io.pgkb.cli.internal.Logging.configure(io.pgkb.cli.internal.Logging.Format.TEXT, io.pgkb.cli.internal.Logging.LogLevel.INFO);
         }
         assertThat(r.code).isEqualTo(3);
-        var lines = buf.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        var lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
         assertThat(lines).hasSize(1);
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
         assertThat(json.get("level").asText()).isEqualTo("ERROR");
@@ -173,7 +178,7 @@ class MainTest {
 
     @Test
     void metricsPortInUseIsAConfigurationErrorNamingIt() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+        try (ServerSocket taken = new ServerSocket(0)) {
             Run r = run("--metrics-port", Integer.toString(taken.getLocalPort()), "fail", "--with", "npe");
             assertThat(r.code).isEqualTo(2);
             assertThat(r.err.strip()).doesNotContain("\n").startsWith("pgkb fail: cannot serve metrics on --metrics-port " + taken.getLocalPort());

@@ -1,6 +1,7 @@
 package io.pgkb.cli;
 
 import io.pgkb.testkit.ChildJvm;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -66,13 +67,13 @@ final class StandaloneWorker implements AutoCloseable {
     private static String classPathWithoutPgkb() {
         Path root = Paths.get("..").toAbsolutePath().normalize();
         List<String> kept = new ArrayList<>();
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path p = Paths.get(entry).toAbsolutePath().normalize();
             if (!p.startsWith(root) || p.startsWith(root.resolve("testkit")) || p.equals(root.resolve("cli/target/test-classes"))) {
                 kept.add(entry);
             }
         }
-        return String.join(java.io.File.pathSeparator, kept);
+        return String.join(File.pathSeparator, kept);
     }
 
     boolean isAlive() {

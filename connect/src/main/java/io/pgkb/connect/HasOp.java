@@ -1,6 +1,7 @@
 package io.pgkb.connect;
 
 import io.pgkb.schemas.Headers;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,7 +43,7 @@ public final class HasOp<R extends ConnectRecord<R>> implements Predicate<R> {
         Header h = record.headers().lastWithName(Headers.OP);
         // the worker's header converter makes a string of it, or leaves the bytes when configured so
         Object v = h == null ? null : h.value();
-        String op = v instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : v == null ? null : v.toString();
+        String op = v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v == null ? null : v.toString();
         return op != null && ops.contains(op);
     }
 

@@ -17,6 +17,7 @@ import io.pgkb.schemas.TableId;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ class PgkbConverterTest {
                 .isEqualTo(Instant.parse("1999-12-31T23:59:59.999Z"));
         assertThat(rs.field("day").schema().name()).isEqualTo(Date.LOGICAL_NAME);
         assertThat(((java.util.Date) after.get("day")).toInstant())
-                .isEqualTo(LocalDate.parse("2024-02-29").atStartOfDay().toInstant(java.time.ZoneOffset.UTC));
+                .isEqualTo(LocalDate.parse("2024-02-29").atStartOfDay().toInstant(ZoneOffset.UTC));
         assertThat(rs.field("clock").schema().name()).isEqualTo(Time.LOGICAL_NAME);
         assertThat(((java.util.Date) after.get("clock")).getTime()).isEqualTo((13 * 3600 + 14 * 60 + 15) * 1000L + 500);
 

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -90,7 +91,7 @@ class ConfirmRuleIT {
             int total = committed.get();
             Lsn walEnd = env.currentWalLsn();
             await().atMost(Duration.ofSeconds(120)).until(() -> env.readAll(topic).stream()
-                    .map(r -> java.util.HexFormat.of().formatHex(r.key())).distinct().count() >= total);
+                    .map(r -> HexFormat.of().formatHex(r.key())).distinct().count() >= total);
             await().atMost(Duration.ofSeconds(30)).until(() -> !env.slotConfirmed().isBefore(walEnd));
 
             // every transaction the slot confirmed during the outage had a record appended before the broker stopped

@@ -11,8 +11,8 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.ProgressIndex;
-import io.pgkb.store.catalog.SegmentRef;
 import io.pgkb.store.catalog.ProgressRecord;
+import io.pgkb.store.catalog.SegmentRef;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -159,7 +160,7 @@ public final class ListCommand implements Callable<Integer> {
     private static List<Map<String, Object>> offsets(ArchiveCatalog catalog, KafkaTail tail, TableId t) {
         Map<Integer, List<SegmentRef>> segs = catalog.segments(t);
         Map<Integer, long[]> held = tail.offsets(t.topic(tail.prefix()));
-        java.util.TreeSet<Integer> partitions = new java.util.TreeSet<>(segs.keySet());
+        TreeSet<Integer> partitions = new TreeSet<>(segs.keySet());
         partitions.addAll(held.keySet());
         List<Map<String, Object>> out = new ArrayList<>();
         for (int p : partitions) {

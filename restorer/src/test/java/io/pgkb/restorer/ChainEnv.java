@@ -6,8 +6,8 @@ import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
 import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpPolicy;
-import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.archiver.dump.DumpResult;
+import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.producer.Producer;
 import io.pgkb.producer.ProducerSettings;
@@ -30,9 +30,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import picocli.CommandLine;
 
 /**
@@ -84,7 +89,7 @@ final class ChainEnv implements AutoCloseable {
      * @param storeOf null for a clear directory store; else the store the archiver and dumps write to, made from the
      *                directory, with the command-line options that name it
      */
-    ChainEnv(java.util.function.Function<Path, java.util.Map.Entry<ObjectStore, List<String>>> storeOf) throws Exception {
+    ChainEnv(Function<Path, Map.Entry<ObjectStore, List<String>>> storeOf) throws Exception {
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         db = "src_" + id;
         targetDb = "tgt_" + id;
@@ -98,7 +103,7 @@ final class ChainEnv implements AutoCloseable {
             store = new FileSystemStore(storeDir);
             storeArgs = List.of("--store", storeDir.toString());
         } else {
-            java.util.Map.Entry<ObjectStore, List<String>> s = storeOf.apply(storeDir);
+            Map.Entry<ObjectStore, List<String>> s = storeOf.apply(storeDir);
             store = s.getKey();
             storeArgs = s.getValue();
         }
@@ -255,7 +260,7 @@ final class ChainEnv implements AutoCloseable {
 
     /** Restore with the common options of this environment. */
     int restoreTo(String tables, String... point) {
-        List<String> all = new java.util.ArrayList<>(storeArgs);
+        List<String> all = new ArrayList<>(storeArgs);
         all.addAll(List.of("--topic-prefix", prefix, "--target", targetUri(), "--tables", tables));
         all.addAll(List.of(point));
         return restore(all.toArray(String[]::new));
@@ -274,7 +279,7 @@ final class ChainEnv implements AutoCloseable {
         return run(cmd, out -> { }, args);
     }
 
-    private int run(Callable<Integer> cmd, java.util.function.Consumer<PrintStream> setOut, String... args) {
+    private int run(Callable<Integer> cmd, Consumer<PrintStream> setOut, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
         setOut.accept(out);
@@ -316,7 +321,7 @@ final class ChainEnv implements AutoCloseable {
         store.close();
         for (Path dir : spool == null ? List.of(storeDir) : List.of(storeDir, spool)) {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }

@@ -20,6 +20,8 @@ import io.pgkb.store.encryption.EncryptedStore;
 import io.pgkb.store.encryption.KeyFile;
 import io.pgkb.store.encryption.KeygenCommand;
 import io.pgkb.testkit.LocalS3;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,8 +122,8 @@ class EncryptionIT {
             try {
                 return Map.entry(new EncryptedStore(new FileSystemStore(dir), KeyFile.generate(keyFile)),
                         List.of("--store", dir.toString(), "--encryption-key-file", k));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }); Connection src = env.source()) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile))).isEqualTo("rw-------");
@@ -269,7 +271,7 @@ class EncryptionIT {
         return Stream.concat(head.stream(), Stream.of(tail)).toArray(String[]::new);
     }
 
-    private static Set<String> keysOf(ObjectStore raw) throws java.io.IOException {
+    private static Set<String> keysOf(ObjectStore raw) throws IOException {
         Set<String> out = new HashSet<>();
         for (ObjectStore.ObjectInfo o : raw.list("")) {
             out.add(o.key());
@@ -282,8 +284,8 @@ class EncryptionIT {
             byte[] b = raw.get(key);
             assertThat(new String(b, 0, 4, StandardCharsets.US_ASCII)).as(key).isEqualTo("PGKE");
             return ByteBuffer.wrap(b, 5, 4).getInt();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

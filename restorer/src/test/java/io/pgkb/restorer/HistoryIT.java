@@ -16,8 +16,10 @@ import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.SegmentRef;
 import java.sql.Connection;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
@@ -131,7 +133,7 @@ class HistoryIT {
             assertThat(env.lastOutput.lines().toList()).hasSize(4).first().asString().startsWith("commit_lsn");
             assertThat(env.lastOutput).contains("a: 3 -> 4");
             // a key never deleted in the range is read from its partition only (Kafka's murmur2 of the key bytes)
-            try (KafkaTail tail = new KafkaTail(kafka, new java.util.Properties(), env.prefix)) {
+            try (KafkaTail tail = new KafkaTail(kafka, new Properties(), env.prefix)) {
                 List<History.Entry> two = new ArrayList<>();
                 HistoryRun.Stats stats = new HistoryRun(env.store, tail, env.prefix).run(H, Map.of("id", "2"),
                         new RestoreTargetSpec(from.toString(), null, null, false), new RestoreTargetSpec(to.toString(), null, null, false), two::add);
@@ -167,7 +169,7 @@ class HistoryIT {
     }
 
     private static String[] with(String[] base, String... more) {
-        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        String[] all = Arrays.copyOf(base, base.length + more.length);
         System.arraycopy(more, 0, all, base.length, more.length);
         return all;
     }

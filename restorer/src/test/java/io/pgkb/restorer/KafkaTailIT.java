@@ -12,6 +12,7 @@ import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.SegmentRef;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -82,7 +83,7 @@ class KafkaTailIT {
             String[] list = {"--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--tables", "public.t", "--bootstrap-servers", kafka};
             assertThat(env.list(list)).as(env.lastError).isZero();
             assertThat(env.lastOutput).contains("restorable with Kafka: .. ").contains("partition 0: archive 0-").doesNotContain("GAP");
-            String[] json = java.util.Arrays.copyOf(list, list.length + 1);
+            String[] json = Arrays.copyOf(list, list.length + 1);
             json[list.length] = "--json";
             assertThat(env.list(json)).isZero();
             var doc = new com.fasterxml.jackson.databind.ObjectMapper().readTree(env.lastOutput).get("tables").get(0);

@@ -13,6 +13,7 @@ import io.pgkb.store.catalog.SegmentRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +57,7 @@ class RefusalIT {
             assertThat(env.lastError).contains("public.items").contains("before the oldest dump");
 
             ArchiveCatalog catalog = new ArchiveCatalog(env.store, new ArchiveLayout(env.prefix));
-            List<SegmentRef> p0 = catalog.segments(ITEMS).values().stream().max(java.util.Comparator.comparingInt(List::size)).orElseThrow();
+            List<SegmentRef> p0 = catalog.segments(ITEMS).values().stream().max(Comparator.comparingInt(List::size)).orElseThrow();
             assertThat(p0.size()).as("segments of the busiest partition").isGreaterThanOrEqualTo(2);
             SegmentRef victim = p0.get(p0.size() / 2);
             String partition = "partition " + victim.partition();

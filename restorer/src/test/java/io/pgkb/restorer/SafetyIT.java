@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
 import java.sql.Connection;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /** An existing target table is never overwritten without --replace, and a refused restore changes nothing. */
@@ -50,7 +51,7 @@ class SafetyIT {
 
             // --latest reaches everything the source committed once the archive has caught up
             String now = md5(src, ITEMS);
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(500))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> env.restoreTo("public.items=latest.items", "--latest", "--replace") == 0
                             && md5(tgt, new TableId("latest", "items")).equals(now));
         }

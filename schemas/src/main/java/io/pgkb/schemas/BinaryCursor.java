@@ -3,6 +3,7 @@ package io.pgkb.schemas;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Reads Avro binary encoding from a byte array, with exactly the results and the failures of Avro's
@@ -141,7 +142,7 @@ public final class BinaryCursor {
 
     public byte[] bytes(int n) throws IOException {
         require(n);
-        byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + n);
+        byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
         pos += n;
         return b;
     }

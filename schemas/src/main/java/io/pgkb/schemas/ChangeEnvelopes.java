@@ -1,12 +1,11 @@
 package io.pgkb.schemas;
 
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 
 /**
  * Builds the Avro key and value records of one relation version from PostgreSQL text values. One instance per

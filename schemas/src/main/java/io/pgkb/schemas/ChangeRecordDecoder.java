@@ -1,9 +1,8 @@
 package io.pgkb.schemas;
 
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-
-import java.util.Map;
 
 /** Decodes single-object encoded change records (values) and keys of table topics. Thread-safe. */
 public final class ChangeRecordDecoder {

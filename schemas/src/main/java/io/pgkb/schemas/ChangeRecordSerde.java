@@ -1,10 +1,9 @@
 package io.pgkb.schemas;
 
+import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
-
-import java.util.Map;
 
 /**
  * Kafka {@link Serde} of pgkb change records (values of table topics), for consumers and Kafka Streams apps.

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -119,7 +120,7 @@ public record DdlEvent(int format, long tableOid, String commandTag, boolean rew
                 throw new IllegalStateException("missing resource io/pgkb/schemas/DdlEvent.avsc");
             }
             Schema.Parser p = new Schema.Parser();
-            p.addTypes(java.util.Map.of(RowSchemas.SOURCE.getFullName(), RowSchemas.SOURCE));
+            p.addTypes(Map.of(RowSchemas.SOURCE.getFullName(), RowSchemas.SOURCE));
             return p.parse(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,14 @@
 package io.pgkb.schemas;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -12,14 +21,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads {@code <prefix>._schemas} from the beginning and keeps every schema in memory; a fingerprint it does not
@@ -53,7 +54,7 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
     }
 
     /** From a Kafka client properties file as given with {@code --kafka-config}, plus bootstrap servers. */
-    public static KafkaSchemaResolver fromProperties(java.util.Properties clientConfig, String prefix) {
+    public static KafkaSchemaResolver fromProperties(Properties clientConfig, String prefix) {
         Map<String, Object> m = new HashMap<>();
         clientConfig.forEach((k, v) -> m.put(k.toString(), v));
         return new KafkaSchemaResolver(m, prefix);
@@ -171,7 +172,7 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
     }
 
     /** Every schema in the topic up to its current end. */
-    public java.util.Collection<Schema> all() {
+    public Collection<Schema> all() {
         refresh();
         return List.copyOf(schemas.values());
     }

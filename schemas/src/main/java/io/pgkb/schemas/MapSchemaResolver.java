@@ -1,9 +1,8 @@
 package io.pgkb.schemas;
 
-import org.apache.avro.Schema;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
 
 /** A resolver over schemas held in memory (tests, schemas read from the archive). Thread-safe. */
 public final class MapSchemaResolver implements SchemaResolver {

@@ -1,11 +1,10 @@
 package io.pgkb.schemas;
 
 import io.pgkb.schemas.internal.Converters;
+import java.util.List;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
-
-import java.util.List;
 
 /**
  * The PostgreSQL → Avro type mapping (README "Design"). Typed Avro for the common built-in types, the

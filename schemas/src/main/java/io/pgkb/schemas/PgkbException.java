@@ -1,5 +1,7 @@
 package io.pgkb.schemas;
 
+import java.sql.SQLException;
+
 /**
  * Root of pgkb's unchecked errors. Each carries the exit code the command line ends with and a one-line
  * message naming what and where; the CLI prints the message, never a stack trace, for these.
@@ -30,7 +32,7 @@ public class PgkbException extends RuntimeException {
      * A PostgreSQL connection that failed: a rejected login, a missing database or a missing privilege is the
      * operator's configuration (exit 2); anything else (unreachable, refused) is a runtime failure (exit 1).
      */
-    public static PgkbException connecting(String message, java.sql.SQLException e) {
+    public static PgkbException connecting(String message, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         if (isTlsRejection(e)) {
             return new ConfigException(message + TLS_HINT_PG, e);

@@ -1,9 +1,5 @@
 package io.pgkb.schemas;
 
-import org.apache.avro.JsonProperties;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,6 +8,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
 
 /**
  * Derives the key, row and envelope schemas of a relation version. Deterministic: equal {@link RelationDef}s give
@@ -125,7 +125,7 @@ public final class RowSchemas {
         return rec;
     }
 
-    private static Schema withDigest(String base, java.util.function.Function<String, Schema> build) {
+    private static Schema withDigest(String base, Function<String, Schema> build) {
         Schema draft = build.apply(base);
         long digest = SchemaNormalization.fingerprint64(draft.toString().getBytes(StandardCharsets.UTF_8));
         return build.apply(base + "_" + SingleObjectCodec.hex(digest));

@@ -1,5 +1,17 @@
 package io.pgkb.schemas;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -15,18 +27,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Producer side of {@code <prefix>._schemas}: makes sure a writer schema is durably in the topic (acks=all,
@@ -66,7 +66,7 @@ public final class SchemaRegistrar implements AutoCloseable {
     }
 
     /** From a Kafka client properties file as given with {@code --kafka-config}, plus bootstrap servers. */
-    public static SchemaRegistrar fromProperties(java.util.Properties clientConfig, String prefix) {
+    public static SchemaRegistrar fromProperties(Properties clientConfig, String prefix) {
         Map<String, Object> m = new HashMap<>();
         clientConfig.forEach((k, v) -> m.put(k.toString(), v));
         return new SchemaRegistrar(m, prefix);

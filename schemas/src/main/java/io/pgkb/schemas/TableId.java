@@ -3,6 +3,7 @@ package io.pgkb.schemas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The exact qualified name of a table ({@code schema.table}, unquoted, as carried in the {@code pgkb.table}
@@ -39,27 +40,27 @@ public record TableId(String schema, String table) implements Comparable<TableId
     }
 
     /** Inverse of {@link #topic(String)}; empty when the topic is not a table topic of this prefix. */
-    public static java.util.Optional<TableId> fromTopic(String prefix, String topic) {
+    public static Optional<TableId> fromTopic(String prefix, String topic) {
         return new Topics(prefix).tableOf(topic);
     }
 
     /** The prefix of a table topic: escaped schema and table names never contain '.', so all before the last two dots. */
-    public static java.util.Optional<String> prefixOfTopic(String topic) {
+    public static Optional<String> prefixOfTopic(String topic) {
         int last = topic.lastIndexOf('.');
         int second = last > 0 ? topic.lastIndexOf('.', last - 1) : -1;
-        return second > 0 ? java.util.Optional.of(topic.substring(0, second)) : java.util.Optional.empty();
+        return second > 0 ? Optional.of(topic.substring(0, second)) : Optional.empty();
     }
 
     /** Inverse of {@link #archiveName()}; empty for names that are not two escaped parts. */
-    public static java.util.Optional<TableId> fromArchiveName(String name) {
+    public static Optional<TableId> fromArchiveName(String name) {
         String[] parts = name.split("\\.", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         try {
-            return java.util.Optional.of(new TableId(Names.unescape(parts[0]), Names.unescape(parts[1])));
+            return Optional.of(new TableId(Names.unescape(parts[0]), Names.unescape(parts[1])));
         } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

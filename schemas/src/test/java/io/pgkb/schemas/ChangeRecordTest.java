@@ -1,18 +1,18 @@
 package io.pgkb.schemas;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.avro.generic.GenericRecord;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
 
 class ChangeRecordTest {
     final ChangeEnvelopes env = new ChangeEnvelopes(Fixtures.orders());
@@ -35,7 +35,7 @@ class ChangeRecordTest {
         assertThat(r.commitLsn()).isEqualTo(0x16B374D900L);
         assertThat(r.xid()).isEqualTo(771);
         assertThat(r.seq()).isEqualTo(3);
-        assertThat(r.commitTime()).isEqualTo(java.time.Instant.parse("2024-01-15T10:20:30.500Z"));
+        assertThat(r.commitTime()).isEqualTo(Instant.parse("2024-01-15T10:20:30.500Z"));
         assertThat(r.unchanged()).containsExactly("note");
         assertThat(r.columns()).containsExactly("id", "Line No", "price", "note", "at", "tags", "blob");
         assertThat(r.after().keySet()).containsExactly("id", "Line No", "price", "note", "at", "tags", "blob");

@@ -1,11 +1,9 @@
 package io.pgkb.schemas;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.pgkb.testkit.junit.RealServices;
 import io.pgkb.testkit.junit.TestDatabase;
-import org.apache.avro.generic.GenericRecord;
-import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
-
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -15,8 +13,9 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
 
 /**
  * The type mapping against a real PostgreSQL 17: every value is read as the server's text output (the session

@@ -1,20 +1,21 @@
 package io.pgkb.schemas;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.stream.Stream;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import java.math.BigDecimal;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 class PgTypesTest {
     static final int NUMERIC_10_2 = numericTypmod(10, 2);
@@ -178,7 +179,7 @@ class PgTypesTest {
         assertThat(PgTypes.converter(col(PgTypes.DATE, -1, "date")).toAvro("infinity")).isEqualTo(Integer.MAX_VALUE);
         assertThat(PgTypes.converter(col(PgTypes.DATE, -1, "date")).toAvro("-infinity")).isEqualTo(Integer.MIN_VALUE);
         assertThat(PgTypes.converter(col(PgTypes.DATE, -1, "date")).toAvro("0001-12-31 BC"))
-                .isEqualTo((int) java.time.LocalDate.of(0, 12, 31).toEpochDay());
+                .isEqualTo((int) LocalDate.of(0, 12, 31).toEpochDay());
         ValueConverter ts = PgTypes.converter(col(PgTypes.TIMESTAMP, -1, "timestamp"));
         assertThat(ts.toAvro("1970-01-01 00:00:01.000002")).isEqualTo(1_000_002L);
         assertThat(ts.toAvro("1969-12-31 23:59:59.999999")).isEqualTo(-1L);
@@ -193,7 +194,7 @@ class PgTypesTest {
         assertThat(PgTypes.converter(col(PgTypes.TIME, -1, "time")).toAvro("00:00:01.5")).isEqualTo(1_500_000L);
         Object dec = PgTypes.converter(col(PgTypes.NUMERIC, NUMERIC_10_2, "numeric(10,2)")).toAvro("-1.50");
         assertThat(dec).isInstanceOf(ByteBuffer.class);
-        assertThat(new BigDecimal(new java.math.BigInteger(((ByteBuffer) dec).array()), 2)).isEqualByComparingTo("-1.50");
+        assertThat(new BigDecimal(new BigInteger(((ByteBuffer) dec).array()), 2)).isEqualByComparingTo("-1.50");
         assertThat(PgTypes.converter(col(PgTypes.NUMERIC, NUMERIC_10_2, "numeric(10,2)")).toAvro("NaN")).isEqualTo("NaN");
         assertThat(PgTypes.converter(col(PgTypes.BYTEA, -1, "bytea")).toAvro("\\xdeadbeef"))
                 .isEqualTo(ByteBuffer.wrap(new byte[] {(byte) 0xde, (byte) 0xad, (byte) 0xbe, (byte) 0xef}));

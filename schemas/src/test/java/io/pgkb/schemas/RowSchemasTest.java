@@ -1,15 +1,14 @@
 package io.pgkb.schemas;
 
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.junit.jupiter.api.Test;
 
 class RowSchemasTest {
 

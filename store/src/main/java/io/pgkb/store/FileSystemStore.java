@@ -1,11 +1,13 @@
 package io.pgkb.store;
 
 import java.io.BufferedOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -113,7 +115,7 @@ public final class FileSystemStore implements ObjectStore {
     }
 
     private String keyOf(Path file) {
-        return root.relativize(file).toString().replace(java.io.File.separatorChar, '/');
+        return root.relativize(file).toString().replace(File.separatorChar, '/');
     }
 
     private Path resolve(String key) {
@@ -143,7 +145,7 @@ public final class FileSystemStore implements ObjectStore {
         createDirectoriesDurably(dir.getParent());
         try {
             Files.createDirectory(dir);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
+        } catch (FileAlreadyExistsException e) {
             return; // created concurrently
         }
         fsyncDirectory(dir.getParent());

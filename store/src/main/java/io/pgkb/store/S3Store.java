@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import org.slf4j.Logger;
@@ -198,7 +199,7 @@ public final class S3Store implements ObjectStore {
                 }
                 int number = parts.size() + 1;
                 String etag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(number),
-                        RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled))).eTag();
+                        RequestBody.fromBytes(Arrays.copyOf(buffer, filled))).eTag();
                 parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
                 filled = 0;
             } catch (SdkException e) {
@@ -212,7 +213,7 @@ public final class S3Store implements ObjectStore {
             checkOpen();
             try {
                 if (uploadId == null) {
-                    s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(java.util.Arrays.copyOf(buffer, filled)));
+                    s3.putObject(r -> r.bucket(bucket).key(key), RequestBody.fromBytes(Arrays.copyOf(buffer, filled)));
                 } else {
                     if (filled > 0) {
                         uploadPart();

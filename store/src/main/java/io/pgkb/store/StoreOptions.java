@@ -7,8 +7,8 @@ import io.pgkb.store.encryption.ArchiveEncryption;
 import io.pgkb.store.encryption.KeyFile;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Path;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The {@code --store} and S3 options shared by every command that reads or writes the archive (a picocli mixin). */

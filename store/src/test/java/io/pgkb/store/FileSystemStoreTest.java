@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ class FileSystemStoreTest {
     void committedObjectIsVisibleWithItsBytes() throws IOException {
         try (FileSystemStore s = new FileSystemStore(dir)) {
             byte[] big = new byte[3 * 1024 * 1024 + 17];
-            new java.util.Random(1).nextBytes(big);
+            new Random(1).nextBytes(big);
             try (ObjectStore.ObjectWriter w = s.create("a/b/c.avro")) {
                 w.write(big, 0, 1000);
                 w.write(big, 1000, big.length - 1000);

@@ -1,6 +1,5 @@
 package io.pgkb.store;
 
-import io.pgkb.store.S3Options;
 import io.pgkb.testkit.LocalS3;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;

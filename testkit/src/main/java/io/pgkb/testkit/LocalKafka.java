@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -337,7 +338,7 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     private String readLogFrom(long offset) {
         try (var ch = Files.newByteChannel(logFile())) {
             ch.position(offset);
-            var buffer = java.nio.ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(0, ch.size() - offset)));
+            var buffer = ByteBuffer.allocate((int) Math.min(1 << 20, Math.max(0, ch.size() - offset)));
             ch.read(buffer);
             return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
         } catch (IOException e) {

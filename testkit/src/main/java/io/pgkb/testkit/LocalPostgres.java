@@ -3,9 +3,11 @@ package io.pgkb.testkit;
 import io.pgkb.testkit.internal.Files2;
 import io.pgkb.testkit.internal.PostgresServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +18,14 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -313,12 +319,12 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
         long pid = postmasterPid();
         ProcessHandle postmaster = ProcessHandle.of(pid)
                 .orElseThrow(() -> new IllegalStateException("postmaster pid=" + pid + " is not running"));
-        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList());
+        List<ProcessHandle> all = new ArrayList<>(postmaster.descendants().toList());
         all.add(0, postmaster);
         all.forEach(ProcessHandle::destroyForcibly);
         for (ProcessHandle p : all) {
             try {
-                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+                p.onExit().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new IllegalStateException("PostgreSQL process pid=" + p.pid() + " did not die", e);
             }
@@ -344,12 +350,12 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
             closed.setAccessible(true);
             lock.setAccessible(true);
             lockStream.setAccessible(true);
-            ((java.util.concurrent.atomic.AtomicBoolean) closed.get(handle)).set(true);
-            java.nio.channels.FileLock fileLock = (java.nio.channels.FileLock) lock.get(handle);
+            ((AtomicBoolean) closed.get(handle)).set(true);
+            FileLock fileLock = (FileLock) lock.get(handle);
             if (fileLock != null) {
                 fileLock.release();
             }
-            java.io.Closeable stream = (java.io.Closeable) lockStream.get(handle);
+            Closeable stream = (Closeable) lockStream.get(handle);
             if (stream != null) {
                 stream.close();
             }

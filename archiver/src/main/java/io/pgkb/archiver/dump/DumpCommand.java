@@ -13,10 +13,16 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -112,7 +118,7 @@ public final class DumpCommand implements Callable<Integer> {
             DumpTaker taker = new DumpTaker(pgUrl, objects, new ArchiveLayout(topicPrefix)).withZstdLevel(zstdLevel)
                     .withPublication(publication);
             // SIGTERM/Ctrl-C: cancel the COPY so the dump removes what it wrote before the JVM exits
-            java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 taker.cancel();
                 try {
@@ -167,11 +173,11 @@ public final class DumpCommand implements Callable<Integer> {
     /** pg_class.reltuples of the tables, -1 when any was never analyzed (then the bar shows no ETA). */
     private long estimatedRows() {
         long total = 0;
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(pgUrl.jdbcUrl(), pgUrl.properties());
-             java.sql.PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::regclass")) {
+        try (Connection c = DriverManager.getConnection(pgUrl.jdbcUrl(), pgUrl.properties());
+             PreparedStatement ps = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = ?::regclass")) {
             for (TableId t : tableIds) {
                 ps.setString(1, t.quoted());
-                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || rs.getLong(1) < 0) {
                         return -1;
                     }
@@ -179,7 +185,7 @@ public final class DumpCommand implements Callable<Integer> {
                 }
             }
             return total;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             return -1; // only an estimate for the bar; the dump itself reports real problems
         }
     }

@@ -19,12 +19,14 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +62,7 @@ public final class DumpScheduler implements AutoCloseable {
         }
     };
     /** Tables a DDL rewrote, with the DDL's commit_lsn: due for a dump until one is taken after it. */
-    private final Map<TableId, Long> rewritten = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<TableId, Long> rewritten = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private Thread thread;
 
@@ -146,7 +148,7 @@ public final class DumpScheduler implements AutoCloseable {
         TreeSet<TableId> tables = new TreeSet<>(catalog.tables());
         tables.addAll(tableSource.get());
         tables.addAll(rewritten.keySet());
-        List<DumpResult> taken = new java.util.ArrayList<>();
+        List<DumpResult> taken = new ArrayList<>();
         if (tables.isEmpty()) {
             return taken;
         }

@@ -21,7 +21,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,8 +113,8 @@ class DumpSchedulerIT {
         PgUrl url = PgUrl.parse(db.uri());
         DumpPolicy policy = new DumpPolicy(Duration.ofHours(24), 0, Duration.ofSeconds(1), RetentionPolicy.KEEP_ALL);
         List<Thread> archivers = new ArrayList<>();
-        List<Integer> dumpsTaken = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(4);
+        List<Integer> dumpsTaken = Collections.synchronizedList(new ArrayList<>());
+        CyclicBarrier go = new CyclicBarrier(4);
         try (FileSystemStore store = new FileSystemStore(dir)) {
             for (int i = 0; i < 4; i++) {
                 DumpScheduler s = new DumpScheduler(url, store, PREFIX, policy).withTableSource(() -> List.of(c));

@@ -1,9 +1,9 @@
 package io.pgkb.bench.archiver;
 
-import io.pgkb.bench.BenchStore;
 import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
 import io.pgkb.archiver.internal.ArchiverMetrics;
+import io.pgkb.bench.BenchStore;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.SchemaRegistrar;
 import io.pgkb.schemas.TableId;
@@ -12,12 +12,14 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -308,12 +310,12 @@ public final class ArchiverBench {
         return sum;
     }
 
-    private static void deleteRecursively(Path p) throws java.io.IOException {
+    private static void deleteRecursively(Path p) throws IOException {
         if (!Files.exists(p)) {
             return;
         }
         try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(x);
             }
         }

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.Schema;
@@ -103,7 +104,7 @@ final class CodecSweep {
                 write(payload, a.key());
                 write(payload, a.value());
                 for (ArchivedRecord.RecordHeader h : a.headers()) {
-                    write(payload, h.key().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    write(payload, h.key().getBytes(StandardCharsets.UTF_8));
                     write(payload, h.value());
                 }
             }

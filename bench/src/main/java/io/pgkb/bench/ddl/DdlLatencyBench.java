@@ -4,7 +4,6 @@ import io.pgkb.producer.internal.DdlCapture;
 import io.pgkb.testkit.LocalPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
 

@@ -18,7 +18,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import org.postgresql.PGConnection;
 
 /**

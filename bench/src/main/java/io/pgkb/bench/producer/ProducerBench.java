@@ -8,7 +8,9 @@ import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,14 +18,19 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.postgresql.PGProperty;
-import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
 import picocli.CommandLine;
 
@@ -44,7 +51,7 @@ public final class ProducerBench {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("child")) {
-            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
             System.exit(new CommandLine(new ProduceCommand()).execute(rest));
         }
         int rows = Integer.getInteger("rows", 200_000);
@@ -105,7 +112,7 @@ public final class ProducerBench {
         ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
                 .withSlot("prod" + round, "pgkb").withKafkaProperties(kafkaConfig());
         cpu = CpuUse.now();
-        java.util.Map<Long, Long> threads0 = threadCpu();
+        Map<Long, Long> threads0 = threadCpu();
         t0 = System.nanoTime();
         Producer p = new Producer(cfg);
         p.start();
@@ -137,9 +144,9 @@ public final class ProducerBench {
         return p;
     }
 
-    private static java.util.Map<Long, Long> threadCpu() {
+    private static Map<Long, Long> threadCpu() {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        Map<Long, Long> out = new HashMap<>();
         for (long id : mx.getAllThreadIds()) {
             out.put(id, mx.getThreadCpuTime(id));
         }
@@ -147,13 +154,13 @@ public final class ProducerBench {
     }
 
     /** The threads that used the most CPU since {@code before} (JIT and GC threads are not Java threads: not listed). */
-    private static String busiestThreads(java.util.Map<Long, Long> before) {
+    private static String busiestThreads(Map<Long, Long> before) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         List<String> out = new ArrayList<>();
         threadCpu().entrySet().stream()
-                .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0L)))
                 .filter(e -> e.getValue() > 20_000_000L)
-                .sorted(java.util.Map.Entry.<Long, Long>comparingByValue().reversed())
+                .sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
                 .forEach(e -> {
                     java.lang.management.ThreadInfo info = mx.getThreadInfo(e.getKey());
                     out.add((info == null ? "#" + e.getKey() : info.getThreadName()) + " " + e.getValue() / 1_000_000 + " ms");
@@ -182,11 +189,11 @@ public final class ProducerBench {
         /** user + nice + system + irq + softirq + steal of /proc/stat's cpu line, in ns (0 where there is none). */
         private static long machineBusyNanos() {
             try {
-                String[] f = java.nio.file.Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
+                String[] f = Files.readAllLines(Paths.get("/proc/stat")).get(0).trim().split("\\s+");
                 long ticks = Long.parseLong(f[1]) + Long.parseLong(f[2]) + Long.parseLong(f[3]) + Long.parseLong(f[6])
                         + Long.parseLong(f[7]) + Long.parseLong(f[8]);
                 return ticks * 10_000_000L; // USER_HZ is 100 on Linux
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 return 0;
             }
         }
@@ -198,7 +205,7 @@ public final class ProducerBench {
     }
 
     /** As above, while {@code more} holds for the number of commits read so far. */
-    static long[] drain(LocalPostgres pg, String db, String slot, String publication, java.util.function.LongPredicate more)
+    static long[] drain(LocalPostgres pg, String db, String slot, String publication, LongPredicate more)
             throws Exception {
         Properties p = pg.connectionProperties();
         PGProperty.REPLICATION.set(p, "database");
@@ -257,7 +264,7 @@ public final class ProducerBench {
             long inKafka;
             try (var admin = kafka.admin()) {
                 var tp = new org.apache.kafka.common.TopicPartition("big.public.big", 0);
-                inKafka = admin.listOffsets(java.util.Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                inKafka = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
                         .partitionResult(tp).get().offset();
             }
             System.out.printf("RESULT one transaction of %d rows through a -Xmx256m producer: confirmed after %d ms"
@@ -290,7 +297,7 @@ public final class ProducerBench {
         try {
             for (int i = 0; i < 2; i++) {
                 cpu = CpuUse.now();
-                java.util.Map<Long, Long> threads0 = threadCpu();
+                Map<Long, Long> threads0 = threadCpu();
                 with[i] = tps(run(pg, cmd));
                 System.out.printf("pgbench TPS with producer, %s: %.0f (%s); busiest threads: %s%n",
                         i == 0 ? "first run after its start" : "second run", with[i], CpuUse.now().minus(cpu),
@@ -314,8 +321,8 @@ public final class ProducerBench {
             st.execute("CREATE PUBLICATION drainpub FOR TABLE pgbench_accounts, pgbench_branches, pgbench_tellers");
             st.execute("SELECT pg_create_logical_replication_slot('drain', 'pgoutput')");
         }
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.CompletableFuture<long[]> drainer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<long[]> drainer = CompletableFuture.supplyAsync(() -> {
             try {
                 return drain(pg, "bench3", "drain", "drainpub", commits -> !stop.get());
             } catch (Exception e) {

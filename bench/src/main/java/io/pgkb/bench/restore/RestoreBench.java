@@ -1,8 +1,8 @@
 package io.pgkb.bench.restore;
 
-import io.pgkb.bench.BenchStore;
 import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpTaker;
+import io.pgkb.bench.BenchStore;
 import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
@@ -26,6 +26,7 @@ import io.pgkb.schemas.segment.SegmentWriter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.testkit.LocalPostgres;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
@@ -40,8 +41,10 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -218,7 +221,7 @@ public final class RestoreBench {
             }
         } finally {
             try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }
@@ -257,7 +260,7 @@ public final class RestoreBench {
 
     private static long writeChanges(ObjectStore store, long d, int rows, int changes, int hot, Path dir) throws Exception {
         ArchiveLayout layout = new ArchiveLayout(PREFIX);
-        List<ColumnDef> columns = new java.util.ArrayList<>(List.of(new ColumnDef("id", 20, -1, "bigint", true),
+        List<ColumnDef> columns = new ArrayList<>(List.of(new ColumnDef("id", 20, -1, "bigint", true),
                 new ColumnDef("v", 23, -1, "integer", false), new ColumnDef("s", 25, -1, "text", false)));
         for (int k = 1; k <= WIDE; k++) {
             columns.add(new ColumnDef("e" + k, 25, -1, "text", false));
@@ -281,7 +284,7 @@ public final class RestoreBench {
             }
             long commit = base + (i / 10) * 1000L;
             long seq = i % 10;
-            List<String> values = new java.util.ArrayList<>();
+            List<String> values = new ArrayList<>();
             values.add(Long.toString(id));
             values.add(op == Op.DELETE ? null : Integer.toString(v));
             values.add(op == Op.DELETE ? null : "changed " + i);
@@ -432,7 +435,7 @@ public final class RestoreBench {
                 if (!child.isEmpty()) {
                     try {
                         ticks += cpuTicks(Long.parseLong(child), false);
-                    } catch (java.io.IOException gone) {
+                    } catch (IOException gone) {
                         // ended meanwhile: counted in the postmaster's children times once reaped
                     }
                 }
@@ -476,8 +479,8 @@ public final class RestoreBench {
      * the most of it: what the restore needs, unlike the pools' peaks, which count garbage not yet collected.
      */
     static final class AfterGc implements javax.management.NotificationListener {
-        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong max = new AtomicLong();
+        private final AtomicLong count = new AtomicLong();
         private volatile boolean on = true;
 
         AfterGc() {

@@ -1,10 +1,13 @@
 package io.pgkb.cli.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -32,7 +35,7 @@ public final class ArchiveLag implements AutoCloseable {
     /** The current end offset of every partition of the matching topics. */
     public Map<TopicPartition, Long> endOffsets() throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        java.util.List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String t : admin.listTopics().names().get(30, TimeUnit.SECONDS)) {
             if (topics.matcher(t).matches()) {
                 names.add(t);
@@ -62,7 +65,7 @@ public final class ArchiveLag implements AutoCloseable {
      * Polls until everything below the current end offsets is archived; false when {@code timeout} passed first.
      * {@code onLag} hears each measured lag (progress display).
      */
-    public boolean awaitArchived(Duration timeout, java.util.function.LongConsumer onLag) throws Exception {
+    public boolean awaitArchived(Duration timeout, LongConsumer onLag) throws Exception {
         Map<TopicPartition, Long> ends = endOffsets();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {

@@ -1,5 +1,6 @@
 package io.pgkb.cli.internal;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -87,7 +88,7 @@ public final class DemoDatabase {
                 if (kind < 60) {
                     long from = 1 + rnd.nextInt(INITIAL_ACCOUNTS);
                     long to = 1 + rnd.nextInt(INITIAL_ACCOUNTS);
-                    java.math.BigDecimal amount = java.math.BigDecimal.valueOf(rnd.nextInt(1, 10_000), 2);
+                    BigDecimal amount = BigDecimal.valueOf(rnd.nextInt(1, 10_000), 2);
                     debit.setBigDecimal(1, amount);
                     debit.setLong(2, Math.min(from, to));
                     debit.executeUpdate();
@@ -96,7 +97,7 @@ public final class DemoDatabase {
                     credit.executeUpdate();
                 } else if (kind < 90) {
                     order.setLong(1, 1 + rnd.nextInt(INITIAL_ACCOUNTS));
-                    order.setBigDecimal(2, java.math.BigDecimal.valueOf(rnd.nextInt(1, 100_000), 2));
+                    order.setBigDecimal(2, BigDecimal.valueOf(rnd.nextInt(1, 100_000), 2));
                     order.setString(3, rnd.nextBoolean() ? null : "gift wrap, \"fragile\" ✓");
                     order.setString(4, "{\"channel\": \"" + (rnd.nextBoolean() ? "web" : "shop") + "\", \"n\": " + rnd.nextInt(10) + "}");
                     order.executeUpdate();

@@ -3,16 +3,19 @@ package io.pgkb.cli.internal;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import java.net.ConnectException;
-import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * Turns whatever ended a command into one line and an exit code. pgkb's own errors already say what and where;
@@ -70,9 +73,9 @@ public record Failure(int exitCode, String message, boolean expected) {
             root = c;
         }
         if (root instanceof UnknownHostException u) {
-            return msg.toLowerCase(java.util.Locale.ROOT).contains("unknown host") ? msg : msg + " (unknown host '" + u.getMessage() + "')";
+            return msg.toLowerCase(Locale.ROOT).contains("unknown host") ? msg : msg + " (unknown host '" + u.getMessage() + "')";
         }
-        if (root instanceof ConnectException && msg.toLowerCase(java.util.Locale.ROOT).contains("refused")) {
+        if (root instanceof ConnectException && msg.toLowerCase(Locale.ROOT).contains("refused")) {
             return msg;
         }
         String rootMsg = root.getMessage() == null ? "" : OneLine.of(root.getMessage());
@@ -245,7 +248,7 @@ public record Failure(int exitCode, String message, boolean expected) {
 
     private static Iterable<Throwable> chain(Throwable t) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        java.util.List<Throwable> list = new java.util.ArrayList<>();
+        List<Throwable> list = new ArrayList<>();
         for (Throwable c = t; c != null && seen.add(c); c = c.getCause()) {
             list.add(c);
         }

@@ -1,5 +1,6 @@
 package io.pgkb.cli.internal;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +30,7 @@ public final class Secrets {
         return KEY_VALUE.matcher(s).replaceAll(m -> {
             String value = m.group(2);
             String quote = value.startsWith("\"") ? "\"" : value.startsWith("'") ? "'" : "";
-            return java.util.regex.Matcher.quoteReplacement(m.group(1) + quote + MASK + quote);
+            return Matcher.quoteReplacement(m.group(1) + quote + MASK + quote);
         });
     }
 }

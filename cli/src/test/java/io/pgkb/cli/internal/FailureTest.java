@@ -3,10 +3,15 @@ package io.pgkb.cli.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgkb.schemas.PgkbException;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.UnknownHostException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +30,7 @@ class FailureTest {
     @Test
     void connectionRefusedNamesTheServer() {
         Failure f = Failure.of(new SQLException("Connection to db.internal:5433 refused.", "08001",
-                new java.net.ConnectException("Connection refused")), OPTS);
+                new ConnectException("Connection refused")), OPTS);
         assertThat(f.message()).startsWith("cannot connect to PostgreSQL 'postgresql://pgkb:***@db.internal:5433/app'");
     }
 
@@ -64,8 +69,8 @@ class FailureTest {
         Failure noCreate = Failure.of(new SQLException("ERROR: permission denied for schema public", "42501"), restore);
         assertThat(noCreate.exitCode()).isEqualTo(2);
         assertThat(noCreate.message()).contains("CREATE");
-        assertThat(Failure.of(new java.nio.file.AccessDeniedException("/backups/pgkb"), restore).exitCode()).isEqualTo(2);
-        Failure rofs = Failure.of(new java.nio.file.FileSystemException("/backups/pgkb", null, "Read-only file system"), restore);
+        assertThat(Failure.of(new AccessDeniedException("/backups/pgkb"), restore).exitCode()).isEqualTo(2);
+        Failure rofs = Failure.of(new FileSystemException("/backups/pgkb", null, "Read-only file system"), restore);
         assertThat(rofs.exitCode()).isEqualTo(2);
         assertThat(rofs.message()).contains("/backups/pgkb", "read-only");
     }
@@ -75,12 +80,12 @@ class FailureTest {
         Map<String, String> s3 = Map.of("--store", "s3://backups/pgkb");
         var noBucket = software.amazon.awssdk.services.s3.model.NoSuchBucketException.builder().statusCode(404)
                 .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("NoSuchBucket").build()).build();
-        Failure missing = Failure.of(new java.io.IOException("cannot list", noBucket), s3);
+        Failure missing = Failure.of(new IOException("cannot list", noBucket), s3);
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.message()).contains("s3://backups/pgkb", "bucket does not exist");
         var denied = software.amazon.awssdk.services.s3.model.S3Exception.builder().statusCode(403)
                 .awsErrorDetails(software.amazon.awssdk.awscore.exception.AwsErrorDetails.builder().errorCode("SignatureDoesNotMatch").build()).build();
-        Failure refused = Failure.of(new java.io.IOException("cannot put", denied), s3);
+        Failure refused = Failure.of(new IOException("cannot put", denied), s3);
         assertThat(refused.exitCode()).isEqualTo(2);
         assertThat(refused.message()).contains("s3://backups/pgkb", "SignatureDoesNotMatch", "credentials");
         // as the store reports it: pgkb's own line, with what the store refused and what to check added
@@ -90,12 +95,12 @@ class FailureTest {
         assertThat(wrapped.message()).startsWith("cannot list s3://backups/pgkb/pgkb/v1/")
                 .contains("SignatureDoesNotMatch (HTTP 403); check the AWS credentials");
         var unavailable = software.amazon.awssdk.services.s3.model.S3Exception.builder().statusCode(503).build();
-        assertThat(Failure.of(new java.io.IOException("cannot put", unavailable), s3).exitCode()).isEqualTo(1);
+        assertThat(Failure.of(new IOException("cannot put", unavailable), s3).exitCode()).isEqualTo(1);
     }
 
     @Test
     void pgkbExceptionWinsAndKeepsExitCode() {
-        Failure f = Failure.of(new java.util.concurrent.CompletionException(
+        Failure f = Failure.of(new CompletionException(
                 new PgkbException.ArchiveIncompleteException("no dump of public.t at or before 0/10")), OPTS);
         assertThat(f).isEqualTo(new Failure(3, "no dump of public.t at or before 0/10", true));
     }
@@ -111,7 +116,7 @@ class FailureTest {
     @Test
     void pgkbMessageThatAlreadyNamesTheCauseIsNotRepeated() {
         Failure f = Failure.of(new PgkbException.FatalException("cannot reach PostgreSQL u@db:1/x: Connection to db:1 refused.",
-                new SQLException("Connection to db:1 refused.", "08001", new java.net.ConnectException("Connection refused"))), OPTS);
+                new SQLException("Connection to db:1 refused.", "08001", new ConnectException("Connection refused"))), OPTS);
         assertThat(f.message()).isEqualTo("cannot reach PostgreSQL u@db:1/x: Connection to db:1 refused.");
         Failure host = Failure.of(new PgkbException.FatalException("cannot connect to u@nohost:5432/x: The connection attempt failed.",
                 new SQLException("The connection attempt failed.", "08001", new UnknownHostException("nohost"))), OPTS);

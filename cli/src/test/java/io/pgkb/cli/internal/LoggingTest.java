@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
@@ -31,7 +32,7 @@ class LoggingTest {
         Logging.configure(Logging.Format.TEXT, Logging.LogLevel.INFO, sink);
         log.info("confirmed lsn={} tables={}", "0/16B3748", 3);
         log.atInfo().setMessage("segment written").addKeyValue("topic", "pgkb.public.a").addKeyValue("note", "two words").log();
-        log.warn("multi\nline\nmessage", new SQLException("outer", "08006", new java.io.IOException("inner")));
+        log.warn("multi\nline\nmessage", new SQLException("outer", "08006", new IOException("inner")));
         log.debug("not shown at info");
         List<String> lines = lines();
         assertThat(lines).hasSize(3);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.avro.Conversions;
 import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
@@ -70,9 +71,9 @@ public final class ConnectMapping {
     }
 
     private static final class Plain extends Node {
-        private final java.util.function.Function<Object, Object> f;
+        private final Function<Object, Object> f;
 
-        Plain(Schema schema, java.util.function.Function<Object, Object> f) {
+        Plain(Schema schema, Function<Object, Object> f) {
             super(schema);
             this.f = f;
         }
@@ -165,7 +166,7 @@ public final class ConnectMapping {
     }
 
     private static Node plain(SchemaBuilder b, boolean optional, String type,
-                              java.util.function.Function<Object, Object> f) {
+                              Function<Object, Object> f) {
         return new Plain(finish(b, optional, type), f);
     }
 

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,7 @@ public final class CatalogLookup implements KeyResolver {
             try (PreparedStatement ps = c.prepareStatement("SELECT format_type(?::oid, ?)")) {
                 ps.setInt(1, oid);
                 if (typmod < 0) {
-                    ps.setNull(2, java.sql.Types.INTEGER);
+                    ps.setNull(2, Types.INTEGER);
                 } else {
                     ps.setInt(2, typmod);
                 }

@@ -6,6 +6,7 @@ import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -34,7 +35,7 @@ public final class KafkaChangeWriter implements ChangeSink {
     private record RelationOut(String topic, String table, byte[] tableBytes) {
     }
 
-    private final java.util.IdentityHashMap<RelationInfo, RelationOut> relationOut = new java.util.IdentityHashMap<>();
+    private final IdentityHashMap<RelationInfo, RelationOut> relationOut = new IdentityHashMap<>();
     private RelationInfo lastRelation; // consecutive changes are mostly of one relation: no map lookup for them
     private RelationOut lastOut;
     private static final byte[][] OP_BYTES = opBytes();

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +47,7 @@ public final class PublicationManager {
      * {@code afterAdd} runs for each table once it is published (create its topic). Only then: the archiver dumps a
      * table when its topic appears, and a dump is replayable only if the table was published before it began.
      */
-    public List<TableId> sync(Connection c, java.util.function.Consumer<TableId> afterAdd) throws SQLException {
+    public List<TableId> sync(Connection c, Consumer<TableId> afterAdd) throws SQLException {
         Boolean allTables = publicationAllTables(c);
         if (allTables == null) {
             try (Statement st = c.createStatement()) {
@@ -57,13 +58,13 @@ public final class PublicationManager {
         }
         Map<TableId, Candidate> candidates = candidates(c);
         List<TableId> added = new ArrayList<>();
-        Set<TableId> published = allTables == Boolean.TRUE ? candidates.keySet() : publishedTables(c);
+        Set<TableId> published = Boolean.TRUE.equals(allTables) ? candidates.keySet() : publishedTables(c);
         for (Candidate cand : candidates.values()) {
             if (!cand.usableIdentity()) {
                 reportMissingIdentity(cand);
                 continue;
             }
-            if (published.contains(cand.table()) || allTables == Boolean.TRUE) {
+            if (published.contains(cand.table()) || Boolean.TRUE.equals(allTables)) {
                 continue;
             }
             try (Statement st = c.createStatement()) {

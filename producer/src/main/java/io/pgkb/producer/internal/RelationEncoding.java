@@ -3,7 +3,6 @@ package io.pgkb.producer.internal;
 import io.pgkb.schemas.ChangeEnvelopes;
 import io.pgkb.schemas.ColumnDef;
 import io.pgkb.schemas.PgTypes;
-import io.pgkb.schemas.RelationDef;
 import io.pgkb.schemas.RowSchemas;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.schemas.ValueConverter;

@@ -1,8 +1,10 @@
 package io.pgkb.producer.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The column values of one tuple as pgoutput sent them. Each value is a NULL, an unchanged TOAST value (the
@@ -27,7 +29,7 @@ public final class TupleData {
     }
 
     private TupleData(Value[] owned) {
-        this.values = Collections.unmodifiableList(java.util.Arrays.asList(owned));
+        this.values = Collections.unmodifiableList(Arrays.asList(owned));
     }
 
     /** Wraps {@code values} without a copy (the decoder's hot path); the caller must not change the array afterwards. */
@@ -64,8 +66,8 @@ public final class TupleData {
         for (int i = 0; i < values.size(); i++) {
             Value a = values.get(i);
             Value b = other.values.get(i);
-            if (a.kind() != b.kind() || !java.util.Objects.equals(a.text(), b.text())
-                    || !java.util.Arrays.equals(a.binary(), b.binary())) {
+            if (a.kind() != b.kind() || !Objects.equals(a.text(), b.text())
+                    || !Arrays.equals(a.binary(), b.binary())) {
                 return false;
             }
         }
@@ -76,7 +78,7 @@ public final class TupleData {
     public int hashCode() {
         int h = 1;
         for (Value v : values) {
-            h = 31 * h + v.kind().hashCode() + java.util.Objects.hashCode(v.text());
+            h = 31 * h + v.kind().hashCode() + Objects.hashCode(v.text());
         }
         return h;
     }

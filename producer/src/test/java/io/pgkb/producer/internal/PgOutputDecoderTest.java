@@ -167,7 +167,7 @@ class PgOutputDecoderTest {
         System.arraycopy(msg, 0, padded, 5, msg.length);
         ByteBuffer slice = ByteBuffer.wrap(padded, 5, msg.length).slice();
         ByteBuffer direct = ByteBuffer.allocateDirect(msg.length).put(msg).flip();
-        for (ByteBuffer b : java.util.List.of(slice, direct)) {
+        for (ByteBuffer b : List.of(slice, direct)) {
             TupleData t = ((Insert) PgOutputDecoder.decode(b)).newTuple();
             assertThat(t.text(0)).isEqualTo("Grüße");
             assertThat(t.kind(1)).isEqualTo(TupleData.Kind.NULL);

@@ -20,8 +20,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -34,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 class RelationEncodingTest {
     /** A type family: how the stream describes the column, and a random Avro value of it for toPgText. */
-    private record Family(int oid, int typmod, String typeName, java.util.function.Function<SplittableRandom, Object> value) {
+    private record Family(int oid, int typmod, String typeName, Function<SplittableRandom, Object> value) {
     }
 
     private static final List<Family> FAMILIES = List.of(
@@ -313,7 +315,7 @@ class RelationEncodingTest {
         if (r.nextInt(8) == 0) {
             return pick(r, "NaN", "Infinity", "-Infinity");
         }
-        BigInteger unscaled = new BigInteger(r.nextInt(1, (int) (precision * 3.32)), new java.util.Random(r.nextLong()));
+        BigInteger unscaled = new BigInteger(r.nextInt(1, (int) (precision * 3.32)), new Random(r.nextLong()));
         return ByteBuffer.wrap((r.nextBoolean() ? unscaled.negate() : unscaled).toByteArray());
     }
 

@@ -14,7 +14,7 @@ import io.pgkb.store.catalog.SegmentRef;
 import io.pgkb.store.catalog.SegmentStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
+import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -67,7 +67,7 @@ public final class ArchiveVerifier {
             try {
                 DumpManifest m = DumpManifest.fromJson(store.get(d.manifestKey()), store.describe(d.manifestKey()));
                 try (InputStream in = DumpFormat.openVerified(store.open(d.dataKey()), m, where)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream());
+                    in.transferTo(OutputStream.nullOutputStream());
                 }
             } catch (PgkbException e) {
                 problems.accept("table " + table + ": " + e.getMessage());

@@ -4,7 +4,9 @@ import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Cuts a table's ordered, de-duplicated changes into {@link Step}s: runs of changes folded into the net change per
@@ -48,7 +50,7 @@ final class Batcher {
     private List<Integer> attnums;
     /** The table oid {@link #attnums} belong to: a DDL record of another oid (the table was re-created) has its own. */
     private long attnumsOid;
-    private java.util.function.Function<DdlEvent, RuntimeException> onRewrite = e -> null;
+    private Function<DdlEvent, RuntimeException> onRewrite = e -> null;
     private final int maxKeys;
     private final long maxBytes;
     private final int firstMaxKeys;
@@ -102,7 +104,7 @@ final class Batcher {
     }
 
     /** @param refusal the error that stops the replay at a DDL that rewrote the table (null: none) */
-    Batcher onRewrite(java.util.function.Function<DdlEvent, RuntimeException> refusal) {
+    Batcher onRewrite(Function<DdlEvent, RuntimeException> refusal) {
         this.onRewrite = refusal;
         return this;
     }
@@ -119,7 +121,7 @@ final class Batcher {
             }
         }
         if (e.dropped()) {
-            quietOut.accept(new Ddl(new DdlReplay(e, List.of(), shape, attnums, java.util.Map.of())));
+            quietOut.accept(new Ddl(new DdlReplay(e, List.of(), shape, attnums, Map.of())));
             return;
         }
         DdlReplay r = DdlReplay.of(e, shape, attnums != null && attnumsOid == e.tableOid() ? attnums : null, primaryKey,

@@ -13,6 +13,7 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,7 +38,7 @@ import java.util.function.Consumer;
 public final class History {
     /** One printed change; values in PostgreSQL text form (null = SQL NULL), columns in table order. */
     public record Entry(long commitLsn, long commitTimeMicros, long xid, Change.Op op, Map<String, String> key,
-                        Map<String, String> before, Map<String, String> after, List<String> changed) implements java.io.Serializable {
+                        Map<String, String> before, Map<String, String> after, List<String> changed) implements Serializable {
     }
 
     /** Reading only the key's partition met a DELETE of the key: a key change may continue in another partition. */

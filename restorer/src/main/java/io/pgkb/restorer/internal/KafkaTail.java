@@ -4,11 +4,12 @@ import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.Topics;
+import io.pgkb.store.catalog.ArchivedEntry;
 import io.pgkb.store.catalog.ProgressReader;
 import io.pgkb.store.catalog.ProgressRecord;
-import io.pgkb.store.catalog.ArchivedEntry;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +129,7 @@ public final class KafkaTail implements AutoCloseable {
     }
 
     /** Every schema in {@code _schemas} now. */
-    public synchronized java.util.Collection<org.apache.avro.Schema> allSchemas() {
+    public synchronized Collection<org.apache.avro.Schema> allSchemas() {
         schemas();
         return schemas.all();
     }

@@ -16,9 +16,11 @@ import java.nio.file.NoSuchFileException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +37,7 @@ public final class Planner {
     private final String prefix;
     private final Sources sources;
     private final List<String> progressNotes;
-    private final Map<String, Map<Integer, long[]>> kafkaOffsets = new java.util.HashMap<>();
+    private final Map<String, Map<Integer, long[]>> kafkaOffsets = new HashMap<>();
 
     public Planner(ArchiveCatalog catalog, ProgressIndex progress, ChangeDecoding decoding, String prefix) {
         this(catalog, new TailProgress(progress, progress, List.of()), decoding, new Sources(catalog.store(), null, prefix));
@@ -166,7 +168,7 @@ public final class Planner {
             throw new PgkbException.ArchiveIncompleteException("target " + Lsn.of(target) + " is beyond what " + where() + " prove complete"
                     + progress.latest().stream().mapToObj(l -> " (newest covered point: " + Lsn.of(l) + ", use --latest)").findFirst().orElse("")
                     + (sources.tail() == null ? "; with --bootstrap-servers the changes still in Kafka can be used" : "")
-                    + progressNotes.stream().map(n -> "; " + n).collect(java.util.stream.Collectors.joining()));
+                    + progressNotes.stream().map(n -> "; " + n).collect(Collectors.joining()));
         }
         List<RestorePlan.TablePlan> plans = new ArrayList<>();
         for (TableTarget t : tables) {

@@ -1,8 +1,8 @@
 package io.pgkb.restorer.internal;
 
 import io.pgkb.schemas.Lsn;
-import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.schemas.ddl.TableDefinition;
+import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.SegmentRef;
 import java.io.PrintStream;
@@ -34,7 +34,7 @@ public record RestorePlan(long target, String how, List<TablePlan> tables) {
             if (from >= to) {
                 return "no records";
             }
-            List<String> parts = new java.util.ArrayList<>();
+            List<String> parts = new ArrayList<>();
             int objects = 0;
             long runStart = -1;
             long runEnd = -1;

@@ -1,15 +1,15 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.dump.DumpFormat;
+import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.ArchiveSchemas;
-import io.pgkb.schemas.ui.ProgressReporter;
-import io.pgkb.schemas.SchemaResolver;
-import io.pgkb.schemas.ArchiveLayout;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -18,10 +18,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -81,7 +84,7 @@ public final class Restorer {
         planner.start();
         Connection setup = null;
         Planned planned;
-        java.util.Set<TableId> replacing = new java.util.HashSet<>();
+        Set<TableId> replacing = new HashSet<>();
         try {
             if (!dryRun) {
                 setup = connect();
@@ -151,7 +154,7 @@ public final class Restorer {
                 plan.print(out);
                 out.flush();
                 // parallel CREATE SCHEMA IF NOT EXISTS of the same schema race on pg_namespace: create them first, one by one
-                for (String schema : new java.util.TreeSet<>(tables.stream().map(tt -> tt.target().schema()).toList())) {
+                for (String schema : new TreeSet<>(tables.stream().map(tt -> tt.target().schema()).toList())) {
                     Sql.exec(c, "CREATE SCHEMA IF NOT EXISTS " + Sql.q(schema));
                 }
                 targetReady.complete(null);

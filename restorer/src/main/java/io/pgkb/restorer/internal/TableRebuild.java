@@ -2,9 +2,9 @@ package io.pgkb.restorer.internal;
 
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import io.pgkb.schemas.ddl.TableDefinition;
 import io.pgkb.schemas.dump.DumpFormat;
 import io.pgkb.schemas.dump.DumpManifest;
-import io.pgkb.schemas.ddl.TableDefinition;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;

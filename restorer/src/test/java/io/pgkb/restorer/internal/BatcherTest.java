@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgkb.restorer.internal.Change.Op;
 import io.pgkb.schemas.TableId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +58,7 @@ class BatcherTest {
         Batcher b = new Batcher(T, wide, List.of("c0"), 1000, 2 * 100 * 49, steps::add);
         for (int i = 0; i < 6; i++) {
             String[] row = new String[100];
-            java.util.Arrays.fill(row, "x");
+            Arrays.fill(row, "x");
             row[0] = "" + i;
             b.accept(new Change(Op.INSERT, 100, seq++, wide, null, row, null));
         }

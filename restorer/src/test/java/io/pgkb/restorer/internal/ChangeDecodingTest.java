@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -332,7 +333,7 @@ class ChangeDecodingTest {
     }
 
     private ByteBuffer decimal(int precision) {
-        BigInteger unscaled = new BigInteger(r.nextInt(1, (int) (precision * 3.32)), new java.util.Random(r.nextLong()));
+        BigInteger unscaled = new BigInteger(r.nextInt(1, (int) (precision * 3.32)), new Random(r.nextLong()));
         return ByteBuffer.wrap((r.nextBoolean() ? unscaled.negate() : unscaled).toByteArray());
     }
 

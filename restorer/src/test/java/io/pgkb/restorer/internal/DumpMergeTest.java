@@ -9,6 +9,7 @@ import io.pgkb.schemas.TableId;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -235,7 +236,7 @@ class DumpMergeTest {
             }
             InputStream trickle = new FilterInputStream(new ByteArrayInputStream(dump.toString().getBytes(StandardCharsets.UTF_8))) {
                 @Override
-                public int read(byte[] b, int off, int len) throws java.io.IOException {
+                public int read(byte[] b, int off, int len) throws IOException {
                     return super.read(b, off, Math.min(len, 1 + rnd.nextInt(7)));
                 }
             };

@@ -1,6 +1,7 @@
 package io.pgkb.schemas.config;
 
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -150,7 +151,7 @@ public final class PgUrl {
     /** JDBC URL without credentials; pass {@link #properties()} alongside. */
     public String jdbcUrl() {
         StringBuilder sb = new StringBuilder("jdbc:postgresql://").append(host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host)
-                .append(':').append(port).append('/').append(java.net.URLEncoder.encode(database, StandardCharsets.UTF_8));
+                .append(':').append(port).append('/').append(URLEncoder.encode(database, StandardCharsets.UTF_8));
         return sb.toString();
     }
 

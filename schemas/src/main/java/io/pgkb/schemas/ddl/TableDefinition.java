@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -267,7 +268,7 @@ public record TableDefinition(
     }
 
     private List<Object> withoutOid() {
-        return java.util.Arrays.asList(formatVersion, schema, table, schemaIdent, tableIdent, relkind, persistence, owner,
+        return Arrays.asList(formatVersion, schema, table, schemaIdent, tableIdent, relkind, persistence, owner,
                 tablespace, options, replicaIdentity, replicaIdentityIndex, rlsEnabled, rlsForced, comment, acl, columns,
                 constraints, indexes, sequences, policies, triggers);
     }

@@ -5,6 +5,7 @@ import io.pgkb.schemas.TableId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ public final class DumpFormat {
         s.put("TimeZone", "UTC");
         s.put("extra_float_digits", "3");
         s.put("bytea_output", "hex");
-        SESSION_SETTINGS = java.util.Collections.unmodifiableMap(s);
+        SESSION_SETTINGS = Collections.unmodifiableMap(s);
     }
 
     private DumpFormat() {

@@ -16,6 +16,7 @@ import io.pgkb.schemas.ddl.TableDefinition;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -51,7 +52,7 @@ public record DumpManifest(
         @JsonProperty("data_bytes") long dataBytes,
         @JsonProperty("uncompressed_bytes") long uncompressedBytes,
         @JsonProperty("data_sha256") String dataSha256,
-        @JsonProperty("copy_settings") java.util.Map<String, String> copySettings,
+        @JsonProperty("copy_settings") Map<String, String> copySettings,
         @JsonProperty("definition") TableDefinition definition) {
 
     public static final int FORMAT_VERSION = 1;
@@ -79,7 +80,7 @@ public record DumpManifest(
     public DumpManifest(int formatVersion, String schema, String table, String lsn, long lsnValue, String snapshot,
                         String serverVersion, int serverVersionNum, String takenAt, List<Column> columns,
                         List<String> primaryKey, long rowCount, String dataKey, String dataFormat, long dataBytes,
-                        long uncompressedBytes, String dataSha256, java.util.Map<String, String> copySettings) {
+                        long uncompressedBytes, String dataSha256, Map<String, String> copySettings) {
         this(formatVersion, schema, table, lsn, lsnValue, snapshot, serverVersion, serverVersionNum, takenAt, columns,
                 primaryKey, rowCount, dataKey, dataFormat, dataBytes, uncompressedBytes, dataSha256, copySettings, null);
     }
@@ -90,7 +91,7 @@ public record DumpManifest(
         Objects.requireNonNull(lsn, "lsn");
         columns = columns == null ? List.of() : List.copyOf(columns);
         primaryKey = primaryKey == null ? List.of() : List.copyOf(primaryKey);
-        copySettings = copySettings == null ? java.util.Map.of() : java.util.Map.copyOf(copySettings);
+        copySettings = copySettings == null ? Map.of() : Map.copyOf(copySettings);
     }
 
     public TableId tableId() {

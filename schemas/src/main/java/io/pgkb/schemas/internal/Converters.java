@@ -1,11 +1,12 @@
 package io.pgkb.schemas.internal;
 
 import io.pgkb.schemas.ValueConverter;
-
+import java.io.ByteArrayOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 /** The converters of the type mapping, one per Avro representation. */
@@ -202,7 +203,7 @@ public final class Converters {
                 throw new IllegalArgumentException("not a hex bytea: '" + abbreviate(t) + "'");
             }
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(t.length());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(t.length());
         for (int i = 0; i < t.length(); i++) {
             char c = t.charAt(i);
             if (c == '\\') {
@@ -218,7 +219,7 @@ public final class Converters {
             } else if (c < 0x80) {
                 out.write(c);
             } else {
-                byte[] b = String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
                 out.write(b, 0, b.length);
             }
         }

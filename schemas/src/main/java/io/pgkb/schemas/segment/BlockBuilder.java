@@ -1,10 +1,10 @@
 package io.pgkb.schemas.segment;
 
-import java.io.DataOutputStream;
-import java.io.IOException;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

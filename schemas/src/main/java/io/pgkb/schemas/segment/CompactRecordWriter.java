@@ -1,12 +1,12 @@
 package io.pgkb.schemas.segment;
 
 import io.pgkb.schemas.Headers;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;

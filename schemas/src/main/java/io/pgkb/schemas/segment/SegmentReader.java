@@ -1,5 +1,6 @@
 package io.pgkb.schemas.segment;
 
+import io.pgkb.schemas.SingleObjectCodec;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import io.pgkb.schemas.SingleObjectCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;

@@ -13,6 +13,7 @@ import io.pgkb.schemas.SingleObjectCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -218,7 +219,7 @@ class CompactRecordTest {
         try (DataFileStream<GenericRecord> in = new DataFileStream<>(new ByteArrayInputStream(segment),
                 new GenericDatumReader<>(SegmentFormat.COMPACT))) {
             for (GenericRecord block : in) {
-                java.nio.ByteBuffer b = (java.nio.ByteBuffer) block.get("records");
+                ByteBuffer b = (ByteBuffer) block.get("records");
                 byte[] frame = new byte[b.remaining()];
                 b.get(frame);
                 out.addAll((List<GenericRecord>) new GenericDatumReader<>(SegmentFormat.COMPACT_RECORDS)

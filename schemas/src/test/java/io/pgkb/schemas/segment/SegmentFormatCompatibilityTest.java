@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +97,7 @@ class SegmentFormatCompatibilityTest {
                 w.append(g);
             }
         }
-        return java.nio.file.Files.size(file);
+        return Files.size(file);
     }
 
     /** Every record of the segment, in order, read to the end (so verified). */

@@ -3,14 +3,15 @@ package io.pgkb.schemas.segment;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayInputStream;
 import io.pgkb.schemas.SchemaResolver;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -212,7 +213,7 @@ class SegmentRoundTripTest {
             in.add(record(i, 1 + i, rnd));
         }
         byte[] good = writeSegment(in);
-        byte[] cut = java.util.Arrays.copyOf(good, good.length / 2);
+        byte[] cut = Arrays.copyOf(good, good.length / 2);
         assertThatThrownBy(() -> new SegmentReader(new ByteArrayInputStream(cut), "cut.avro").verify())
                 .isInstanceOf(SegmentCorruptException.class)
                 .hasMessageContaining("cut.avro");

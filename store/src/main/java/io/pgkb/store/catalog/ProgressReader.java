@@ -3,15 +3,16 @@ package io.pgkb.store.catalog;
 import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.segment.ArchivedRecord;
-import java.nio.charset.StandardCharsets;
 import io.pgkb.store.catalog.ProgressRecord.Kind;
 import io.pgkb.store.catalog.ProgressRecord.PartitionOffset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -62,7 +63,7 @@ public final class ProgressReader {
      * {@link #read(ArchiveCatalog)} returns ends there): where a reader of the topic itself continues.
      */
     public static Map<Integer, Long> archivedEnd(ArchiveCatalog catalog) {
-        Map<Integer, Long> out = new java.util.TreeMap<>();
+        Map<Integer, Long> out = new TreeMap<>();
         catalog.progressSegments().forEach((p, refs) -> out.put(p, refs.stream().mapToLong(SegmentRef::lastOffset).max().orElse(-1) + 1));
         return out;
     }

@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Encrypts every object on its way into the store and decrypts it on the way out, with Tink's streaming AEAD
@@ -49,7 +50,7 @@ public final class EncryptedStore extends MarkedStore {
                         + " --store or --topic-prefix) with key file " + keys.path());
             }
             if (write) {
-                delegate.put(markerKey, new EncryptionMarker(java.util.Map.of()).with(keys.primaryId()).toJson());
+                delegate.put(markerKey, new EncryptionMarker(Map.of()).with(keys.primaryId()).toJson());
             }
             return;
         }

@@ -11,6 +11,7 @@ import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 import io.pgkb.schemas.PgkbException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -180,7 +181,7 @@ public final class KeyFile {
         try {
             Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
-                 OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+                 OutputStream out = Channels.newOutputStream(ch)) {
                 out.write(json.getBytes(StandardCharsets.UTF_8));
                 out.flush();
                 ch.force(true);

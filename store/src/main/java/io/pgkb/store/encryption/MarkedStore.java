@@ -6,6 +6,7 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.store.encryption.internal.EncryptionMarker;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.NoSuchFileException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,7 +73,7 @@ abstract class MarkedStore extends ForwardingStore {
         String key = root + EncryptionMarker.FILE_NAME;
         try {
             return delegate.get(key);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             return null;
         }
     }

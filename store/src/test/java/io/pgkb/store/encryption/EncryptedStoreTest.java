@@ -7,13 +7,18 @@ import io.pgkb.schemas.PgkbException;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ForwardingStore;
 import io.pgkb.store.ObjectStore;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +68,7 @@ class EncryptedStoreTest {
         byte[] storedSmall = raw.get("p/v1/schemas/a.avsc");
         byte[] storedBig = raw.get("p/v1/tables/s.t/dumps/0000000000000001/data.copy.zst");
         assertThat(contains(storedSmall, small)).isFalse();
-        assertThat(contains(storedBig, java.util.Arrays.copyOfRange(big, 2_000_000, 2_000_032))).isFalse();
+        assertThat(contains(storedBig, Arrays.copyOfRange(big, 2_000_000, 2_000_032))).isFalse();
         assertThat(new String(storedSmall, 0, 4, StandardCharsets.US_ASCII)).isEqualTo("PGKE");
         // the marker is clear, names the scheme and the key id, holds no key material
         String marker = new String(raw.get("p/v1/encryption.json"), StandardCharsets.UTF_8);
@@ -85,7 +90,7 @@ class EncryptedStoreTest {
                 .isInstanceOf(PgkbException.ArchiveIncompleteException.class)
                 .hasMessageContaining(raw.describe("p/v1/tables/s.t/segments/0/a.avro")).hasMessageContaining("failed authentication");
 
-        raw.put("p/v1/tables/s.t/segments/0/a.avro", java.util.Arrays.copyOf(stored, stored.length - 100));
+        raw.put("p/v1/tables/s.t/segments/0/a.avro", Arrays.copyOf(stored, stored.length - 100));
         assertThatThrownBy(() -> store.get("p/v1/tables/s.t/segments/0/a.avro"))
                 .isInstanceOf(PgkbException.ArchiveIncompleteException.class);
 
@@ -106,7 +111,7 @@ class EncryptedStoreTest {
             @Override
             public InputStream open(String key) throws IOException {
                 InputStream in = super.open(key);
-                return new java.io.FilterInputStream(in) {
+                return new FilterInputStream(in) {
                     long read;
 
                     @Override
@@ -209,12 +214,12 @@ class EncryptedStoreTest {
     /** The base64 key value in the key file. */
     private String keyMaterial() throws IOException {
         String json = Files.readString(keys.path());
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        Matcher m = Pattern.compile("\"value\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
         assertThat(m.find()).isTrue();
         return m.group(1);
     }
 
     private static int keyIdOf(byte[] stored) {
-        return java.nio.ByteBuffer.wrap(stored, 5, 4).getInt();
+        return ByteBuffer.wrap(stored, 5, 4).getInt();
     }
 }

@@ -1,6 +1,7 @@
 package io.pgkb.testkit.junit;
 
 import io.pgkb.testkit.internal.KafkaServer;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +138,7 @@ public final class TestKafka implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
             admin = null;
         }
     }
