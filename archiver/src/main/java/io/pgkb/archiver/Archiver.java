@@ -3,6 +3,7 @@ package io.pgkb.archiver;
 import io.pgkb.archiver.internal.ArchiverMetrics;
 import io.pgkb.archiver.internal.Assignment;
 import io.pgkb.archiver.internal.ConsumerSettings;
+import io.pgkb.archiver.internal.OffsetCommits;
 import io.pgkb.archiver.internal.PartitionState;
 import io.pgkb.archiver.internal.Quarantine;
 import io.pgkb.archiver.internal.RecordValidator;
@@ -38,7 +39,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,8 +47,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -77,10 +75,6 @@ public final class Archiver implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration REVOKE_WAIT = Duration.ofSeconds(20);
     private static final long RETRY_PAUSE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** How long one commit may wait for the coordinator before the loop goes on (and tries again later). */
-    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
-    private static final long COMMIT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long COMMIT_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final ArchiverConfig config;
     private final ObjectStore store;
@@ -102,11 +96,7 @@ public final class Archiver implements AutoCloseable {
     private SchemaResolver schemaResolver;
     private RecordValidator validator;
     private long lastLagUpdate;
-    /** Offsets durable in the archive whose commit Kafka has not taken yet (poll thread only). */
-    private final Map<TopicPartition, OffsetAndMetadata> pendingCommits = new HashMap<>();
-    private long commitFailingSince = -1;
-    private long lastCommitWarning;
-    private long lastCommitAttempt;
+    private OffsetCommits commits;
 
     public Archiver(ArchiverConfig config, ObjectStore store) {
         this(config, store, KafkaConsumer::new, c -> new KafkaSchemaResolver(c, config.topicPrefix()), Time.SYSTEM);
@@ -162,6 +152,7 @@ public final class Archiver implements AutoCloseable {
             schemaResolver = resolvers.apply(ConsumerSettings.client(config.kafka()));
             validator = new RecordValidator(schemaResolver);
             consumer = consumers.apply(ConsumerSettings.groupMember(config.kafka(), config.group()));
+            commits = new OffsetCommits(consumer, time);
             consumer.subscribe(topicPattern(config.topicPrefix()), new Rebalance());
             log.info("archiver started group={} prefix={} store={} spool={}", config.group(), config.topicPrefix(),
                     store.describe(""), spool.dir());
@@ -183,7 +174,7 @@ public final class Archiver implements AutoCloseable {
                     rollAged();
                     processResults(false);
                     resumeRetries();
-                    retryPendingCommits();
+                    commits.retryPending();
                     updateLag();
                 }
                 graceful = true;
@@ -321,7 +312,7 @@ public final class Archiver implements AutoCloseable {
                 waitFor(s.inFlight(), Duration.ofMinutes(10));
             }
         }
-        Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> durable = new HashMap<>();
         for (Uploads.Result r; (r = uploads.poll()) != null; ) {
             PartitionState s = r.state();
             s.uploadFinished();
@@ -335,7 +326,7 @@ public final class Archiver implements AutoCloseable {
                 retryFrom(s, r);
                 continue;
             }
-            commits.put(tp, new OffsetAndMetadata(r.last() + 1));
+            durable.put(tp, new OffsetAndMetadata(r.last() + 1));
             recordsArchived.addAndGet(r.count());
             segmentsWritten.incrementAndGet();
             bytesWritten.addAndGet(r.bytes());
@@ -347,7 +338,7 @@ public final class Archiver implements AutoCloseable {
                 consumer.resume(List.of(tp));
             }
         }
-        commit(commits);
+        commits.commit(durable);
     }
 
     /** A failed upload is retried by reading its records again from Kafka, after a pause. */
@@ -368,58 +359,6 @@ public final class Archiver implements AutoCloseable {
             if (s.retryDue(now)) {
                 consumer.resume(List.of(s.tp()));
             }
-        }
-    }
-
-    /**
-     * Commits what the archive now holds, together with any earlier commit that Kafka did not take. A commit that
-     * times out (broker or coordinator away) is kept and tried again on a later pass instead of stopping the
-     * archiver: the archive already holds these segments and is what resumption trusts, so a late commit loses
-     * nothing, while exiting on a broker blip would be an outage of its own.
-     */
-    private void commit(Map<TopicPartition, OffsetAndMetadata> commits) {
-        if (commits.isEmpty()) {
-            return;
-        }
-        pendingCommits.putAll(commits);
-        tryCommit();
-    }
-
-    private void tryCommit() {
-        lastCommitAttempt = time.nanoseconds();
-        Map<TopicPartition, OffsetAndMetadata> attempt = new HashMap<>(pendingCommits);
-        try {
-            try {
-                consumer.commitSync(attempt, COMMIT_TIMEOUT);
-            } catch (WakeupException e) {
-                consumer.commitSync(attempt, COMMIT_TIMEOUT); // stop() woke the consumer outside poll(); a wakeup fires once
-            }
-            pendingCommits.clear();
-            if (commitFailingSince >= 0) {
-                log.info("offset commits resumed after {} s", TimeUnit.NANOSECONDS.toSeconds(time.nanoseconds() - commitFailingSince));
-                commitFailingSince = -1;
-            }
-        } catch (CommitFailedException | RebalanceInProgressException e) {
-            // The partitions may have moved: their new owner starts after the archive, which holds these segments.
-            pendingCommits.clear();
-            log.warn("offset commit skipped during a rebalance partitions={} error={}", attempt.keySet(), e.getMessage());
-        } catch (RetriableException e) {
-            long now = time.nanoseconds();
-            if (commitFailingSince < 0) {
-                commitFailingSince = now;
-            }
-            if (now - lastCommitWarning >= COMMIT_WARNING_INTERVAL_NANOS || lastCommitWarning == 0) {
-                lastCommitWarning = now;
-                log.warn("offset commit failed, waiting for Kafka and retrying (the archive holds the segments) for={} s partitions={} error={}",
-                        TimeUnit.NANOSECONDS.toSeconds(now - commitFailingSince), attempt.size(), e.toString());
-            }
-        }
-    }
-
-    /** A commit that Kafka did not take is tried again, at most once per {@link #COMMIT_RETRY_NANOS}. */
-    private void retryPendingCommits() {
-        if (!pendingCommits.isEmpty() && time.nanoseconds() - lastCommitAttempt >= COMMIT_RETRY_NANOS) {
-            tryCommit();
         }
     }
 
