@@ -10,7 +10,6 @@ import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.SchemaResolver;
-import io.pgkb.schemas.SingleObjectCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -34,7 +35,7 @@ final class Standby implements AutoCloseable {
             Files.copy(primaryData.resolveSibling(primaryData.getFileName() + ".password"), root.resolve("data.password"));
         }
         // PostgreSQL refuses a data directory that group or others may read
-        Files.setPosixFilePermissions(data, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
         Files.deleteIfExists(data.resolve("postmaster.pid"));
         Files.createFile(data.resolve("standby.signal"));
         return new Standby(LocalPostgres.start(data, 0, Map.of("hot_standby", "on")), root);

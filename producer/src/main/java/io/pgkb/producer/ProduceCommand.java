@@ -8,6 +8,7 @@ import io.pgkb.schemas.config.PgOption;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.config.Sizes;
 import io.pgkb.schemas.config.TopicPrefixOption;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -80,7 +81,7 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Option(names = "--schema-registry-config", paramLabel = "FILE",
             description = "Schema registry client settings: basic.auth.user.info=user:password, schema.registry.ssl.truststore.location/.password/.type")
-    java.nio.file.Path schemaRegistryConfig;
+    Path schemaRegistryConfig;
 
     @Option(names = "--print-ddl-capture-sql", defaultValue = "false", help = true,
             description = "print the SQL a DBA runs (as a superuser, or the managed service's admin role) to install DDL capture, and exit")

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.Lsn;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -133,7 +134,7 @@ class CrashIT {
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
-    private static long readyLines(Path log) throws java.io.IOException {
+    private static long readyLines(Path log) throws IOException {
         try (var lines = Files.lines(log)) {
             return lines.filter(l -> l.contains("producer ready")).count();
         }

@@ -1,7 +1,7 @@
 package io.pgkb.archiver.internal;
 
-import io.pgkb.schemas.SchemaTopicKeys;
 import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.SchemaTopicKeys;
 import io.pgkb.schemas.segment.SegmentMetadata;
 import io.pgkb.schemas.segment.SegmentWriter;
 import io.pgkb.store.ObjectStore;

@@ -14,6 +14,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
@@ -156,18 +157,18 @@ public record Failure(int exitCode, String message, boolean expected) {
     }
 
     /** What the store refused and what to check, when the chain holds a missing bucket or refused credentials. */
-    private static java.util.Optional<String> s3Refusal(Throwable thrown) {
+    private static Optional<String> s3Refusal(Throwable thrown) {
         for (Throwable t : chain(thrown)) {
             if (t instanceof AwsServiceException aws && isRefusal(aws)) {
                 String code = aws.awsErrorDetails() == null ? "" : aws.awsErrorDetails().errorCode();
-                return java.util.Optional.of("refused the request: " + code + " (HTTP " + aws.statusCode() + ")"
+                return Optional.of("refused the request: " + code + " (HTTP " + aws.statusCode() + ")"
                         + (aws.statusCode() == 404
                         ? "; the bucket does not exist: create it or fix --store"
                         : "; check the AWS credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile or instance role), their"
                                 + " permissions on the bucket, --s3-region and --s3-endpoint"));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static boolean isNoSuchBucket(AwsServiceException e) {

@@ -90,7 +90,7 @@ class FailureTest {
         assertThat(refused.message()).contains("s3://backups/pgkb", "SignatureDoesNotMatch", "credentials");
         // as the store reports it: pgkb's own line, with what the store refused and what to check added
         Failure wrapped = Failure.of(new PgkbException.FatalException("cannot list s3://backups/pgkb/pgkb/v1/: denied",
-                new java.io.IOException("cannot list", denied)), s3);
+                new IOException("cannot list", denied)), s3);
         assertThat(wrapped.exitCode()).isEqualTo(2);
         assertThat(wrapped.message()).startsWith("cannot list s3://backups/pgkb/pgkb/v1/")
                 .contains("SignatureDoesNotMatch (HTTP 403); check the AWS credentials");

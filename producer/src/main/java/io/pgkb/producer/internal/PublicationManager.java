@@ -106,7 +106,7 @@ public final class PublicationManager {
                 if (onMissing == MissingIdentity.FAIL) {
                     reportMissingIdentity(cand);
                 }
-            } else if (allTables != Boolean.TRUE && !published.contains(cand.table())) {
+            } else if (!Boolean.TRUE.equals(allTables) && !published.contains(cand.table())) {
                 toAdd.add(cand.table());
             }
         }

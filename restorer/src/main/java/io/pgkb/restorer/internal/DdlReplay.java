@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What a captured DDL does to the rows of the table being rebuilt: the columns it drops, renames, retypes and adds
@@ -104,7 +106,7 @@ record DdlReplay(DdlEvent event, List<Action> actions, RowShape after, List<Inte
         return new DdlReplay(e, List.copyOf(actions), new RowShape(after), List.copyOf(attnums), Map.copyOf(renames));
     }
 
-    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[A-Za-z_]+");
+    private static final Pattern WORD = Pattern.compile("[A-Za-z_]+");
 
     /**
      * The statement's text has the words DROP and ADD but not RENAME: {@code ALTER TABLE t DROP COLUMN b, ADD COLUMN c}
@@ -117,7 +119,7 @@ record DdlReplay(DdlEvent event, List<Action> actions, RowShape after, List<Inte
         }
         boolean drop = false;
         boolean add = false;
-        java.util.regex.Matcher m = WORD.matcher(stripLiterals(query));
+        Matcher m = WORD.matcher(stripLiterals(query));
         while (m.find()) {
             String w = m.group();
             if (w.equalsIgnoreCase("RENAME")) {

@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,7 +61,7 @@ public final class SegmentWriter implements Closeable {
     /** Whether a value fingerprint is a DDL record schema's, answered once per fingerprint. */
     private final Map<Long, Boolean> ddlSchemas = new HashMap<>();
     private final List<SegmentDdl> ddl = new ArrayList<>();
-    private static final byte[] DDL_OP = DdlEvent.OP_HEADER.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] DDL_OP = DdlEvent.OP_HEADER.getBytes(StandardCharsets.UTF_8);
     /** A DDL record did not decode: the header then lists none ({@link SegmentDdl}: readers read the segment). */
     private boolean ddlUnknown;
 

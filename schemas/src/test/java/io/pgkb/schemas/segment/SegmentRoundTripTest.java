@@ -91,7 +91,7 @@ class SegmentRoundTripTest {
             assertThat(r.ddl()).isEmpty();
         }
         byte[] broken = ddl.encode();
-        ArchivedRecord bad = new ArchivedRecord(2, 1L, null, java.util.Arrays.copyOf(broken, 12), List.of(), 0x2000_0020L, 4);
+        ArchivedRecord bad = new ArchivedRecord(2, 1L, null, Arrays.copyOf(broken, 12), List.of(), 0x2000_0020L, 4);
         try (SegmentReader r = new SegmentReader(new ByteArrayInputStream(writeSegment(List.of(bad))), "mem:bad")) {
             assertThat(r.ddl()).as("a DDL record that does not decode: the header does not say").isNull();
         }

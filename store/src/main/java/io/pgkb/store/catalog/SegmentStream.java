@@ -2,6 +2,7 @@ package io.pgkb.store.catalog;
 
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.segment.ArchivedRecord;
+import io.pgkb.schemas.segment.SegmentDdl;
 import io.pgkb.schemas.segment.SegmentMetadata;
 import io.pgkb.schemas.segment.SegmentReader;
 import io.pgkb.store.ObjectStore;
@@ -10,6 +11,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.NoSuchFileException;
+import java.util.List;
 
 /**
  * Streams the records of one segment object through {@link SegmentReader} (checksum, counts and offsets proven
@@ -57,7 +59,7 @@ public final class SegmentStream implements Closeable {
      * The DDL records the object's header lists ({@link SegmentReader#ddl()}; null: the header does not say), read
      * without its records.
      */
-    public static java.util.List<io.pgkb.schemas.segment.SegmentDdl> ddl(ObjectStore store, SegmentRef ref) {
+    public static List<SegmentDdl> ddl(ObjectStore store, SegmentRef ref) {
         try (SegmentStream s = open(store, ref)) {
             return s.reader.ddl();
         }
