@@ -1,6 +1,5 @@
 package io.pgkb.archiver;
 
-import io.pgkb.archiver.internal.ArchiverMetrics;
 import io.pgkb.archiver.internal.Assignment;
 import io.pgkb.archiver.internal.ConsumerSettings;
 import io.pgkb.archiver.internal.OffsetCommits;

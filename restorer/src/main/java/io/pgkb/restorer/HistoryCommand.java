@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgkb.restorer.internal.HistoryRun;
 import io.pgkb.restorer.internal.KafkaTail;
-import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.TopicPrefixOption;

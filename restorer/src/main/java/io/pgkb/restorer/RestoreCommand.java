@@ -2,10 +2,7 @@ package io.pgkb.restorer;
 
 import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.RestoreResult;
-import io.pgkb.restorer.internal.RestoreTargetSpec;
-import io.pgkb.restorer.internal.RestoreTuning;
 import io.pgkb.restorer.internal.Restorer;
-import io.pgkb.restorer.internal.TableTarget;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;

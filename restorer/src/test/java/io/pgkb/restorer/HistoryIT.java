@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgkb.restorer.internal.History;
 import io.pgkb.restorer.internal.HistoryRun;
 import io.pgkb.restorer.internal.KafkaTail;
-import io.pgkb.restorer.internal.RestoreTargetSpec;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;

@@ -1,5 +1,6 @@
 package io.pgkb.archiver.internal;
 
+import io.pgkb.archiver.ArchiverMetrics;
 import io.pgkb.archiver.BadRecordException;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;

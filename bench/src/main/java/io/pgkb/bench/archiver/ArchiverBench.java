@@ -2,7 +2,7 @@ package io.pgkb.bench.archiver;
 
 import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
-import io.pgkb.archiver.internal.ArchiverMetrics;
+import io.pgkb.archiver.ArchiverMetrics;
 import io.pgkb.bench.BenchStore;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.SchemaRegistrar;

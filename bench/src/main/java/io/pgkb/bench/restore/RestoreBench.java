@@ -3,11 +3,11 @@ package io.pgkb.bench.restore;
 import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.bench.BenchStore;
-import io.pgkb.restorer.internal.RestoreTargetSpec;
-import io.pgkb.restorer.internal.RestoreTuning;
-import io.pgkb.restorer.internal.Restorer;
-import io.pgkb.restorer.internal.SplitCopy;
-import io.pgkb.restorer.internal.TableTarget;
+import io.pgkb.restorer.Restore;
+import io.pgkb.restorer.RestoreTargetSpec;
+import io.pgkb.restorer.RestoreTuning;
+import io.pgkb.restorer.SplitCopy;
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.ChangeEnvelopes;
 import io.pgkb.schemas.ChangeSource;
@@ -524,7 +524,7 @@ public final class RestoreBench {
 
     /** The bench table restored to {@code target} as public.{@code name}, as {@code pgkb restore --to-lsn} does. */
     private static void restore(ObjectStore store, PgUrl tgt, int batchKeys, long target, String name) throws Exception {
-        new Restorer(store, PREFIX, tgt, new RestoreTuning(1, batchKeys, LOAD_CONNECTIONS), System.out).restore(List.of(new TableTarget(TABLE, new TableId("public", name))),
+        new Restore(store, PREFIX, tgt, new RestoreTuning(1, batchKeys, LOAD_CONNECTIONS), System.out).run(List.of(new TableTarget(TABLE, new TableId("public", name))),
                 new RestoreTargetSpec(Lsn.of(target).toString(), null, null, false), false, false);
     }
 

@@ -27,9 +27,9 @@ import java.util.Set;
  * value identifies it: true for the key types of {@link #comparable} (one text form per value, the same from the
  * dump's COPY and the change records' converters); other tables take the load-then-apply path.
  */
-final class DumpMerge {
+public final class DumpMerge {
     /** Where the merged COPY text goes (the server's COPY, or a test's buffer). */
-    interface Sink {
+    public interface Sink {
         void write(byte[] b, int off, int len) throws SQLException;
     }
 

@@ -1,5 +1,7 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.restorer.RestoreTargetSpec;
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;

@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.ddl.TableDefinition;
 import io.pgkb.schemas.dump.DumpManifest;

@@ -1,5 +1,8 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.restorer.RestoreTargetSpec;
+import io.pgkb.restorer.RestoreTuning;
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaResolver;

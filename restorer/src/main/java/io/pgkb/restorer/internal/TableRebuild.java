@@ -1,5 +1,7 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.restorer.RestoreTuning;
+import io.pgkb.restorer.SplitCopy;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.ddl.TableDefinition;

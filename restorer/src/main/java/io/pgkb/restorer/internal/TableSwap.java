@@ -2,6 +2,7 @@ package io.pgkb.restorer.internal;
 
 import static io.pgkb.restorer.internal.Sql.q;
 
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.ddl.DefinitionReader;

@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.sql.Connection;

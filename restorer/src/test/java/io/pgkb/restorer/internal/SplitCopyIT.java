@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgkb.restorer.SplitCopy;
 import io.pgkb.testkit.LocalPostgres;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

@@ -3,6 +3,7 @@ package io.pgkb.restorer.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgkb.restorer.TableTarget;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pgkb.restorer.internal;
+package io.pgkb.restorer;
 
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;

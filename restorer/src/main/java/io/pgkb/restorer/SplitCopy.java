@@ -1,5 +1,6 @@
-package io.pgkb.restorer.internal;
+package io.pgkb.restorer;
 
+import io.pgkb.restorer.internal.DumpMerge;
 import io.pgkb.schemas.PgkbException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,5 @@
-package io.pgkb.restorer.internal;
+package io.pgkb.restorer;
+
 
 /**
  * How much a restore does at once.

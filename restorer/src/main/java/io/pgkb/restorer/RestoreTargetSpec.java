@@ -1,4 +1,4 @@
-package io.pgkb.restorer.internal;
+package io.pgkb.restorer;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.pgkb.archiver.internal;
+package io.pgkb.archiver;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
