@@ -2,6 +2,7 @@ package io.pgkb.testkit.faults;
 
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
@@ -131,6 +132,11 @@ public final class FaultCampaign {
             List<String> args = new ArrayList<>(List.of("archive", "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", name,
                     "--group", name, "--store", store.uri(), "--segment-max-age", "2s", "--spool-dir", spool.directory().toString()));
             args.addAll(store.options());
+            if (plan.archiverSessionTimeout() != null) {
+                Path config = work.resolve("archiver-kafka.properties");
+                Files.writeString(config, "session.timeout.ms=" + plan.archiverSessionTimeout().toMillis() + "\n");
+                args.addAll(List.of("--kafka-config", config.toString()));
+            }
             Supervised a = new Supervised("archiver-" + i, java(args.toArray(String[]::new)), store.environment(),
                     work.resolve("archiver-" + i + ".log"));
             a.start();

@@ -16,9 +16,12 @@ import java.util.Map;
  * @param sessions      concurrent workload sessions
  * @param txPause       pause of each session after a transaction (the workload's pace)
  * @param jvmOptions    of the producer's and the archivers' JVMs
+ * @param archiverSessionTimeout the archivers' consumer {@code session.timeout.ms} (null: Kafka's 45 s), the time a
+ *                      killed archiver's partitions wait for the group to notice
  */
 public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, Duration gapMax, Duration outage,
-                        Duration brokerDown, int sessions, Duration txPause, List<String> jvmOptions) {
+                        Duration brokerDown, int sessions, Duration txPause, List<String> jvmOptions,
+                        Duration archiverSessionTimeout) {
 
     public FaultPlan {
         counts = Map.copyOf(counts);
@@ -36,7 +39,7 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         c.put(Fault.SPOOL_FULL, 1);
         c.put(Fault.DUMP, 1);
         return new FaultPlan(seed, c, Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30),
-                Duration.ofSeconds(5), 3, Duration.ofMillis(20), List.of("-Xmx256m", "-XX:+UseSerialGC"));
+                Duration.ofSeconds(5), 3, Duration.ofMillis(20), List.of("-Xmx256m", "-XX:+UseSerialGC"), null);
     }
 
     /** One fault of each kind that needs no object store, short outages, a small workload (the CI variant). */
@@ -50,7 +53,8 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         c.put(Fault.DUMP, 1);
         return new FaultPlan(seed, c, Duration.ofMillis(200), Duration.ofMillis(1000), Duration.ofSeconds(2),
                 Duration.ofSeconds(1), 2, Duration.ofMillis(30),
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")); // C1 only: short-lived JVMs start faster
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), // C1 only: short-lived JVMs start faster
+                Duration.ofSeconds(6)); // the broker's minimum: the CI run does not wait 45 s for a killed archiver
     }
 
     public int count(Fault f) {
@@ -62,6 +66,6 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         Map<Fault, Integer> c = new EnumMap<>(Fault.class);
         c.putAll(counts);
         c.remove(Fault.S3_OUTAGE);
-        return new FaultPlan(seed, c, gapMin, gapMax, outage, brokerDown, sessions, txPause, jvmOptions);
+        return new FaultPlan(seed, c, gapMin, gapMax, outage, brokerDown, sessions, txPause, jvmOptions, archiverSessionTimeout);
     }
 }
