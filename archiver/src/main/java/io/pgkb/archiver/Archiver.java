@@ -146,9 +146,9 @@ public final class Archiver implements AutoCloseable {
     public void run() {
         try {
             spool.open();
-            uploads = new Uploads(store, layout, config.uploadThreads());
             builders = new SegmentBuilders();
             schemaResolver = resolvers.apply(ConsumerSettings.client(config.kafka()));
+            uploads = new Uploads(store, layout, schemaResolver, config.uploadThreads());
             validator = new RecordValidator(schemaResolver);
             consumer = consumers.apply(ConsumerSettings.groupMember(config.kafka(), config.group()));
             commits = new OffsetCommits(consumer, time);

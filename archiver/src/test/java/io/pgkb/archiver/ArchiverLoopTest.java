@@ -8,6 +8,7 @@ import io.pgkb.schemas.MapSchemaResolver;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ForwardingStore;
+import io.pgkb.store.catalog.ArchiveSchemas;
 import io.pgkb.store.ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -171,11 +173,36 @@ class ArchiverLoopTest {
 
     // ---- fixture ------------------------------------------------------------------------------------------
 
+    @Test
+    void aSegmentBecomesVisibleOnlyAfterTheWriterSchemasOfItsRecordsAreInTheArchive() throws Exception {
+        List<String> created = new CopyOnWriteArrayList<>();
+        FileSystemStore real = new FileSystemStore(dir.resolve("archive"));
+        start(new ForwardingStore(real) {
+            @Override
+            public ObjectWriter create(String key) throws IOException {
+                created.add(key);
+                return delegate.create(key);
+            }
+        }, new MapSchemaResolver(PROGRESS)); // _schemas itself is not archived here: nothing else would put it
+        addRecords(0, 3);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 3);
+        String schemaKey = new ArchiveLayout(PREFIX).schema(SingleObjectCodec.fingerprint(PROGRESS));
+        String segmentKey = new ArchiveLayout(PREFIX).progressSegmentsDir(0) + name(0, 2);
+        assertThat(created).containsSubsequence(schemaKey, segmentKey);
+        assertThat(new ArchiveSchemas(real, new ArchiveLayout(PREFIX)).schema(SingleObjectCodec.fingerprint64(PROGRESS)))
+                .isEqualTo(PROGRESS);
+    }
+
     private void start(ObjectStore store) {
+        start(store, new MapSchemaResolver());
+    }
+
+    private void start(ObjectStore store, MapSchemaResolver schemas) {
         ArchiverConfig config = ArchiverConfig.defaults("unused:9092", PREFIX, dir.resolve("spool"))
                 .withSegmentLimits(Long.MAX_VALUE, 3, Duration.ofSeconds(60));
         consumer.updateBeginningOffsets(Map.of(TP, 0L));
-        archiver = new Archiver(config, store, settings -> consumer, settings -> new MapSchemaResolver(), time);
+        archiver = new Archiver(config, store, settings -> consumer, settings -> schemas, time);
         thread = new Thread(archiver::run, "archiver-under-test");
         thread.start();
         consumer.schedulePollTask(() -> consumer.rebalance(List.of(TP)));

@@ -1,6 +1,7 @@
 package io.pgkb.archiver.internal;
 
 import io.pgkb.schemas.ArchiveLayout;
+import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.SchemaTopicKeys;
 import io.pgkb.schemas.segment.SegmentMetadata;
 import io.pgkb.schemas.segment.SegmentWriter;
@@ -33,10 +34,13 @@ public final class Uploads implements AutoCloseable {
     private final ArchiveLayout layout;
     private final ExecutorService pool;
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+    private final SegmentSchemas segmentSchemas;
 
-    public Uploads(ObjectStore store, ArchiveLayout layout, int threads) {
+    /** @param schemas the writer schemas of the records, put into the archive before each segment that names them */
+    public Uploads(ObjectStore store, ArchiveLayout layout, SchemaResolver schemas, int threads) {
         this.store = store;
         this.layout = layout;
+        this.segmentSchemas = new SegmentSchemas(store, layout, schemas);
         this.pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "pgkb-upload");
             t.setDaemon(true);
@@ -78,6 +82,7 @@ public final class Uploads implements AutoCloseable {
                         store.put(key, e.json());
                         bytes += e.json().length;
                     }
+                    segmentSchemas.written(key);
                 }
                 results.add(new Result(s, first, last, entries.size(), bytes, null));
             } catch (Exception e) {
@@ -96,12 +101,16 @@ public final class Uploads implements AutoCloseable {
                 results.add(Result.failed(s, x.first(), x.last(), buildError));
                 return null;
             }
-            try (w; ObjectStore.ObjectWriter out = store.create(key)) {
-                CountingStream counting = new CountingStream(out);
-                SegmentMetadata meta = w.finish(counting);
-                out.commit();
-                log.debug("segment written object={} records={} bytes={}", key, meta.count(), counting.count);
-                results.add(new Result(s, meta.firstOffset(), meta.lastOffset(), meta.count(), counting.count, null));
+            try (w) {
+                long schemaBytes = segmentSchemas.ensure(w); // before the segment: a reader must find its schemas
+                try (ObjectStore.ObjectWriter out = store.create(key)) {
+                    CountingStream counting = new CountingStream(out);
+                    SegmentMetadata meta = w.finish(counting);
+                    out.commit();
+                    log.debug("segment written object={} records={} bytes={}", key, meta.count(), counting.count);
+                    results.add(new Result(s, meta.firstOffset(), meta.lastOffset(), meta.count(),
+                            counting.count + schemaBytes, null));
+                }
             } catch (Exception e) {
                 results.add(Result.failed(s, x.first(), x.last(), e));
             }

@@ -1,5 +1,6 @@
 package io.pgkb.schemas.segment;
 
+import io.pgkb.schemas.ConfluentFraming;
 import io.pgkb.schemas.DdlEvent;
 import io.pgkb.schemas.Headers;
 import io.pgkb.schemas.NonClosingOutputStream;
@@ -18,10 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -64,6 +68,11 @@ public final class SegmentWriter implements Closeable {
     private static final byte[] DDL_OP = DdlEvent.OP_HEADER.getBytes(StandardCharsets.UTF_8);
     /** A DDL record did not decode: the header then lists none ({@link SegmentDdl}: readers read the segment). */
     private boolean ddlUnknown;
+    /** The writer schemas its keys and values name: the archive must hold each before this segment is visible. */
+    private final Set<Long> fingerprints = new HashSet<>();
+    private final Set<Integer> registryIds = new HashSet<>();
+    /** The last value fingerprint noted, so the usual run of one schema costs no boxing. */
+    private long lastValueFingerprint;
 
     /** A writer that keeps change values' rows as they are (no writer schemas at hand). */
     public SegmentWriter(Path spool, String topic, int partition) throws IOException {
@@ -107,6 +116,7 @@ public final class SegmentWriter implements Closeable {
         broken = false;
         checksum.update(r);
         noteDdl(r);
+        noteSchemas(r);
         if (count == 0) {
             firstOffset = r.offset();
         }
@@ -135,6 +145,41 @@ public final class SegmentWriter implements Closeable {
         } catch (RuntimeException e) {
             ddlUnknown = true; // archived as it is: a restore reading it names it
         }
+    }
+
+    private void noteSchemas(ArchivedRecord r) {
+        byte[] v = r.value();
+        if (v != null && SingleObjectCodec.isSingleObject(v)) {
+            long fp = SingleObjectCodec.fingerprintOf(v);
+            if (fp != lastValueFingerprint || fingerprints.isEmpty()) {
+                fingerprints.add(fp);
+                lastValueFingerprint = fp;
+            }
+        } else {
+            noteSchema(v);
+        }
+        noteSchema(r.key());
+    }
+
+    private void noteSchema(byte[] b) {
+        if (b == null) {
+            return;
+        }
+        if (SingleObjectCodec.isSingleObject(b)) {
+            fingerprints.add(SingleObjectCodec.fingerprintOf(b));
+        } else if (ConfluentFraming.isConfluent(b)) {
+            registryIds.add(ConfluentFraming.schemaId(b));
+        }
+    }
+
+    /** The CRC-64-AVRO fingerprints of the single-object encoded keys and values appended so far. */
+    public Set<Long> schemaFingerprints() {
+        return Collections.unmodifiableSet(fingerprints);
+    }
+
+    /** The schema registry ids of the Confluent-framed keys and values appended so far (registry mode). */
+    public Set<Integer> schemaRegistryIds() {
+        return Collections.unmodifiableSet(registryIds);
     }
 
     /** Bytes of keys, values and headers appended so far (the Kafka payload size, before compression). */
