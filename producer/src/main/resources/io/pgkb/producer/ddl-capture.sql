@@ -22,6 +22,10 @@ DECLARE
     rewritten text;
     def json;
     gone record;
+    extra oid[];
+    top bigint;
+    d bigint;
+    mine bigint[];
 BEGIN
     IF tg_event = 'table_rewrite' THEN
         -- reported by the ddl_command_end of the same statement; transaction-local
@@ -36,18 +40,75 @@ BEGIN
         RETURN;
     END IF;
     IF tg_event = 'sql_drop' THEN
-        -- only whole tables: a dropped column, index or constraint is reported by ddl_command_end or not at all
-        -- the table's pg_publication_rel rows are gone by now: pubs is null and each producer decides by name
+        -- a dropped table, named or by a cascade (DROP SCHEMA … CASCADE, DROP OWNED): the table's pg_publication_rel
+        -- rows are gone by now: pubs is null and each producer decides by name
         FOR gone IN
             SELECT o.objid, o.schema_name, o.object_name FROM pg_event_trigger_dropped_objects() o
-             WHERE o.original AND o.classid = 'pg_class'::regclass AND o.object_type = 'table'
+             WHERE o.classid = 'pg_class'::regclass AND o.object_type = 'table'
         LOOP
             PERFORM pg_logical_emit_message(true, 'pgkb.ddl', json_build_object(
                 'v', 2, 'oid', gone.objid, 'schema', gone.schema_name, 'table', gone.object_name, 'tag', tg_tag,
                 'rewrite', false, 'dropped', true, 'pubs', NULL, 'definition', NULL,
                 'query', left(current_query(), 65536))::text);
         END LOOP;
+        -- an index, trigger, policy, rule, constraint, default or column dropped from a table that stays changed that
+        -- table's definition: remembered (transaction-local) for the ddl_command_end of the same statement, which
+        -- reports each table once with whatever else the statement touched
+        SELECT array_agg(DISTINCT u.t) INTO extra FROM (
+            SELECT to_regclass(quote_ident(o.address_names[1]) || '.' || quote_ident(o.address_names[2]))::oid AS t
+              FROM pg_event_trigger_dropped_objects() o
+             WHERE o.object_type IN ('table column', 'table constraint', 'trigger', 'policy', 'rule', 'default value')
+            UNION ALL
+            -- a dropped index no longer names its table anywhere; DROP INDEX locks that table until the transaction
+            -- ends (ACCESS EXCLUSIVE, CONCURRENTLY: SHARE UPDATE EXCLUSIVE), so the tables this session holds so are
+            -- its candidates (another table locked so earlier in the transaction is reported too: a repeat, harmless)
+            SELECT l.relation FROM pg_locks l
+             WHERE EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() o WHERE o.object_type = 'index')
+               AND NOT EXISTS (SELECT 1 FROM pg_event_trigger_dropped_objects() o WHERE o.object_type = 'table')
+               AND l.locktype = 'relation' AND l.pid = pg_backend_pid() AND l.granted
+               AND l.mode IN ('AccessExclusiveLock', 'ShareUpdateExclusiveLock') AND l.relation >= 16384::oid
+               AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())) u
+         WHERE u.t IS NOT NULL;
+        IF extra IS NOT NULL THEN
+            PERFORM set_config('pgkb_ddl.touched',
+                               coalesce(current_setting('pgkb_ddl.touched', true), '') || array_to_string(extra, ',') || ',', true);
+        END IF;
         RETURN;
+    END IF;
+    IF coalesce(current_setting('pgkb_ddl.touched', true), '') <> '' THEN
+        extra := string_to_array(trim(BOTH ',' FROM current_setting('pgkb_ddl.touched')), ',')::oid[];
+        PERFORM set_config('pgkb_ddl.touched', '', true);
+    END IF;
+    IF tg_tag IN ('GRANT', 'REVOKE') AND EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() k WHERE k.object_type = 'TABLE') THEN
+        -- GRANT and REVOKE name no object to event triggers: their tables are those whose pg_class row (table
+        -- privileges) or pg_attribute row (column privileges) this transaction wrote, i.e. whose xmin is one of the
+        -- transaction's own ids (top or subtransaction: at or after the top id, below the next id to be assigned, in
+        -- progress; another transaction's in-progress row is never visible). Candidates are tried from the top id
+        -- up; the first one past the next id (pg_xact_status refuses it) ends the search: it and all later ones are
+        -- old frozen ids that only look recent modulo 2^32. Two sequential catalog scans, on GRANT/REVOKE only.
+        top := pg_current_xact_id()::text::bigint;
+        mine := '{}';
+        FOR d IN
+            SELECT DISTINCT ((w.x::text::bigint - top) & 4294967295) FROM (
+                SELECT c.xmin AS x FROM pg_class c WHERE c.relkind IN ('r', 'p')
+                UNION ALL
+                SELECT a.xmin FROM pg_attribute a WHERE a.attnum > 0) w
+             WHERE ((w.x::text::bigint - top) & 4294967295) < 2147483648 ORDER BY 1
+        LOOP
+            BEGIN
+                IF pg_xact_status((top + d)::text::xid8) = 'in progress' THEN
+                    mine := mine || d;
+                END IF;
+            EXCEPTION WHEN OTHERS THEN
+                EXIT;
+            END;
+        END LOOP;
+        extra := coalesce(extra, '{}') || array(
+            SELECT c.oid FROM pg_class c
+             WHERE c.relkind IN ('r', 'p') AND ((c.xmin::text::bigint - top) & 4294967295) = ANY (mine)
+            UNION
+            SELECT a.attrelid FROM pg_attribute a
+             WHERE a.attnum > 0 AND ((a.xmin::text::bigint - top) & 4294967295) = ANY (mine));
     END IF;
     -- ddl_command_end: the tables behind every object the command touched, each once; every look-up is by oid
     -- (an index scan), so the cost does not grow with the number of tables in the database
@@ -66,7 +127,9 @@ BEGIN
                          WHEN k.classid = 'pg_constraint'::regclass THEN (SELECT n.conrelid FROM pg_constraint n WHERE n.oid = k.objid)
                          WHEN k.classid = 'pg_attrdef'::regclass THEN (SELECT a.adrelid FROM pg_attrdef a WHERE a.oid = k.objid)
                        END AS o
-                  FROM pg_event_trigger_ddl_commands() k WHERE k.objid IS NOT NULL) m) u
+                  FROM pg_event_trigger_ddl_commands() k WHERE k.objid IS NOT NULL
+                UNION ALL
+                SELECT x FROM unnest(extra) x) m) u
      WHERE u.t IS NOT NULL;
     rewritten := coalesce(current_setting('pgkb_ddl.rewritten', true), '');
     PERFORM set_config('pgkb_ddl.rewritten', '', true);

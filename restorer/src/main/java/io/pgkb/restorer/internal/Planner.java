@@ -149,8 +149,8 @@ public final class Planner {
     }
 
     /**
-     * A restore's plan: also lists the DDL records it will replay, and refuses (exit 3) a DDL that rewrote a table
-     * between its dump and T, as the rebuild would, before anything is read or built.
+     * A restore's plan: also lists the DDL records it will replay, and refuses (exit 3) a DDL that rewrote or dropped
+     * a table between its dump and T (the rebuild would refuse a rewrite too), before anything is read or built.
      */
     public RestorePlan plan(long target, String how, List<TableTarget> tables) {
         return plan(target, how, tables, target, true);
@@ -212,8 +212,9 @@ public final class Planner {
             }
             List<RestorePlan.Ddl> ddl = listDdl && complete
                     ? new DdlListing(sources, decoding).of(table, pp, dump.lsn().asLong(), target) : List.of();
-            ddl.stream().filter(RestorePlan.Ddl::rewrite).findFirst().ifPresent(d -> problems.add(
-                    RewriteRefusal.of(table.toString(), d.commandTag(), d.commitLsn(), dumps).getMessage()));
+            ddl.stream().filter(d -> d.rewrite() || d.dropped()).findFirst().ifPresent(d -> problems.add((d.dropped()
+                    ? RewriteRefusal.dropped(table.toString(), d.commandTag(), d.commitLsn(), dumps)
+                    : RewriteRefusal.of(table.toString(), d.commandTag(), d.commitLsn(), dumps)).getMessage()));
             plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp, dumps, ddl,
                     progress.ddlCaptureOff(dump.lsn().asLong(), target).orElse(null)));
         }
