@@ -13,9 +13,10 @@ import java.util.regex.Pattern;
  * token {@code :relid}, or NULL when there is no such relation.
  *
  * <p>It reads catalogs only, never raises for an existing relation, takes well under a millisecond, and depends on
- * no setting except {@code search_path}: run it with {@code search_path = ''} (a plpgsql function:
- * {@code SET search_path = ''} in its definition; {@link DefinitionReader} sets it around the query), so that names
- * in definitions and expressions come out schema-qualified and do not depend on the reader's path.
+ * no setting except {@code search_path}: run it with no user schema on the path ({@link DefinitionReader} sets
+ * {@code ''} around the query; a SECURITY DEFINER plpgsql function declares {@code SET search_path = pg_catalog,
+ * pg_temp}, which deparses the same and keeps pg_temp from shadowing the catalogs its own statements name), so that
+ * names in definitions and expressions come out schema-qualified and do not depend on the reader's path.
  */
 public final class DefinitionSql {
     /** Classpath location of the query. */
