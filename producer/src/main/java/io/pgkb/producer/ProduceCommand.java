@@ -153,7 +153,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (printDdlCaptureSql) {
-            System.out.print(io.pgkb.producer.internal.DdlCapture.installSql());
+            System.out.print(DdlCaptureScript.installSql());
             System.out.flush();
             return 0;
         }

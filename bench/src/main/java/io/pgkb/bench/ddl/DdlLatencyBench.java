@@ -1,6 +1,6 @@
 package io.pgkb.bench.ddl;
 
-import io.pgkb.producer.internal.DdlCapture;
+import io.pgkb.producer.DdlCaptureScript;
 import io.pgkb.testkit.LocalPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -45,7 +45,7 @@ public final class DdlLatencyBench {
         }
         try (c; Statement st = c.createStatement()) {
             c.setAutoCommit(true);
-            st.execute(DdlCapture.installSql());
+            st.execute(DdlCaptureScript.installSql());
             long[][] nanos = {new long[rounds / 2 * ops], new long[rounds / 2 * ops]};
             int[] n = {0, 0};
             for (int r = 0; r < rounds / 2 * 2; r++) {

@@ -6,17 +6,14 @@ import io.pgkb.archiver.dump.DumpListener;
 import io.pgkb.archiver.dump.DumpTaker;
 import io.pgkb.producer.Producer;
 import io.pgkb.producer.ProducerSettings;
+import io.pgkb.restorer.ArchiveReader;
 import io.pgkb.restorer.RestoreTargetSpec;
-import io.pgkb.restorer.internal.HistoryRun;
-import io.pgkb.restorer.internal.KafkaTail;
-import io.pgkb.restorer.internal.TailProgress;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ObjectStore;
-import io.pgkb.store.catalog.ArchiveCatalog;
 import io.pgkb.store.catalog.ProgressRecord;
 import io.pgkb.testkit.LocalKafka;
 import io.pgkb.testkit.LocalPostgres;
@@ -80,20 +77,19 @@ public final class RpoHistoryBench {
             // the dump after some load: every partition is then written before it, which proves a key's partition
             Thread.sleep(10_000);
             new DumpTaker(PgUrl.parse(pg.uri("bench")), store, new ArchiveLayout(PREFIX)).take(List.of(TABLE), DumpListener.NONE);
-            try (KafkaTail tail = new KafkaTail(servers, new Properties(), PREFIX)) {
-                ArchiveCatalog catalog = new ArchiveCatalog(store, new ArchiveLayout(PREFIX));
+            try (ArchiveReader archive = new ArchiveReader(store, PREFIX, servers, new Properties())) {
                 System.out.println("phase,elapsed_s,changes_written,archive_only_behind_s,with_kafka_behind_s");
                 long t0 = System.nanoTime();
                 for (int i = 0; i < (minutes == 0 ? 0 : 4); i++) {
                     Thread.sleep(30_000);
-                    report("archiver running", t0, changes, catalog, tail);
+                    report("archiver running", t0, changes, archive);
                 }
                 archiver[0].stop();
                 archiver[0].awaitFinished(Duration.ofSeconds(60));
                 long stopped = System.nanoTime();
                 while (System.nanoTime() - stopped < Duration.ofMinutes(minutes).toNanos()) {
                     Thread.sleep(30_000);
-                    report("archiver stopped", stopped, changes, catalog, tail);
+                    report("archiver stopped", stopped, changes, archive);
                 }
                 running.set(false);
                 load.join();
@@ -113,25 +109,26 @@ public final class RpoHistoryBench {
                 System.out.println("changes written: " + changes.get() + "; waiting for the producer and the archive to cover them");
                 long wait = System.nanoTime();
                 long latestArchived;
+                ArchiveReader.Progress p;
                 do {
                     Thread.sleep(5000);
-                    latestArchived = TailProgress.load(catalog, null).archived().latest().orElse(0);
+                    p = archive.progress();
+                    latestArchived = p.archived().latest().orElse(0);
                     // the last transaction committed after beforeLast: Kafka's progress must prove it (the producer
                     // drained the bulk), and the archive must have caught up with Kafka
                 } while (Lsn.compare(latestArchived, beforeLast) <= 0
-                        || TailProgress.load(catalog, tail).all().latest().orElse(0) != latestArchived
+                        || p.withKafka().latest().orElse(0) != latestArchived
                         || System.nanoTime() - wait < 70_000_000_000L); // past the segment age limit
                 System.out.println("archive covers them after " + (System.nanoTime() - wait) / 1_000_000_000 + " s");
                 Map<String, String> key = Map.of("id", Integer.toString(rows / 2 + 7));
                 RestoreTargetSpec latest = new RestoreTargetSpec(null, null, null, true);
                 for (int run = 0; run < 2; run++) {
-                    for (KafkaTail t : new KafkaTail[] {tail, null}) {
-                        long[] printed = {0};
-                        HistoryRun.Stats s = new HistoryRun(store, t, PREFIX).run(TABLE, key, null, latest, e -> printed[0]++);
+                    for (boolean withKafka : new boolean[] {true, false}) {
+                        ArchiveReader.HistoryStats s = archive.history(TABLE, key, null, latest, withKafka);
                         System.out.printf("history of one key (%s): %d records read in %d ms = %.0f records/s, %d changes printed, "
-                                        + "%d partitions, %.1f MiB read (dump + segments)%n", t == null ? "archive only, all partitions"
+                                        + "%d partitions, %.1f MiB read (dump + segments)%n", !withKafka ? "archive only, all partitions"
                                         : "with --bootstrap-servers, the key's partition", s.records(), s.millis(),
-                                s.records() * 1000.0 / Math.max(1, s.millis()), printed[0], s.partitions(), s.bytes() / 1048576.0);
+                                s.records() * 1000.0 / Math.max(1, s.millis()), s.printed(), s.partitions(), s.bytes() / 1048576.0);
                     }
                 }
             } finally {
@@ -153,11 +150,11 @@ public final class RpoHistoryBench {
     }
 
     /** Seconds between now and the commit time of the newest point each source proves complete. */
-    private static void report(String phase, long since, AtomicLong changes, ArchiveCatalog catalog, KafkaTail tail) {
-        TailProgress p = TailProgress.load(catalog, tail);
+    private static void report(String phase, long since, AtomicLong changes, ArchiveReader archive) {
+        ArchiveReader.Progress p = archive.progress();
         double now = System.currentTimeMillis() / 1000.0;
         System.out.printf("%s,%d,%d,%.1f,%.1f%n", phase, (System.nanoTime() - since) / 1_000_000_000, changes.get(),
-                behind(now, p.archived().newestConfirm().orElse(null)), behind(now, p.all().newestConfirm().orElse(null)));
+                behind(now, p.archived().newestConfirm().orElse(null)), behind(now, p.withKafka().newestConfirm().orElse(null)));
     }
 
     private static double behind(double now, ProgressRecord r) {
