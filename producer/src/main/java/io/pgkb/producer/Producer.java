@@ -5,6 +5,7 @@ import io.pgkb.producer.internal.AvroRecordEncoder;
 import io.pgkb.producer.internal.CatalogLookup;
 import io.pgkb.producer.internal.DdlCapture;
 import io.pgkb.producer.internal.KafkaChangeWriter;
+import io.pgkb.producer.internal.OutageLog;
 import io.pgkb.producer.internal.PgConnections;
 import io.pgkb.producer.internal.PgOutputDecoder;
 import io.pgkb.producer.internal.PrefixEncoding;
@@ -18,6 +19,7 @@ import io.pgkb.producer.internal.SchemaFraming;
 import io.pgkb.producer.internal.ServerChecks;
 import io.pgkb.producer.internal.SlotConfirmer;
 import io.pgkb.producer.internal.SlotManager;
+import io.pgkb.producer.internal.SlotStart;
 import io.pgkb.producer.internal.TopicManager;
 import io.pgkb.producer.internal.TransactionAssembler;
 import io.pgkb.schemas.Lsn;
@@ -32,13 +34,11 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,7 +63,6 @@ public final class Producer implements AutoCloseable {
      * restart; issue 16 wants 15 s).
      */
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
-    private static final long OUTAGE_REPORT_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     private static final long IDLE_PARK_NANOS = 5_000_000L;
 
@@ -73,6 +72,7 @@ public final class Producer implements AutoCloseable {
     private final CatalogLookup catalog;
     private final PublicationManager publications;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final OutageLog outages = new OutageLog(MAX_BACKOFF.toMillis());
     private volatile boolean stopping;
     private volatile PgkbException failure;
     private volatile SlotConfirmer confirmer;
@@ -202,7 +202,8 @@ public final class Producer implements AutoCloseable {
             progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);
             confirmer = new SlotConfirmer(tracker, progress);
             publications.checkCanSync(control, where);
-            boolean slotCreated = prepareSlot(client);
+            SlotStart slotStart = new SlotStart(control, config.slot(), config.progressTopic(), config.recreateSlot());
+            boolean slotCreated = slotStart.prepare(client, tracker, confirmer, progress);
             int[] topicsCreated = {0};
             try {
                 publications.sync(control, t -> {
@@ -213,7 +214,7 @@ public final class Producer implements AutoCloseable {
                 // a new slot pins WAL until someone drops it; while no table topic appeared, no archiver dumped
                 // anything that relies on it, so the next run may create it again
                 if (slotCreated && topicsCreated[0] == 0) {
-                    dropNewSlot();
+                    slotStart.dropNewSlot();
                 }
                 throw e;
             }
@@ -223,65 +224,6 @@ public final class Producer implements AutoCloseable {
         nextRefreshNanos = System.nanoTime() + config.refreshInterval().toNanos();
         log.info("producer ready pg={} bootstrapServers={} slot={} publication={} prefix={}", where,
                 config.bootstrapServers(), config.slot(), config.publication(), config.topicPrefix());
-    }
-
-    private void dropNewSlot() {
-        try {
-            SlotManager.drop(control, config.slot());
-            log.info("dropped replication slot slot={}: it was created by this run, whose setup failed", config.slot());
-        } catch (SQLException e) {
-            log.warn("could not drop replication slot slot={} created by this run: {}; drop it by hand (it holds WAL back)",
-                    config.slot(), Messages.firstLine(e.getMessage()));
-        }
-    }
-
-    /**
-     * Validates an existing slot, or creates one; a lost slot is a loud error unless --recreate-slot records a GAP.
-     * True when it created a slot where there was neither a slot nor any progress history (a first run).
-     */
-    private boolean prepareSlot(Properties client) throws SQLException {
-        Optional<SlotManager.SlotInfo> found = SlotManager.find(control, config.slot());
-        String slot = config.slot();
-        if (found.isPresent()) {
-            SlotManager.SlotInfo s = found.get();
-            SlotManager.checkReusable(s, control.getCatalog());
-            if (s.invalidated()) {
-                String what = SlotManager.invalidated(s);
-                if (!config.recreateSlot()) {
-                    throw SlotManager.lost(what);
-                }
-                log.error("{}; --recreate-slot: dropping it, recording a GAP and continuing", what);
-                SlotManager.drop(control, slot);
-                recreate(s.confirmedFlush());
-                return false;
-            }
-            tracker.startFrom(s.confirmedFlush().asLong());
-            confirmer.resumedAt(s.confirmedFlush().asLong());
-            return false;
-        }
-        GenericRecord last = ProgressWriter.readLast(client, config.progressTopic());
-        if (last == null) {
-            Lsn start = SlotManager.create(control, slot);
-            tracker.startFrom(start.asLong());
-            log.info("created replication slot slot={} plugin=pgoutput consistent_point={}", slot, start);
-            return true;
-        }
-        Lsn lastConfirmed = Lsn.of((Long) last.get("confirmed_lsn"));
-        String what = "replication slot " + slot + " is missing but " + config.progressTopic()
-                + " has history (last confirmed " + lastConfirmed + "): changes since then may be lost";
-        if (!config.recreateSlot()) {
-            throw SlotManager.lost(what);
-        }
-        log.error("{}; --recreate-slot: creating it and recording a GAP", what);
-        recreate(lastConfirmed);
-        return false;
-    }
-
-    private void recreate(Lsn coveredUpTo) throws SQLException {
-        Lsn start = SlotManager.create(control, config.slot());
-        progress.gap(coveredUpTo.asLong(), start.asLong());
-        tracker.startFrom(start.asLong());
-        log.warn("GAP recorded slot={} from_lsn={} to_lsn={}: restores across it are refused", config.slot(), coveredUpTo, start);
     }
 
     private void loop() {
@@ -301,7 +243,7 @@ public final class Producer implements AutoCloseable {
                     if (confirmer.confirmedLsn() != confirmedBefore) {
                         backoffMs = 500; // the session was healthy: this is a new interruption, not the same one going on
                     }
-                    reportInterruption(e, backoffMs);
+                    outages.interrupted(e, backoffMs, confirmer.confirmedLsn());
                     sleep(backoffMs);
                     backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
                 }
@@ -375,7 +317,7 @@ public final class Producer implements AutoCloseable {
                     }
                     // the periodic confirm: what Kafka acknowledged since the last tick gets its progress record sent
                     confirmer.confirm(stream, false);
-                    reportResumed();
+                    outages.confirmed(confirmer.confirmedLsn());
                     maybeHeartbeat(now, assembler, stream.getLastReceiveLSN().asLong());
                     maybeRefresh(now);
                 } else if (confirmer.progressWritten()) {
@@ -407,35 +349,6 @@ public final class Producer implements AutoCloseable {
     }
 
     private long nextHeartbeatNanos;
-    private long interruptedSince;
-    private long lastOutageReport;
-    private long confirmedAtInterruption;
-
-    /** After an interruption, the first confirmation of the slot is what "resumed" means (a session that starts may fail again). */
-    private void reportResumed() {
-        if (interruptedSince != 0 && confirmer.confirmedLsn() != confirmedAtInterruption) {
-            log.info("stream resumed: slot confirmed again after {} s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - interruptedSince));
-            interruptedSince = 0;
-        }
-    }
-
-    /**
-     * A lost session is retried every few seconds for as long as it takes; the operator hears of it at once and then
-     * once a minute while it lasts (a broker or PostgreSQL outage is waited out, never a reason to exit).
-     */
-    private void reportInterruption(Exception e, long backoffMs) {
-        long now = System.nanoTime();
-        if (interruptedSince == 0) {
-            interruptedSince = now;
-            confirmedAtInterruption = confirmer.confirmedLsn();
-            lastOutageReport = now;
-            log.warn("stream interrupted, restarting from the slot's confirmed position in {}ms: {}", backoffMs, Messages.firstLine(e));
-        } else if (now - lastOutageReport >= OUTAGE_REPORT_NANOS) {
-            lastOutageReport = now;
-            log.warn("still waiting to stream for={} s, retrying every {}ms at most: {}",
-                    TimeUnit.NANOSECONDS.toSeconds(now - interruptedSince), MAX_BACKOFF.toMillis(), Messages.firstLine(e));
-        }
-    }
 
     /**
      * The server's WAL moved past what we confirmed while nothing is in flight (idle database, or writes only to
