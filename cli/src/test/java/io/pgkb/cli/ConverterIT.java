@@ -39,8 +39,8 @@ class ConverterIT {
         Path dir = Files.createTempDirectory("pgkb-connect-");
         Path sink = dir.resolve("sink.txt");
         Path rows = dir.resolve("rows.txt");
-        ProducerSettings config = ProducerSettings.of(PgUrl.parse(db.uri()), kafka.bootstrapServers(), kafka.prefix())
-                .withSlot(SLOT, SLOT).withRefreshInterval(Duration.ofSeconds(1));
+        ProducerSettings config = ProducerSettings.builder(PgUrl.parse(db.uri()), kafka.bootstrapServers(), kafka.prefix())
+                .slot(SLOT).publication(SLOT).refreshInterval(Duration.ofSeconds(1)).build();
         try (Producer producer = new Producer(config)) {
             producer.start();
             db.execute("INSERT INTO accounts VALUES (1, 12.34, '2025-01-02 03:04:05.678+00', '')",

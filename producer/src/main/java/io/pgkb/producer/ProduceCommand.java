@@ -5,14 +5,10 @@ import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.KafkaOptions;
 import io.pgkb.schemas.config.PgOption;
-import io.pgkb.schemas.config.PgUrl;
-import io.pgkb.schemas.config.Sizes;
 import io.pgkb.schemas.config.TopicPrefixOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,15 +85,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
     /** Parses and checks every option; errors name the option (exit 2). */
     public ProducerSettings validate() {
-        PgUrl url = pg.url();
-        String bootstrapServers = kafka.bootstrapServers();
-        String prefix = topicPrefix.value();
-        if (slot == null || !slot.matches("[a-z0-9_]{1,63}")) {
-            throw new PgkbException.ConfigException("--slot: '" + slot + "' is not a replication slot name (lower-case letters, digits, _; at most 63)");
-        }
-        if (publication == null || !publication.matches("[a-z0-9_]{1,63}")) {
-            throw new PgkbException.ConfigException("--publication: '" + publication + "' must be lower-case letters, digits and _ (at most 63)");
-        }
+        ProducerSettings.Builder settings = ProducerSettings.builder(pg.url(), kafka.bootstrapServers(), topicPrefix.value())
+                .slot(slot).publication(publication);
         List<TableId> list;
         try {
             list = tables == null ? List.of() : TableId.parseList(tables);
@@ -107,47 +96,28 @@ public final class ProduceCommand implements Callable<Integer> {
         if (tables != null && list.isEmpty()) {
             throw new PgkbException.ConfigException("--tables: empty list");
         }
-        if (partitions < 1 || partitions > 10_000) {
-            throw new PgkbException.ConfigException("--partitions: " + partitions + " is not between 1 and 10000");
-        }
-        long maxBytes;
+        settings.tables(list).partitions(partitions).maxMessageSize(maxMessageBytes);
         try {
-            maxBytes = Sizes.parse(maxMessageBytes);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new PgkbException.ConfigException("--max-message-bytes: " + e.getMessage());
-        }
-        if (maxBytes < 1024 || maxBytes > Integer.MAX_VALUE / 2) {
-            throw new PgkbException.ConfigException("--max-message-bytes: " + maxMessageBytes + " is not between 1KiB and 1GiB");
-        }
-        ProducerSettings.MissingIdentity missing;
-        try {
-            missing = ProducerSettings.MissingIdentity.valueOf(onMissingIdentity.toUpperCase(Locale.ROOT));
+            settings.onMissingIdentity(ProducerSettings.MissingIdentity.valueOf(onMissingIdentity.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--on-missing-identity: '" + onMissingIdentity + "' is not skip or fail");
         }
-        Duration refresh;
+        settings.recreateSlot(recreateSlot);
         try {
-            refresh = Durations.parse(refreshInterval);
+            settings.refreshInterval(Durations.parse(refreshInterval));
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--refresh-interval: " + e.getMessage());
         }
-        if (refresh.toMillis() < 100) {
-            throw new PgkbException.ConfigException("--refresh-interval: at least 100ms");
-        }
-        ProducerSettings.DdlCaptureMode ddl;
         try {
-            ddl = ProducerSettings.DdlCaptureMode.valueOf(ddlCapture.toUpperCase(Locale.ROOT));
+            settings.ddlCapture(ProducerSettings.DdlCaptureMode.valueOf(ddlCapture.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
             throw new PgkbException.ConfigException("--ddl-capture: '" + ddlCapture + "' is not auto, require or off");
         }
         if (schemaRegistryConfig != null && schemaRegistry == null) {
             throw new PgkbException.ConfigException("--schema-registry-config: only with --schema-registry");
         }
-        SchemaRegistrySettings registry = schemaRegistry == null ? null
-                : SchemaRegistrySettings.parse(schemaRegistry, schemaRegistryConfig);
-        Properties kafkaProps = kafka.fileProperties();
-        return new ProducerSettings(url, bootstrapServers, prefix, slot, publication, list, partitions,
-                kafkaProps, maxBytes, missing, recreateSlot, refresh, ProducerSettings.CONFIRM_INTERVAL, ddl, registry);
+        settings.schemaRegistry(schemaRegistry == null ? null : SchemaRegistrySettings.parse(schemaRegistry, schemaRegistryConfig));
+        return settings.kafkaProperties(kafka.fileProperties()).build();
     }
 
     @Override

@@ -36,8 +36,8 @@ class BadInputIT {
     void wrongPasswordIsAConfigurationError() throws Exception {
         try (TestEnv env = new TestEnv()) {
             String url = "postgresql://postgres:wrong-password@localhost:" + TestEnv.pg().port() + "/" + env.db;
-            ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(url), TestEnv.kafka().bootstrapServers(), env.prefix)
-                    .withSlot(env.slot, "pgkb");
+            ProducerSettings cfg = ProducerSettings.builder(PgUrl.parse(url), TestEnv.kafka().bootstrapServers(), env.prefix)
+                    .slot(env.slot).publication("pgkb").build();
             assertThatThrownBy(() -> new Producer(cfg).start())
                     .isInstanceOf(PgkbException.ConfigException.class)
                     .hasMessageContaining("cannot log in to PostgreSQL postgres@localhost")
@@ -54,16 +54,16 @@ class BadInputIT {
             freePort = s.getLocalPort();
         }
         try (TestEnv env = new TestEnv()) {
-            ProducerSettings noPg = ProducerSettings.of(PgUrl.parse("postgresql://postgres:x@localhost:" + freePort + "/db"),
-                    TestEnv.kafka().bootstrapServers(), env.prefix).withSlot(env.slot, "pgkb");
+            ProducerSettings noPg = ProducerSettings.builder(PgUrl.parse("postgresql://postgres:x@localhost:" + freePort + "/db"),
+                    TestEnv.kafka().bootstrapServers(), env.prefix).slot(env.slot).publication("pgkb").build();
             assertThatThrownBy(() -> new Producer(noPg).start())
                     .isInstanceOf(PgkbException.class)
                     .hasMessageContaining("localhost:" + freePort)
                     .hasMessageNotContaining("\n")
                     .satisfies(e -> assertThat(((PgkbException) e).exitCode()).isEqualTo(1));
 
-            ProducerSettings noKafka = ProducerSettings.of(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:" + freePort, env.prefix)
-                    .withSlot(env.slot, "pgkb");
+            ProducerSettings noKafka = ProducerSettings.builder(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:" + freePort, env.prefix)
+                    .slot(env.slot).publication("pgkb").build();
             assertThatThrownBy(() -> new Producer(noKafka).start())
                     .isInstanceOf(PgkbException.FatalException.class)
                     .hasMessageContaining("cannot reach Kafka at localhost:" + freePort)
@@ -82,7 +82,7 @@ class BadInputIT {
             env.sql("SELECT pg_drop_replication_slot('" + env.slot + "')");
 
             env.sql("CREATE TABLE public.nokey (a int, b text)", "CREATE TABLE public.haskey (id int PRIMARY KEY)");
-            assertThatThrownBy(() -> env.start(env.config().withOnMissingIdentity(ProducerSettings.MissingIdentity.FAIL)))
+            assertThatThrownBy(() -> env.start(env.config().toBuilder().onMissingIdentity(ProducerSettings.MissingIdentity.FAIL).build()))
                     .isInstanceOf(PgkbException.ConfigException.class)
                     .hasMessageContaining("table public.nokey has no usable replica identity")
                     .hasMessageContaining("ALTER TABLE \"public\".\"nokey\" REPLICA IDENTITY FULL");

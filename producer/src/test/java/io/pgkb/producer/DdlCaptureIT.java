@@ -29,8 +29,8 @@ class DdlCaptureIT {
         try (TestEnv env = new TestEnv()) {
             TableId t = new TableId("public", "acct");
             env.sql("CREATE TABLE acct (id int PRIMARY KEY, qty int)", "CREATE TABLE other (id int PRIMARY KEY)");
-            env.start(env.config().withTables(List.of(t)).withPartitions(2)
-                    .withDdlCapture(ProducerSettings.DdlCaptureMode.REQUIRE));
+            env.start(env.config().toBuilder().tables(List.of(t)).partitions(2)
+                    .ddlCapture(ProducerSettings.DdlCaptureMode.REQUIRE).build());
             String topic = t.topic(env.prefix);
             env.sql("INSERT INTO acct VALUES (1, 5)",
                     "BEGIN; INSERT INTO acct VALUES (2, 6); ALTER TABLE acct ADD COLUMN c text DEFAULT 'x'; COMMIT",
@@ -92,14 +92,13 @@ class DdlCaptureIT {
                     "GRANT CREATE ON DATABASE " + env.db + " TO pgkb_plain",
                     "CREATE TABLE acct (id int PRIMARY KEY)", "ALTER TABLE acct OWNER TO pgkb_plain");
             PgUrl plain = PgUrl.parse("postgresql://pgkb_plain:plain@" + TestEnv.pg().host() + ":" + TestEnv.pg().port() + "/" + env.db);
-            ProducerSettings config = new ProducerSettings(plain, env.config().bootstrapServers(), env.prefix, env.slot, "pgkb",
-                    List.of(), 1, null, ProducerSettings.DEFAULT_MAX_MESSAGE_BYTES, ProducerSettings.MissingIdentity.SKIP, false,
-                    Duration.ofSeconds(1), Duration.ofMillis(200), ProducerSettings.DdlCaptureMode.REQUIRE, null);
+            ProducerSettings config = ProducerSettings.builder(plain, env.config().bootstrapServers(), env.prefix).slot(env.slot)
+                    .refreshInterval(Duration.ofSeconds(1)).ddlCapture(ProducerSettings.DdlCaptureMode.REQUIRE).build();
             assertThatThrownBy(() -> env.start(config)).isInstanceOf(PgkbException.ConfigException.class)
                     .hasMessageContaining("DDL capture is not possible")
                     .hasMessageContaining("--print-ddl-capture-sql");
             assertThat(env.queryOne("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'pgkb_ddl_%'")).isEqualTo("0");
-            env.start(config.withDdlCapture(ProducerSettings.DdlCaptureMode.AUTO));
+            env.start(config.toBuilder().ddlCapture(ProducerSettings.DdlCaptureMode.AUTO).build());
             env.sql("INSERT INTO acct VALUES (1)");
             await().atMost(Duration.ofSeconds(60)).until(() -> "off".equals(progressCapture(env)));
         }

@@ -16,7 +16,7 @@ class IdleWalIT {
         try (TestEnv env = new TestEnv()) {
             env.sql("CREATE TABLE public.captured (id int PRIMARY KEY)",
                     "CREATE TABLE public.ignored (id int PRIMARY KEY, pad text)");
-            env.start(env.config().withTables(List.of(new TableId("public", "captured"))));
+            env.start(env.config().toBuilder().tables(List.of(new TableId("public", "captured"))).build());
             Lsn before = env.currentWalLsn();
             for (int i = 0; i < 8; i++) {
                 env.sql("INSERT INTO ignored SELECT g, repeat(md5(g::text), 32) FROM generate_series(" + (i * 10_000 + 1)

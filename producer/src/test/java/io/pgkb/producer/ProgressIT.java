@@ -65,7 +65,7 @@ class ProgressIT {
             assertThatThrownBy(env::start).isInstanceOf(PgkbException.FatalException.class)
                     .hasMessageContaining("replication slot " + env.slot + " is missing but " + env.prefix + "._progress has history")
                     .hasMessageContaining("--recreate-slot");
-            Producer again = env.start(env.config().withRecreateSlot(true));
+            Producer again = env.start(env.config().toBuilder().recreateSlot(true).build());
             List<GenericRecord> after = progress(env);
             GenericRecord gap = after.stream().filter(p -> "GAP".equals(p.get("kind").toString())).findFirst().orElseThrow();
             assertThat((Long) gap.get("from_lsn")).isGreaterThan(markTxnCommit);

@@ -68,8 +68,8 @@ final class TestEnv implements AutoCloseable {
     }
 
     ProducerSettings config() {
-        return ProducerSettings.of(PgUrl.parse(pg().uri(db)), kafka().bootstrapServers(), prefix)
-                .withSlot(slot, "pgkb").withRefreshInterval(Duration.ofSeconds(1));
+        return ProducerSettings.builder(PgUrl.parse(pg().uri(db)), kafka().bootstrapServers(), prefix)
+                .slot(slot).publication("pgkb").refreshInterval(Duration.ofSeconds(1)).build();
     }
 
     Producer start(ProducerSettings config) {

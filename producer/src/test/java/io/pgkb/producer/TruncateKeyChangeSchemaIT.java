@@ -23,7 +23,7 @@ class TruncateKeyChangeSchemaIT {
         try (TestEnv env = new TestEnv()) {
             env.sql("CREATE TABLE public.acct (id int PRIMARY KEY, name text)",
                     "CREATE TABLE public.other (id int PRIMARY KEY)");
-            Producer producer = env.start(env.config().withPartitions(3));
+            Producer producer = env.start(env.config().toBuilder().partitions(3).build());
             String topic = env.topic("public", "acct");
             assertThat(env.partitions(topic)).isEqualTo(3);
 

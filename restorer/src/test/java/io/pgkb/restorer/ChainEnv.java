@@ -127,9 +127,9 @@ final class ChainEnv implements AutoCloseable {
 
     /** @param registry registry mode with this registry (DESIGN §14), null for single-object encoding */
     Producer startProducer(int partitions, ProducerSettings.DdlCaptureMode ddlCapture, io.pgkb.producer.SchemaRegistrySettings registry) {
-        producer = new Producer(ProducerSettings.of(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
-                .withSlot(slot, "pub_" + slot).withPartitions(partitions).withRefreshInterval(Duration.ofMillis(500))
-                .withDdlCapture(ddlCapture).withSchemaRegistry(registry));
+        producer = new Producer(ProducerSettings.builder(PgUrl.parse(sourceUri()), kafka().bootstrapServers(), prefix)
+                .slot(slot).publication("pub_" + slot).partitions(partitions).refreshInterval(Duration.ofMillis(500))
+                .ddlCapture(ddlCapture).schemaRegistry(registry).build());
         Producer p = producer;
         try {
             p.start();

@@ -90,8 +90,8 @@ final class TableWorkload {
     }
 
     private static ProducerSettings cfg(LocalPostgres pg, LocalKafka kafka, String prefix, int partitions) {
-        return ProducerSettings.of(PgUrl.parse(pg.uri(DB)), kafka.bootstrapServers(), prefix).withSlot(SLOT, "pgkb")
-                .withPartitions(partitions);
+        return ProducerSettings.builder(PgUrl.parse(pg.uri(DB)), kafka.bootstrapServers(), prefix).slot(SLOT).publication("pgkb")
+                .partitions(partitions).build();
     }
 
     /** Runs a producer until the slot is confirmed up to the current WAL end; returns the seconds it took. */

@@ -55,7 +55,7 @@ public final class RpoHistoryBench {
                 st.execute("INSERT INTO bench SELECT g, 0, md5(g::text) FROM generate_series(1, " + rows + ") g");
             }
             String servers = kafka.bootstrapServers();
-            Producer producer = new Producer(ProducerSettings.of(PgUrl.parse(pg.uri("bench")), servers, PREFIX).withPartitions(partitions));
+            Producer producer = new Producer(ProducerSettings.builder(PgUrl.parse(pg.uri("bench")), servers, PREFIX).partitions(partitions).build());
             producer.start();
             ArchiverConfig cfg = ArchiverConfig.defaults(servers, PREFIX, Files.createDirectories(dir.resolve("spool")));
             Archiver[] archiver = {start(cfg, store)};

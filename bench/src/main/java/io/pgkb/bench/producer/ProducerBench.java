@@ -109,8 +109,8 @@ public final class ProducerBench {
         System.out.printf("%s bare pgjdbc drain: %d messages, %d bytes, %d ms, %s%n", label, drained[0], drained[1],
                 drainNanos / 1_000_000, drainCpu);
 
-        ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
-                .withSlot("prod" + round, "pgkb").withKafkaProperties(kafkaConfig());
+        ProducerSettings cfg = ProducerSettings.builder(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench")
+                .slot("prod" + round).publication("pgkb").kafkaProperties(kafkaConfig()).build();
         cpu = CpuUse.now();
         Map<Long, Long> threads0 = threadCpu();
         t0 = System.nanoTime();
@@ -289,8 +289,8 @@ public final class ProducerBench {
         CpuUse withoutCpu = CpuUse.now().minus(cpu);
         System.out.printf("pgbench TPS without producer %.0f (%s)%n", without, withoutCpu);
         double drained = pgbenchWithBareDrain(pg, cmd);
-        ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").withSlot("pgb", "pgkb")
-                .withKafkaProperties(kafkaConfig());
+        ProducerSettings cfg = ProducerSettings.builder(PgUrl.parse(pg.uri("bench3")), kafka.bootstrapServers(), "pgb").slot("pgb").publication("pgkb")
+                .kafkaProperties(kafkaConfig()).build();
         Producer p = new Producer(cfg);
         p.start();
         double[] with = new double[2];

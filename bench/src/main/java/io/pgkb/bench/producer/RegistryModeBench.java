@@ -72,8 +72,8 @@ public final class RegistryModeBench {
             }
         }
         Lsn end = ProducerBench.walEnd(pg, db);
-        ProducerSettings cfg = ProducerSettings.of(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench-" + mode)
-                .withSlot(slot, "pgkb").withSchemaRegistry(registry == null ? null : SchemaRegistrySettings.of(registry.url()));
+        ProducerSettings cfg = ProducerSettings.builder(PgUrl.parse(pg.uri(db)), kafka.bootstrapServers(), "bench-" + mode)
+                .slot(slot).publication("pgkb").schemaRegistry(registry == null ? null : SchemaRegistrySettings.of(registry.url())).build();
         Producer p = new Producer(cfg);
         p.start();
         long ready = System.nanoTime();
