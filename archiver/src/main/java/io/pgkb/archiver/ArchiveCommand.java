@@ -3,15 +3,12 @@ package io.pgkb.archiver;
 import io.pgkb.archiver.dump.DumpPolicyOptions;
 import io.pgkb.archiver.dump.DumpScheduler;
 import io.pgkb.schemas.PgkbException;
-import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.config.KafkaOptions;
 import io.pgkb.schemas.config.PgOption;
-import io.pgkb.schemas.config.Sizes;
 import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -80,30 +77,18 @@ public class ArchiveCommand implements Callable<Integer> {
         kafka.bootstrapServers();
         store.validate();
         String prefix = topicPrefix.value();
-        if (group == null || group.isBlank()) {
-            throw new PgkbException.ConfigException("--group: must not be empty");
-        }
-        long maxBytes = size("--segment-max-bytes", segmentMaxBytes);
-        if (maxBytes < 1) {
-            throw new PgkbException.ConfigException("--segment-max-bytes: must be positive");
-        }
-        if (segmentMaxRecords < 1) {
-            throw new PgkbException.ConfigException("--segment-max-records: must be positive, got " + segmentMaxRecords);
-        }
-        Duration maxAge = duration("--segment-max-age", segmentMaxAge);
-        ArchiverConfig.BadRecordPolicy policy = switch (onBadRecord == null ? "" : onBadRecord) {
+        ArchiverConfig.Builder settings = ArchiverConfig.builder(kafka.bootstrapServers(), prefix, spoolDir).group(group)
+                .segmentMaxSize(segmentMaxBytes).segmentMaxRecords(segmentMaxRecords).segmentMaxAge(segmentMaxAge);
+        settings.onBadRecord(switch (onBadRecord == null ? "" : onBadRecord) {
             case "fail" -> ArchiverConfig.BadRecordPolicy.FAIL;
             case "quarantine" -> ArchiverConfig.BadRecordPolicy.QUARANTINE;
             default -> throw new PgkbException.ConfigException("--on-bad-record: expected fail or quarantine, got '" + onBadRecord + "'");
-        };
-        if (uploadThreads < 1 || uploadThreads > 64) {
-            throw new PgkbException.ConfigException("--upload-threads: must be 1..64, got " + uploadThreads);
-        }
+        }).uploadThreads(uploadThreads);
         if (pg.given()) {
             pg.url();
             dumpPolicy.validate();
         }
-        config = new ArchiverConfig(kafka.clientConfig(), prefix, group, spoolDir, maxBytes, segmentMaxRecords, maxAge, policy, uploadThreads);
+        config = settings.kafka(kafka.clientConfig()).build();
         return config;
     }
 
@@ -161,25 +146,5 @@ public class ArchiveCommand implements Callable<Integer> {
         archiver.onRewrite(scheduler::rewritten);
         scheduler.start();
         return scheduler;
-    }
-
-    private static long size(String option, String text) {
-        try {
-            return Sizes.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
-        }
-    }
-
-    private static Duration duration(String option, String text) {
-        try {
-            Duration d = Durations.parse(text);
-            if (d.isZero() || d.isNegative()) {
-                throw new PgkbException.ConfigException(option + ": must be positive, got " + text);
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
-        }
     }
 }

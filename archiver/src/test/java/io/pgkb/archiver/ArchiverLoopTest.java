@@ -199,8 +199,8 @@ class ArchiverLoopTest {
     }
 
     private void start(ObjectStore store, MapSchemaResolver schemas) {
-        ArchiverConfig config = ArchiverConfig.defaults("unused:9092", PREFIX, dir.resolve("spool"))
-                .withSegmentLimits(Long.MAX_VALUE, 3, Duration.ofSeconds(60));
+        ArchiverConfig config = ArchiverConfig.builder("unused:9092", PREFIX, dir.resolve("spool"))
+                .segmentLimits(Long.MAX_VALUE, 3, Duration.ofSeconds(60)).build();
         consumer.updateBeginningOffsets(Map.of(TP, 0L));
         archiver = new Archiver(config, store, settings -> consumer, settings -> schemas, time);
         thread = new Thread(archiver::run, "archiver-under-test");

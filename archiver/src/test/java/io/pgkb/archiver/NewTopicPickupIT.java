@@ -30,8 +30,8 @@ class NewTopicPickupIT {
             TableId first = w.addTable("public", "first", 1);
             w.transaction(5);
             w.flush();
-            Archiver a = new Archiver(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
-                    .withGroup(prefix + "-archiver").withSegmentLimits(64L << 20, 1000, Duration.ofMillis(300)), store);
+            Archiver a = new Archiver(ArchiverConfig.builder(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
+                    .group(prefix + "-archiver").segmentLimits(64L << 20, 1000, Duration.ofMillis(300)).build(), store);
             Thread t = new Thread(a::run);
             t.start();
             try {

@@ -56,9 +56,9 @@ class PoisonRecordIT {
     }
 
     private ArchiverConfig config(TestKafka kafka, String prefix) {
-        return ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
-                .withGroup(prefix + "-archiver")
-                .withSegmentLimits(64L << 20, 10, Duration.ofMillis(500));
+        return ArchiverConfig.builder(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
+                .group(prefix + "-archiver")
+                .segmentLimits(64L << 20, 10, Duration.ofMillis(500)).build();
     }
 
     @Test
@@ -110,7 +110,7 @@ class PoisonRecordIT {
         String prefix = kafka.prefix() + "-quarantine";
         TopicPartition tp = writePoisonedTopic(kafka, prefix);
         try (ObjectStore store = new FileSystemStore(dir.resolve("archive"))) {
-            Archiver a = new Archiver(config(kafka, prefix).withOnBadRecord(ArchiverConfig.BadRecordPolicy.QUARANTINE), store);
+            Archiver a = new Archiver(config(kafka, prefix).toBuilder().onBadRecord(ArchiverConfig.BadRecordPolicy.QUARANTINE).build(), store);
             Thread t = new Thread(a::run);
             t.start();
             String segDir = new ArchiveLayout(prefix).segmentsDir(TableId.fromTopic(prefix, tp.topic()).orElseThrow(), 0);

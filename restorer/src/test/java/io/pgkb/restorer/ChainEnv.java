@@ -169,8 +169,8 @@ final class ChainEnv implements AutoCloseable {
         if (spool == null) {
             spool = Files.createTempDirectory("pgkb-spool-");
         }
-        ArchiverConfig cfg = ArchiverConfig.defaults(kafka().bootstrapServers(), prefix, spool)
-                .withGroup("g_" + prefix).withSegmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500));
+        ArchiverConfig cfg = ArchiverConfig.builder(kafka().bootstrapServers(), prefix, spool)
+                .group("g_" + prefix).segmentLimits(64L << 20, segmentMaxRecords, Duration.ofMillis(500)).build();
         archiver = new Archiver(cfg, into);
         if (dumpOnRewrite && scheduler == null) {
             scheduler = new DumpScheduler(PgUrl.parse(sourceUri()), into, prefix,

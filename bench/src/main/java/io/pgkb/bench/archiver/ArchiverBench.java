@@ -98,7 +98,7 @@ public final class ArchiverBench {
         }
         System.out.printf("REALISTIC %s; %d records in Kafka (tables + _progress + _schemas), %d partitions per table%n",
                 produced.summary(), produced.records(), partitions);
-        ArchiverConfig config = withConsumerProperties(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool")));
+        ArchiverConfig config = withConsumerProperties(ArchiverConfig.builder(kafka.bootstrapServers(), prefix, dir.resolve("spool")).build());
         double seconds;
         try (ObjectStore store = BenchStore.open(dir.resolve("archive"))) {
             // counted before the archiver starts (the producer has finished), so no admin client runs in its time
@@ -184,8 +184,8 @@ public final class ArchiverBench {
         }
         double producerRate = records / ((System.nanoTime() - t0) / 1e9);
 
-        ArchiverConfig config = withConsumerProperties(ArchiverConfig.defaults(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
-                .withSegmentLimits(64L << 20, segmentRecords, maxAge));
+        ArchiverConfig config = withConsumerProperties(ArchiverConfig.builder(kafka.bootstrapServers(), prefix, dir.resolve("spool"))
+                .segmentLimits(64L << 20, segmentRecords, maxAge).build());
         long archived;
         double archiverRate;
         try (ObjectStore store = BenchStore.open(dir.resolve("archive"))) {
@@ -312,7 +312,7 @@ public final class ArchiverBench {
         Map<String, Object> k = new HashMap<>(c.kafka());
         System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("consumer."))
                 .forEach(n -> k.put(n.substring("consumer.".length()), System.getProperty(n)));
-        return c.withKafka(k);
+        return c.toBuilder().kafka(k).build();
     }
 
     private static long cpuNanos() {

@@ -57,7 +57,7 @@ public final class RpoHistoryBench {
             String servers = kafka.bootstrapServers();
             Producer producer = new Producer(ProducerSettings.builder(PgUrl.parse(pg.uri("bench")), servers, PREFIX).partitions(partitions).build());
             producer.start();
-            ArchiverConfig cfg = ArchiverConfig.defaults(servers, PREFIX, Files.createDirectories(dir.resolve("spool")));
+            ArchiverConfig cfg = ArchiverConfig.builder(servers, PREFIX, Files.createDirectories(dir.resolve("spool"))).build();
             Archiver[] archiver = {start(cfg, store)};
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicLong changes = new AtomicLong();
