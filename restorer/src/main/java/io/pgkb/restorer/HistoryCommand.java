@@ -10,7 +10,6 @@ import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,26 +42,11 @@ public final class HistoryCommand implements Callable<Integer> {
     @Mixin
     TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
-    @Option(names = "--from-lsn", paramLabel = "LSN", description = "Changes committed after this LSN (default: from the oldest dump)")
-    String fromLsn;
+    @Mixin
+    PointOptions.From from = new PointOptions.From();
 
-    @Option(names = "--from-time", paramLabel = "ISO-8601", description = "Changes committed after the last commit at or before this time")
-    String fromTime;
-
-    @Option(names = "--from-mark", paramLabel = "NAME", description = "Changes committed after this mark")
-    String fromMark;
-
-    @Option(names = "--to-lsn", paramLabel = "LSN", description = "Up to this LSN (default: --latest)")
-    String toLsn;
-
-    @Option(names = "--to-time", paramLabel = "ISO-8601", description = "Up to the last commit at or before this time")
-    String toTime;
-
-    @Option(names = "--to-mark", paramLabel = "NAME", description = "Up to this mark")
-    String toMark;
-
-    @Option(names = "--latest", description = "Up to the newest point proven complete (the default)")
-    boolean latest;
+    @Mixin
+    PointOptions.To to = new PointOptions.To();
 
     @Option(names = "--format", defaultValue = "json", paramLabel = "json|table",
             description = "json: one JSON object per line (default); table: aligned columns for people, the changed values shown")
@@ -75,18 +59,14 @@ public final class HistoryCommand implements Callable<Integer> {
         kafka.validate();
         tableId();
         keyValues();
-        if ((fromLsn != null ? 1 : 0) + (fromTime != null ? 1 : 0) + (fromMark != null ? 1 : 0) > 1) {
-            throw new PgkbException.ConfigException("--from-lsn, --from-time, --from-mark: give at most one");
-        }
-        if ((toLsn != null ? 1 : 0) + (toTime != null ? 1 : 0) + (toMark != null ? 1 : 0) + (latest ? 1 : 0) > 1) {
-            throw new PgkbException.ConfigException("--to-lsn, --to-time, --to-mark, --latest: give at most one");
-        }
+        from.checkCount();
+        to.checkCount(false);
         if (!format.equals("json") && !format.equals("table")) {
             throw new PgkbException.ConfigException("--format: json or table, got '" + format + "'");
         }
         topicPrefix.value();
-        fromSpec();
-        toSpec();
+        from.spec();
+        to.spec();
     }
 
     TableId tableId() {
@@ -122,45 +102,13 @@ public final class HistoryCommand implements Callable<Integer> {
         return out;
     }
 
-    /** The first point, or null: from the oldest dump. */
-    RestoreTargetSpec fromSpec() {
-        if (fromLsn == null && fromTime == null && fromMark == null) {
-            return null;
-        }
-        return spec(fromLsn, fromTime, fromMark, false, "--from-");
-    }
-
-    RestoreTargetSpec toSpec() {
-        boolean any = toLsn != null || toTime != null || toMark != null;
-        return spec(toLsn, toTime, toMark, !any || latest, "--to-");
-    }
-
-    private static RestoreTargetSpec spec(String lsn, String time, String mark, boolean latest, String option) {
-        if (lsn != null) {
-            try {
-                io.pgkb.schemas.Lsn.parse(lsn);
-            } catch (IllegalArgumentException e) {
-                throw new PgkbException.ConfigException(option + "lsn: " + e.getMessage());
-            }
-        }
-        Instant t = null;
-        if (time != null) {
-            try {
-                t = RestoreCommand.parseTime(time);
-            } catch (PgkbException.ConfigException e) {
-                throw new PgkbException.ConfigException(e.getMessage().replace("--to-time", option + "time"));
-            }
-        }
-        return new RestoreTargetSpec(lsn, t, mark, latest);
-    }
-
     @Override
     public Integer call() throws Exception {
         validate();
         HistoryPrinter printer = new HistoryPrinter(out, format.equals("table"));
         String prefix = topicPrefix.value();
         try (ObjectStore s = store.openArchive(prefix, false); KafkaTail tail = kafka.open(prefix)) {
-            new HistoryRun(s, tail, prefix).run(tableId(), keyValues(), fromSpec(), toSpec(), printer::print);
+            new HistoryRun(s, tail, prefix).run(tableId(), keyValues(), from.spec(), to.spec(), printer::print);
             printer.flush();
         }
         return 0;

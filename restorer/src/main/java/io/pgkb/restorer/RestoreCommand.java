@@ -3,7 +3,6 @@ package io.pgkb.restorer;
 import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.restorer.internal.RestoreResult;
 import io.pgkb.restorer.internal.Restorer;
-import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import io.pgkb.schemas.config.TopicPrefixOption;
@@ -11,9 +10,6 @@ import io.pgkb.schemas.ui.JsonReport;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,19 +39,8 @@ public final class RestoreCommand implements Callable<Integer> {
     @Mixin
     TopicPrefixOption topicPrefix = new TopicPrefixOption();
 
-    @Option(names = "--to-lsn", paramLabel = "LSN", description = "Restore to this LSN (X/X): every transaction with commit_lsn <= it")
-    String toLsn;
-
-    @Option(names = "--to-time", paramLabel = "ISO-8601",
-            description = "Restore to the last commit at or before this time, with a zone (e.g. 2026-11-21T13:00:00Z)")
-    String toTime;
-
-    @Option(names = "--to-mark", paramLabel = "NAME", description = "Restore to a mark made with pg_logical_emit_message(true, 'pgkb.mark', NAME)")
-    String toMark;
-
-    @Option(names = "--latest", description = "Restore to the newest point the archive fully covers (with --bootstrap-servers: "
-            + "the newest point Kafka's progress records confirm)")
-    boolean latest;
+    @Mixin
+    PointOptions.To point = new PointOptions.To();
 
     @Option(names = "--replace", description = "Replace existing target tables (atomic swap)")
     boolean replace;
@@ -86,10 +71,7 @@ public final class RestoreCommand implements Callable<Integer> {
     public void validate() {
         store.validate();
         kafka.validate();
-        int chosen = (toLsn != null ? 1 : 0) + (toTime != null ? 1 : 0) + (toMark != null ? 1 : 0) + (latest ? 1 : 0);
-        if (chosen != 1) {
-            throw new PgkbException.ConfigException("--to-lsn, --to-time, --to-mark, --latest: give exactly one restore point");
-        }
+        point.checkCount(true);
         if (parallel < 1) {
             throw new PgkbException.ConfigException("--parallel: must be at least 1, got " + parallel);
         }
@@ -100,32 +82,9 @@ public final class RestoreCommand implements Callable<Integer> {
             throw new PgkbException.ConfigException("--load-connections: must be at least 1, got " + loadConnections);
         }
         topicPrefix.value();
-        spec();
+        point.spec();
         TableTarget.parseList(tables);
         pgUrl();
-    }
-
-    RestoreTargetSpec spec() {
-        Instant time = null;
-        if (toTime != null) {
-            time = parseTime(toTime);
-        }
-        if (toLsn != null) {
-            try {
-                Lsn.parse(toLsn);
-            } catch (IllegalArgumentException e) {
-                throw new PgkbException.ConfigException("--to-lsn: " + e.getMessage());
-            }
-        }
-        return new RestoreTargetSpec(toLsn, time, toMark, latest);
-    }
-
-    static Instant parseTime(String text) {
-        try {
-            return OffsetDateTime.parse(text.strip().replace(' ', 'T')).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new PgkbException.ConfigException("--to-time: not an ISO-8601 time with a zone (e.g. 2026-11-21T13:00:00Z): '" + text + "'");
-        }
     }
 
     private PgUrl pgUrl() {
@@ -143,7 +102,7 @@ public final class RestoreCommand implements Callable<Integer> {
         String prefix = topicPrefix.value();
         try (ObjectStore s = store.openArchive(prefix, false); KafkaTail tail = kafka.open(prefix)) {
             RestoreResult result = new Restorer(s, tail, prefix, pgUrl(), new RestoreTuning(parallel, batchKeys, loadConnections),
-                    json ? err : out).restore(list, spec(), replace, dryRun);
+                    json ? err : out).restore(list, point.spec(), replace, dryRun);
             if (json) {
                 out.println(JsonReport.of("restore", 0, result.toJson()));
             }

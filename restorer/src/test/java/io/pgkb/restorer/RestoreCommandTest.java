@@ -42,7 +42,7 @@ class RestoreCommandTest {
 
     @Test
     void timesNeedAZone() {
-        assertThat(RestoreCommand.parseTime("2026-11-21T13:00:00Z")).isEqualTo(Instant.parse("2026-11-21T13:00:00Z"));
-        assertThat(RestoreCommand.parseTime("2026-11-21 14:00:00.5+01:00")).isEqualTo(Instant.parse("2026-11-21T13:00:00.500Z"));
+        assertThat(PointOptions.parseTime("--to-time", "2026-11-21T13:00:00Z")).isEqualTo(Instant.parse("2026-11-21T13:00:00Z"));
+        assertThat(PointOptions.parseTime("--to-time", "2026-11-21 14:00:00.5+01:00")).isEqualTo(Instant.parse("2026-11-21T13:00:00.500Z"));
     }
 }
