@@ -25,6 +25,8 @@ import picocli.CommandLine.Option;
                 + "Refuses (exit 3) an interval the archive (and with --bootstrap-servers Kafka) cannot prove complete.",
         footer = {"", "Example: pgkb history --store s3://backups/pg --table public.accounts --key '{\"aid\":17}' --from-time 2026-11-21T09:00:00Z --latest"})
 public final class HistoryCommand implements Callable<Integer> {
+    private static final String DEFAULT_FORMAT = "json";
+
     @Mixin
     StoreOptions store = new StoreOptions();
 
@@ -48,9 +50,9 @@ public final class HistoryCommand implements Callable<Integer> {
     @Mixin
     PointOptions.To to = new PointOptions.To();
 
-    @Option(names = "--format", defaultValue = "json", paramLabel = "json|table",
+    @Option(names = "--format", defaultValue = DEFAULT_FORMAT, paramLabel = "json|table",
             description = "json: one JSON object per line (default); table: aligned columns for people, the changed values shown")
-    String format = "json";
+    String format = DEFAULT_FORMAT;
 
     PrintStream out = System.out;
 

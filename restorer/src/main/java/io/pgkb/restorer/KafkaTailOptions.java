@@ -3,6 +3,7 @@ package io.pgkb.restorer;
 import io.pgkb.restorer.internal.KafkaTail;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.KafkaClientFile;
+import io.pgkb.schemas.config.KafkaOptions;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -20,14 +21,15 @@ public final class KafkaTailOptions {
         if (kafkaConfig != null && bootstrapServers == null) {
             throw new PgkbException.ConfigException("--kafka-config: only with --bootstrap-servers");
         }
-        if (bootstrapServers != null && bootstrapServers.isBlank()) {
-            throw new PgkbException.ConfigException("--bootstrap-servers: must not be empty");
+        if (bootstrapServers != null) {
+            KafkaOptions.checkServers(bootstrapServers);
         }
         KafkaClientFile.load(kafkaConfig);
     }
 
     /** The tail reader, or null without {@code --bootstrap-servers} (the archive alone). */
     public KafkaTail open(String prefix) {
-        return bootstrapServers == null ? null : new KafkaTail(bootstrapServers, KafkaClientFile.load(kafkaConfig), prefix);
+        return bootstrapServers == null ? null
+                : new KafkaTail(KafkaOptions.checkServers(bootstrapServers), KafkaClientFile.load(kafkaConfig), prefix);
     }
 }

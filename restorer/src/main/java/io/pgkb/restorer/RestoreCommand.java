@@ -48,13 +48,13 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan and verify the archive; change nothing")
     boolean dryRun;
 
-    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "Tables rebuilt at once (default: ${DEFAULT-VALUE})")
-    int parallel = 1;
+    @Option(names = "--parallel", defaultValue = "" + RestoreTuning.DEFAULT_PARALLEL, paramLabel = "N", description = "Tables rebuilt at once (default: ${DEFAULT-VALUE})")
+    int parallel = RestoreTuning.DEFAULT_PARALLEL;
 
-    @Option(names = "--batch-keys", defaultValue = "100000", paramLabel = "N",
+    @Option(names = "--batch-keys", defaultValue = "" + RestoreTuning.DEFAULT_BATCH_KEYS, paramLabel = "N",
             description = "Keys folded per set-wise batch; the first batch, merged into the dump load, may hold 4 times as"
                     + " many; bounds memory (default: ${DEFAULT-VALUE})")
-    int batchKeys = 100000;
+    int batchKeys = RestoreTuning.DEFAULT_BATCH_KEYS;
 
     @Option(names = "--load-connections", defaultValue = "" + RestoreTuning.DEFAULT_LOAD_CONNECTIONS, paramLabel = "N",
             description = "Connections each table's dump load is spread over: the server parses a COPY on one core per "

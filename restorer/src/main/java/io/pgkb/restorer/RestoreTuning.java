@@ -10,5 +10,7 @@ package io.pgkb.restorer;
  */
 public record RestoreTuning(int parallel, int batchKeys, int loadConnections) {
     /** What {@code pgkb restore} uses when no option says otherwise. */
+    public static final int DEFAULT_PARALLEL = 1;
+    public static final int DEFAULT_BATCH_KEYS = 100_000;
     public static final int DEFAULT_LOAD_CONNECTIONS = 2;
 }

@@ -1,5 +1,6 @@
 package io.pgkb.store;
 
+import io.pgkb.schemas.config.Sizes;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
@@ -16,7 +17,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 public record S3Options(URI endpoint, boolean pathStyle, String region, long partSizeBytes,
                         AwsCredentialsProvider credentials) {
     public static final long MIN_PART_SIZE = 5L * 1024 * 1024;
-    public static final long DEFAULT_PART_SIZE = 8L * 1024 * 1024;
+    /** As an operator types it: {@code --s3-part-size}'s default. */
+    public static final String DEFAULT_PART_SIZE_TEXT = "8MiB";
+    public static final long DEFAULT_PART_SIZE = Sizes.parse(DEFAULT_PART_SIZE_TEXT);
 
     public S3Options {
         if (partSizeBytes < MIN_PART_SIZE || partSizeBytes > Integer.MAX_VALUE - 16) {

@@ -29,9 +29,9 @@ public final class StoreOptions {
             description = "S3 signing region (default: from the AWS chain; us-east-1 with --s3-endpoint)")
     public String s3Region;
 
-    @Option(names = "--s3-part-size", paramLabel = "SIZE", defaultValue = "8MiB",
+    @Option(names = "--s3-part-size", paramLabel = "SIZE", defaultValue = S3Options.DEFAULT_PART_SIZE_TEXT,
             description = "Multipart part size; also the largest object sent in one PUT (default: ${DEFAULT-VALUE})")
-    public String s3PartSize = "8MiB";
+    public String s3PartSize = S3Options.DEFAULT_PART_SIZE_TEXT;
 
     @Option(names = "--encryption-key-file", paramLabel = "FILE", defaultValue = "${env:PGKB_ENCRYPTION_KEY_FILE}",
             description = "Key file made by pgkb keygen: every object is encrypted on its way to the store and decrypted on"

@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "dump", mixinStandardHelpOptions = true,
         description = "Dump tables now, all at one exact LSN D, into the archive (manifest written last).")
 public final class DumpCommand implements Callable<Integer> {
+    private static final String DEFAULT_PROGRESS_INTERVAL = "5s";
 
     @Mixin
     PgOption pg = new PgOption();
@@ -56,13 +57,13 @@ public final class DumpCommand implements Callable<Integer> {
             description = "the producer's publication: a table not in it is refused, its dump could not be replayed (default: ${DEFAULT-VALUE})")
     String publication = DumpTaker.DEFAULT_PUBLICATION;
 
-    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--zstd-level", paramLabel = "N", defaultValue = "" + DumpTaker.DEFAULT_ZSTD_LEVEL,
             description = "zstd compression level of the data objects, 1-19 (default: ${DEFAULT-VALUE})")
-    int zstdLevel = 1;
+    int zstdLevel = DumpTaker.DEFAULT_ZSTD_LEVEL;
 
-    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = "5s",
+    @Option(names = "--progress-interval", paramLabel = "DURATION", defaultValue = DEFAULT_PROGRESS_INTERVAL,
             description = "How often to print progress of a long dump on stderr; 0s for never (default: ${DEFAULT-VALUE})")
-    String progressInterval = "5s";
+    String progressInterval = DEFAULT_PROGRESS_INTERVAL;
 
     @Spec
     CommandSpec spec;

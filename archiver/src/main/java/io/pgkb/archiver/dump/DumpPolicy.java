@@ -9,6 +9,12 @@ import java.time.Duration;
  * then deletes.
  */
 public record DumpPolicy(Duration interval, long afterChanges, Duration checkEvery, RetentionPolicy retention) {
+    // Each default once, as the text an operator would type: DumpPolicyOptions' @Option and its fields both use it.
+    public static final String DEFAULT_INTERVAL = "24h";
+    public static final String DEFAULT_AFTER_CHANGES = "1000000";
+    public static final String DEFAULT_CHECK_INTERVAL = "1m";
+    public static final String DEFAULT_KEEP_DUMPS = "3";
+
     public DumpPolicy {
         if (afterChanges < 0) {
             throw new IllegalArgumentException("afterChanges must be >= 0");

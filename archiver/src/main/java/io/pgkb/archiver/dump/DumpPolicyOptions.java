@@ -11,21 +11,21 @@ public final class DumpPolicyOptions {
             description = "the producer's publication: a table is dumped only once it is in it (default: ${DEFAULT-VALUE})")
     public String publication = DumpTaker.DEFAULT_PUBLICATION;
 
-    @Option(names = "--dump-interval", paramLabel = "DURATION", defaultValue = "24h",
+    @Option(names = "--dump-interval", paramLabel = "DURATION", defaultValue = DumpPolicy.DEFAULT_INTERVAL,
             description = "Dump each table again when its newest dump is this old; 0s = never by time (default: ${DEFAULT-VALUE})")
-    public String dumpInterval = "24h";
+    public String dumpInterval = DumpPolicy.DEFAULT_INTERVAL;
 
-    @Option(names = "--dump-after-changes", paramLabel = "N", defaultValue = "1000000",
+    @Option(names = "--dump-after-changes", paramLabel = "N", defaultValue = DumpPolicy.DEFAULT_AFTER_CHANGES,
             description = "Dump a table again after N archived changes since its newest dump; 0 = never by count (default: ${DEFAULT-VALUE})")
-    public long dumpAfterChanges = 1_000_000;
+    public long dumpAfterChanges = Long.parseLong(DumpPolicy.DEFAULT_AFTER_CHANGES);
 
-    @Option(names = "--dump-check-interval", paramLabel = "DURATION", defaultValue = "1m",
+    @Option(names = "--dump-check-interval", paramLabel = "DURATION", defaultValue = DumpPolicy.DEFAULT_CHECK_INTERVAL,
             description = "How often the dump policy is evaluated (default: ${DEFAULT-VALUE})")
-    public String dumpCheckInterval = "1m";
+    public String dumpCheckInterval = DumpPolicy.DEFAULT_CHECK_INTERVAL;
 
-    @Option(names = "--keep-dumps", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--keep-dumps", paramLabel = "N", defaultValue = DumpPolicy.DEFAULT_KEEP_DUMPS,
             description = "Keep the newest N dumps per table; delete older dumps and the segments no kept dump needs; 0 = no count rule (default: ${DEFAULT-VALUE})")
-    public int keepDumps = 3;
+    public int keepDumps = Integer.parseInt(DumpPolicy.DEFAULT_KEEP_DUMPS);
 
     @Option(names = "--keep-dumps-for", paramLabel = "DURATION",
             description = "Keep dumps taken within this window (with --keep-dumps: a dump either rule keeps is kept); the newest dump is always kept (default: keep all)")

@@ -22,10 +22,18 @@ public final class KafkaOptions {
 
     /** The bootstrap servers; a ConfigException naming the option (exit 2) when missing. */
     public String bootstrapServers() {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+        return checkServers(bootstrapServers);
+    }
+
+    /**
+     * The one rule of {@code --bootstrap-servers}, here and where the option is optional (the restorer's Kafka tail):
+     * not blank; returned stripped.
+     */
+    public static String checkServers(String text) {
+        if (text == null || text.isBlank()) {
             throw new PgkbException.ConfigException("--bootstrap-servers: missing (host:port[,host:port])");
         }
-        return bootstrapServers.strip();
+        return text.strip();
     }
 
     /** The properties of {@code --kafka-config}, without the bootstrap servers; empty without the option. */
