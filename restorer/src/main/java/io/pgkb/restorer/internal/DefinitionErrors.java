@@ -1,5 +1,6 @@
 package io.pgkb.restorer.internal;
 
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import java.sql.Connection;
@@ -28,7 +29,7 @@ final class DefinitionErrors {
     static SQLException orConfig(SQLException e, TableId table, String what) {
         if (isMissingObject(e)) {
             throw new PgkbException.ConfigException("table " + table + ": cannot create " + what + " in the target: "
-                    + firstLine(e) + "; create it there first (CREATE EXTENSION, CREATE TYPE, CREATE ROLE, "
+                    + Messages.serverError(e) + "; create it there first (CREATE EXTENSION, CREATE TYPE, CREATE ROLE, "
                     + "CREATE TABLESPACE, … as on the source), then restore again");
         }
         return e;
@@ -50,17 +51,10 @@ final class DefinitionErrors {
         } catch (SQLException e) {
             c.rollback(sp);
             if ("42703".equals(e.getSQLState()) || anyFailureIsNote && !isMissingObject(e)) {
-                notes.add(what + " not recreated: " + firstLine(e));
+                notes.add(what + " not recreated: " + Messages.serverError(e));
                 return false;
             }
             throw orConfig(e, table, what);
         }
-    }
-
-    static String firstLine(SQLException e) {
-        String m = e.getMessage() == null ? e.getSQLState() : e.getMessage();
-        m = m.startsWith("ERROR: ") ? m.substring(7) : m;
-        int nl = m.indexOf('\n');
-        return nl >= 0 ? m.substring(0, nl) : m;
     }
 }

@@ -3,6 +3,7 @@ package io.pgkb.restorer.internal;
 import static io.pgkb.restorer.internal.Sql.q;
 
 import io.pgkb.restorer.TableTarget;
+import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.ddl.DefinitionReader;
@@ -134,7 +135,7 @@ final class TableSwap {
             if ("2BP01".equals(e.getSQLState())) {
                 String detail = e.getServerErrorMessage() == null ? null : e.getServerErrorMessage().getDetail();
                 throw new PgkbException.ConfigException("cannot replace " + tables + ": other objects depend on it ("
-                        + (detail == null ? DefinitionErrors.firstLine(e) : detail.replace('\n', ';')) + "); nothing was changed");
+                        + (detail == null ? Messages.serverError(e) : detail.replace('\n', ';')) + "); nothing was changed");
             }
             throw e;
         }
