@@ -81,11 +81,7 @@ public record ArchiverConfig(Map<String, Object> kafka, String topicPrefix, Stri
 
         /** The segment size limit as an operator writes it ({@code 64MiB}). */
         public Builder segmentMaxSize(String size) {
-            try {
-                return segmentMaxBytes(Sizes.parse(size));
-            } catch (IllegalArgumentException e) {
-                throw new PgkbException.ConfigException("--segment-max-bytes: " + e.getMessage());
-            }
+            return segmentMaxBytes(Sizes.option("--segment-max-bytes", size));
         }
 
         public Builder segmentMaxBytes(long bytes) {
@@ -106,12 +102,7 @@ public record ArchiverConfig(Map<String, Object> kafka, String topicPrefix, Stri
 
         /** The segment age limit as an operator writes it ({@code 60s}). */
         public Builder segmentMaxAge(String text) {
-            Duration d;
-            try {
-                d = Durations.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw new PgkbException.ConfigException("--segment-max-age: " + e.getMessage());
-            }
+            Duration d = Durations.option("--segment-max-age", text);
             if (d.isZero() || d.isNegative()) {
                 throw new PgkbException.ConfigException("--segment-max-age: must be positive, got " + text);
             }

@@ -75,11 +75,7 @@ public final class InspectCommand implements Callable<Integer> {
         }
         topicPrefix = prefixOption.value();
         kafka.validate();
-        try {
-            timeoutDuration = Durations.parse(timeout);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--timeout: " + e.getMessage());
-        }
+        timeoutDuration = Durations.option("--timeout", timeout);
     }
 
     @Override

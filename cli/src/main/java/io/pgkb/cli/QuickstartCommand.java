@@ -4,11 +4,12 @@ import io.pgkb.archiver.ArchiveCommand;
 import io.pgkb.archiver.Archiver;
 import io.pgkb.archiver.ArchiverConfig;
 import io.pgkb.cli.internal.ArchiveLag;
-import io.pgkb.cli.internal.DemoDatabase;
 import io.pgkb.cli.internal.DemoDatabase.Fingerprint;
+import io.pgkb.cli.internal.DemoDatabase;
 import io.pgkb.producer.ProduceCommand;
 import io.pgkb.producer.Producer;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.config.Durations;
 import io.pgkb.schemas.ui.ProgressReporter;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.ObjectStores;
@@ -28,12 +29,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -79,11 +80,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     private final CountDownLatch cleanedUp = new CountDownLatch(1);
 
     void validate() {
-        try {
-            workload = io.pgkb.schemas.config.Durations.parse(workloadDuration);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--workload-duration: " + e.getMessage());
-        }
+        workload = Durations.option("--workload-duration", workloadDuration);
         if (workload.compareTo(Duration.ofSeconds(3)) < 0) {
             throw new PgkbException.ConfigException("--workload-duration: at least 3s, got " + workloadDuration);
         }

@@ -103,11 +103,7 @@ public final class ProduceCommand implements Callable<Integer> {
             throw new PgkbException.ConfigException("--on-missing-identity: '" + onMissingIdentity + "' is not skip or fail");
         }
         settings.recreateSlot(recreateSlot);
-        try {
-            settings.refreshInterval(Durations.parse(refreshInterval));
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--refresh-interval: " + e.getMessage());
-        }
+        settings.refreshInterval(Durations.option("--refresh-interval", refreshInterval));
         try {
             settings.ddlCapture(ProducerSettings.DdlCaptureMode.valueOf(ddlCapture.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {

@@ -148,12 +148,7 @@ public record ProducerSettings(PgUrl pg, String bootstrapServers, String topicPr
 
         /** The largest change record, as an operator writes it ({@code 64MiB}); topics are created with it. */
         public Builder maxMessageSize(String size) {
-            long bytes;
-            try {
-                bytes = Sizes.parse(size);
-            } catch (IllegalArgumentException | ArithmeticException e) {
-                throw new PgkbException.ConfigException("--max-message-bytes: " + e.getMessage());
-            }
+            long bytes = Sizes.option("--max-message-bytes", size);
             if (bytes < 1024 || bytes > Integer.MAX_VALUE / 2) {
                 throw new PgkbException.ConfigException("--max-message-bytes: " + size + " is not between 1KiB and 1GiB");
             }

@@ -68,12 +68,7 @@ public final class StoreOptions {
                 throw new PgkbException.ConfigException("--s3-endpoint: expected http(s)://host[:port], got '" + s3Endpoint + "'");
             }
         }
-        long part;
-        try {
-            part = Sizes.parse(s3PartSize);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--s3-part-size: " + e.getMessage());
-        }
+        long part = Sizes.option("--s3-part-size", s3PartSize);
         if (part < S3Options.MIN_PART_SIZE) {
             throw new PgkbException.ConfigException("--s3-part-size: must be at least 5MiB, got " + s3PartSize);
         }

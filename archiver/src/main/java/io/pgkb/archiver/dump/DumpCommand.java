@@ -86,11 +86,7 @@ public final class DumpCommand implements Callable<Integer> {
         if (zstdLevel < 1 || zstdLevel > 19) {
             throw new PgkbException.ConfigException("--zstd-level: must be 1-19, got " + zstdLevel);
         }
-        try {
-            progressEvery = Durations.parse(progressInterval);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException("--progress-interval: " + e.getMessage());
-        }
+        progressEvery = Durations.option("--progress-interval", progressInterval);
         store.validate();
     }
 

@@ -36,8 +36,8 @@ public final class DumpPolicyOptions {
     }
 
     public DumpPolicy policy() {
-        Duration interval = duration("--dump-interval", dumpInterval);
-        Duration check = duration("--dump-check-interval", dumpCheckInterval);
+        Duration interval = Durations.option("--dump-interval", dumpInterval);
+        Duration check = Durations.option("--dump-check-interval", dumpCheckInterval);
         if (check.isZero()) {
             throw new PgkbException.ConfigException("--dump-check-interval: must be more than 0s");
         }
@@ -47,19 +47,11 @@ public final class DumpPolicyOptions {
         if (keepDumps < 0) {
             throw new PgkbException.ConfigException("--keep-dumps: must be >= 0, got " + keepDumps);
         }
-        Duration keepFor = keepDumpsFor == null ? null : duration("--keep-dumps-for", keepDumpsFor);
+        Duration keepFor = keepDumpsFor == null ? null : Durations.option("--keep-dumps-for", keepDumpsFor);
         if (keepFor != null && keepFor.isZero()) {
             throw new PgkbException.ConfigException("--keep-dumps-for: must be more than 0s");
         }
         return new DumpPolicy(interval.isZero() ? null : interval, dumpAfterChanges, check,
                 new RetentionPolicy(keepDumps, keepFor));
-    }
-
-    private static Duration duration(String option, String text) {
-        try {
-            return Durations.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
-        }
     }
 }

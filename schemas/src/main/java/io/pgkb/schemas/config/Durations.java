@@ -1,5 +1,6 @@
 package io.pgkb.schemas.config;
 
+import io.pgkb.schemas.PgkbException;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -9,6 +10,15 @@ public final class Durations {
     private static final Pattern P = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private Durations() {
+    }
+
+    /** {@link #parse} for an option's value: a bad one is a ConfigException naming the option (exit 2). */
+    public static Duration option(String option, String text) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
+        }
     }
 
     public static Duration parse(String text) {

@@ -1,5 +1,6 @@
 package io.pgkb.schemas.config;
 
+import io.pgkb.schemas.PgkbException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -8,6 +9,15 @@ public final class Sizes {
     private static final Pattern P = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)?");
 
     private Sizes() {
+    }
+
+    /** {@link #parse} for an option's value: a bad one is a ConfigException naming the option (exit 2). */
+    public static long option(String option, String text) {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new PgkbException.ConfigException(option + ": " + e.getMessage());
+        }
     }
 
     public static long parse(String text) {
