@@ -1,12 +1,12 @@
 package io.pgkb.archiver;
 
 import io.pgkb.archiver.internal.ArchiverMain;
+import io.pgkb.testkit.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +27,8 @@ final class ArchiverProcess implements AutoCloseable {
 
     static ArchiverProcess start(String mainClass, Path log, Map<String, String> env, List<String> args) throws IOException {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", cp, mainClass));
+        List<String> cmd = ChildJvm.java("256m");
+        cmd.addAll(List.of("-cp", cp, mainClass));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);

@@ -2,6 +2,7 @@ package io.pgkb.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgkb.testkit.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,9 +50,8 @@ final class PgkbJar {
     }
 
     static Running start(Map<String, String> env, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                // short runs on CI's 2 cores: C2 and G1's threads would cost more CPU than they return (pom's test.argLine)
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString()));
+        List<String> cmd = ChildJvm.java();
+        cmd.addAll(List.of("-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("AWS_"));

@@ -3,6 +3,7 @@ package io.pgkb.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgkb.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -38,9 +39,10 @@ class QuickstartIT {
     @Test
     void restoresAtTheMarkIdenticalToTheSourceThenKeepsRunningUntilSigterm(@TempDir Path dir) throws Exception {
         long started = System.nanoTime();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", JAR.toString(),
-                "quickstart", "--keep", "--data-dir", dir.resolve("qs").toString(), "--workload-duration", "6s");
+        List<String> cmd = ChildJvm.java();
+        cmd.addAll(List.of("-jar", JAR.toString(),
+                "quickstart", "--keep", "--data-dir", dir.resolve("qs").toString(), "--workload-duration", "6s"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.redirectError(dir.resolve("stderr.log").toFile());
         Process p = pb.start();

@@ -49,7 +49,7 @@ final class StandaloneWorker implements AutoCloseable {
                 c.putAll(connector);
                 connectorFiles.add(store(c, directory.resolve("connector-" + connectorFiles.size() + ".properties")).toString());
             }
-            List<String> cmd = ChildJvm.javaCommand("-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Duser.timezone=UTC",
+            List<String> cmd = ChildJvm.javaCommand(ChildJvm.options("384m") + " -Duser.timezone=UTC",
                     ChildJvm.writeLogConfig(directory), classPathWithoutPgkb());
             cmd.add(ConnectChildMain.class.getName());
             cmd.add(workerFile.toString());

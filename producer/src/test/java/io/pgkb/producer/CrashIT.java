@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.pgkb.schemas.ChangeRecord;
 import io.pgkb.schemas.ChangeRecordDecoder;
 import io.pgkb.schemas.Lsn;
+import io.pgkb.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -40,10 +40,10 @@ class CrashIT {
                     "CREATE TABLE public.counters (writer int PRIMARY KEY, n int)",
                     "INSERT INTO counters VALUES (1, 0), (2, 0)");
             Path log = Files.createTempFile("pgkb-crash-", ".log");
-            List<String> cmd = List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), ProducerMain.class.getName(),
+            List<String> cmd = ChildJvm.java("256m");
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ProducerMain.class.getName(),
                     "--pg", TestEnv.pg().uri(env.db), "--bootstrap-servers", TestEnv.kafka().bootstrapServers(),
-                    "--topic-prefix", env.prefix, "--slot", env.slot, "--partitions", "2", "--refresh-interval", "1s");
+                    "--topic-prefix", env.prefix, "--slot", env.slot, "--partitions", "2", "--refresh-interval", "1s"));
             AtomicBoolean run = new AtomicBoolean(true);
             Set<Integer> committed = ConcurrentHashMap.newKeySet();
             List<Thread> writers = new ArrayList<>();
@@ -85,7 +85,7 @@ class CrashIT {
                 // issue 16 wants the slot confirmed past the position of the kill within 15 s of the producer being back
                 // (ready). What the new process must catch up is everything the unpaced writers committed while it was
                 // down and starting (a JVM start takes 10-45 s at load 20 on 2 shared cores), so the bound checked
-                // here is 60 s and the figure is printed; OutageRecoveryIT checks 15 s for a broker and a PostgreSQL
+                // here is 60 s and the figure is printed; ConfirmRuleIT checks 15 s for a broker and a PostgreSQL
                 // restart, and the fault campaign (bench/faults.sh) measures it under a paced workload
                 await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(50)).until(() -> readyLines(log) > readyBefore);
                 long t0 = System.nanoTime();

@@ -10,12 +10,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the test kit's child JVMs (the Kafka broker, a Kafka Connect worker) share: the java command of this JVM's
- * runtime, a log configuration for Kafka's code (logback and log4j2), and a watchdog in the child that halts it
- * when its parent is gone, so a parent killed even by SIGKILL leaves no child behind.
+ * What the JVMs tests start (the Kafka broker, S3Proxy, a Kafka Connect worker, pgkb's jar, a producer or archiver
+ * main) share: their options, the java command of this JVM's runtime, a log configuration for Kafka's code (logback
+ * and log4j2), and a watchdog in the child that halts it when its parent is gone, so a parent killed even by SIGKILL
+ * leaves no child behind.
  */
 public final class ChildJvm {
+    /**
+     * The options of every JVM a test starts, as of the test JVMs themselves (the parent pom's {@code test.argLine}):
+     * C1 only and the serial collector. These JVMs live seconds on CI's 2 cores, where C2 compiling and G1's threads
+     * cost more CPU than they return. The heap size is each caller's.
+     */
+    public static final List<String> OPTIONS = List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
     private ChildJvm() {
+    }
+
+    /** {@code java OPTIONS} of this JVM's runtime (default heap); add {@code -cp}/{@code -jar}, the main class, its arguments. */
+    public static List<String> java() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(OPTIONS);
+        return cmd;
+    }
+
+    /** {@code java -Xmx<maxHeap> OPTIONS} of this JVM's runtime; add {@code -cp}/{@code -jar}, the main class, its arguments. */
+    public static List<String> java(String maxHeap) {
+        List<String> cmd = java();
+        cmd.add(1, "-Xmx" + maxHeap);
+        return cmd;
+    }
+
+    /** {@link #OPTIONS} with a heap size, as one string (for options that are passed as text). */
+    public static String options(String maxHeap) {
+        return "-Xmx" + maxHeap + " " + String.join(" ", OPTIONS);
     }
 
     /** {@code java <options> -Dlogback... -Dlog4j2... -cp <classPath>}; add the main class and its arguments. */

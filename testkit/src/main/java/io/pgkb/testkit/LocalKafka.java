@@ -44,7 +44,7 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
     /** System property replacing the broker JVM's options, e.g. to drop the C1-only flag in a benchmark. */
     public static final String JVM_OPTIONS_PROPERTY = "pgkb.testkit.kafkaJvmOptions";
     /** C1 only: a test broker needs a fast start on a busy machine more than peak throughput. */
-    static final String DEFAULT_JVM_OPTIONS = "-Xmx512m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1";
+    static final String DEFAULT_JVM_OPTIONS = ChildJvm.options("512m") + " -Xms128m";
     /** Room for 64 MiB records plus batch overhead. */
     static final int MAX_MESSAGE_BYTES = 70 * 1024 * 1024;
 

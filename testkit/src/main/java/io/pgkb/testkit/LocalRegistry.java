@@ -54,8 +54,9 @@ public final class LocalRegistry implements AutoCloseable {
             int port = Files2.freePort();
             Path logFile = directory.resolve("registry.log");
             String java = Java21.home().resolve("bin").resolve("java").toString();
-            List<String> jvm = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
-                    "-XX:TieredStopAtLevel=1", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
+            List<String> jvm = new ArrayList<>(List.of(java, "-Xmx384m"));
+            jvm.addAll(ChildJvm.OPTIONS);
+            jvm.addAll(List.of("-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + port,
                     // its management interface would take the fixed port 9000 on every address
                     "-Dquarkus.management.enabled=false", "-Dquarkus.log.console.color=false",
                     "-jar", home.resolve("quarkus-run.jar").toString()));

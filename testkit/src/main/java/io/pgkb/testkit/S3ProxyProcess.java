@@ -40,7 +40,7 @@ public final class S3ProxyProcess implements AutoCloseable {
             Path classes = Path.of(S3ProxyProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path classPathFile = classes.getParent().resolve("s3proxy.classpath");
             String classPath = classes + File.pathSeparator + Files.readString(classPathFile, StandardCharsets.UTF_8).strip();
-            List<String> cmd = new ArrayList<>(ChildJvm.javaCommand("-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+            List<String> cmd = new ArrayList<>(ChildJvm.javaCommand(ChildJvm.options("256m"),
                     ChildJvm.writeLogConfig(dir), classPath));
             // by name: loading S3ChildMain here could pull LocalS3 and s3proxy into this JVM
             cmd.add("io.pgkb.testkit.internal.S3ChildMain");

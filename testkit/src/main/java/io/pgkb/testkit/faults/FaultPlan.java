@@ -1,6 +1,8 @@
 package io.pgkb.testkit.faults;
 
+import io.pgkb.testkit.ChildJvm;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +53,10 @@ public record FaultPlan(long seed, Map<Fault, Integer> counts, Duration gapMin, 
         c.put(Fault.PG_RESTART, 1);
         c.put(Fault.SPOOL_FULL, 1);
         c.put(Fault.DUMP, 1);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m"));
+        jvm.addAll(ChildJvm.OPTIONS); // C1 only: short-lived JVMs start faster
         return new FaultPlan(seed, c, Duration.ofMillis(200), Duration.ofMillis(1000), Duration.ofSeconds(2),
-                Duration.ofSeconds(1), 2, Duration.ofMillis(30),
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), // C1 only: short-lived JVMs start faster
+                Duration.ofSeconds(1), 2, Duration.ofMillis(30), jvm,
                 Duration.ofSeconds(6)); // the broker's minimum: the CI run does not wait 45 s for a killed archiver
     }
 
