@@ -271,7 +271,23 @@ final class ChainEnv implements AutoCloseable {
         String[] args = new String[point.length + 1];
         System.arraycopy(point, 0, args, 0, point.length);
         args[point.length] = "--dry-run";
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> restoreTo(tables, args) == 0);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            writeWalElsewhere();
+            return restoreTo(tables, args) == 0;
+        });
+    }
+
+    /**
+     * Writes one WAL record in another database, as other sessions of a real server do. A point after the source's
+     * last commit is restorable once the producer's heartbeat confirmed past it, and the producer sends one only after
+     * PostgreSQL told it that the WAL end moved, which an idle walsender does when WAL is next written: on an
+     * otherwise idle test server that is the checkpointer's or bgwriter's next record, 10-20 s later. Nothing decodes
+     * this record: a logical message belongs to the database it is written in.
+     */
+    static void writeWalElsewhere() throws SQLException {
+        try (Connection c = pg().connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_logical_emit_message(false, 'pgkb.test', '', true)");
+        }
     }
 
     /** Any other command (dump, archive, keygen) with the same exit code rule; stdout is not captured. */

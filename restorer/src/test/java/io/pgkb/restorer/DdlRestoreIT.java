@@ -104,9 +104,11 @@ class DdlRestoreIT {
             sql(src, "ALTER TABLE acct ALTER COLUMN qty TYPE bigint USING qty * 10");
             Checkpoint rewritten = checkpoint(src, "rewrite", 0);
             // refused when the plan is made: a dry run exits 3 with the restore's line, and nothing is created
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
-                    env.restoreTo(ACCT.qualified() + "=r0.acct", "--to-lsn", rewritten.lsn().toString(), "--dry-run") == 3
-                            && env.lastError.contains("rewrote the table"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                ChainEnv.writeWalElsewhere();
+                return env.restoreTo(ACCT.qualified() + "=r0.acct", "--to-lsn", rewritten.lsn().toString(), "--dry-run") == 3
+                        && env.lastError.contains("rewrote the table");
+            });
             String refusal = env.lastError.substring(0, env.lastError.indexOf("First restorable point after it"));
             assertThat(refusal).contains("ALTER TABLE at commit_lsn ");
             assertThat(env.restoreTo(ACCT.qualified() + "=r1.acct", "--to-lsn", rewritten.lsn().toString()))
