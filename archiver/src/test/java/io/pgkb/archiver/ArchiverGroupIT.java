@@ -75,10 +75,11 @@ class ArchiverGroupIT {
             List<String> topics = List.of(a.topic(prefix), b.topic(prefix), prefix + "._progress");
             w.startBackground(5, 3);
 
-            ArchiverProcess p1 = ArchiverProcess.start(logDir.resolve("a1.log"), env, args).awaitStarted();
-            ArchiverProcess p2 = ArchiverProcess.start(logDir.resolve("a2.log"), env, args).awaitStarted();
+            ArchiverProcess p1 = ArchiverProcess.start(logDir.resolve("a1.log"), env, args);
             procs.add(p1);
-            procs.add(p2);
+            procs.add(ArchiverProcess.start(logDir.resolve("a2.log"), env, args)); // both JVMs start at once
+            p1.awaitStarted();
+            procs.get(1).awaitStarted();
             awaitProgress(store, prefix, topics, 2_000);
 
             procs.add(ArchiverProcess.start(logDir.resolve("a3.log"), env, args).awaitStarted()); // joins mid-stream

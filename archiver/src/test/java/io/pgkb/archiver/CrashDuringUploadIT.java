@@ -58,7 +58,9 @@ class CrashDuringUploadIT {
         String storeUri = kind.equals("fs") ? dir.resolve("archive").toString() : "s3://crash/" + prefix;
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--store", storeUri,
                 "--topic-prefix", prefix, "--spool-dir", dir.resolve("spool").toString(),
-                "--segment-max-bytes", "7MiB", "--segment-max-age", "10s", "--kafka-config", kafkaConfig.toString()));
+                // segments roll at exact record counts, never by age, so names do not depend on timing: 3600 records
+                // of ~2.2 kB are ~7.9 MB, ~6 MB compressed (above the 5 MiB part size: a multipart upload on S3)
+                "--segment-max-records", "3600", "--segment-max-age", "10m", "--kafka-config", kafkaConfig.toString()));
         Map<String, String> env = new HashMap<>();
         if (kind.equals("s3")) {
             args.addAll(List.of("--s3-endpoint", s3.endpoint().toString(), "--s3-path-style", "--s3-part-size", "5MiB"));
@@ -70,9 +72,8 @@ class CrashDuringUploadIT {
         TopicPartition tp;
         try (Workload w = new Workload(kafka.bootstrapServers(), prefix, 2000)) {
             TableId t = w.addTable("public", "big", 1);
-            // ~16 MB: two full 7 MiB segments (each compressed above the 5 MiB part size) and a partial third.
-            // Segments roll at exact sizes, so names do not depend on timing; only the last one rolls by age.
-            for (int i = 0; i < 8000; i++) {
+            // exactly two full segments: the second is the one the crash cuts off and the re-run writes
+            for (int i = 0; i < 2 * 3600; i++) {
                 w.transaction(1);
             }
             w.flush();
@@ -106,7 +107,7 @@ class CrashDuringUploadIT {
 
             try (ArchiverProcess rerun = ArchiverProcess.start(logDir.resolve("rerun.log"), env, args).awaitStarted()) {
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-                        .until(() -> ArchiveAudit.archivedEnd(store, segDir) >= end); // the partial last one rolls by age
+                        .until(() -> ArchiveAudit.archivedEnd(store, segDir) >= end);
                 assertThat(rerun.terminate()).as("exit after SIGTERM, log %s", rerun.log()).isZero();
             }
             List<String> after = names(store, segDir);
