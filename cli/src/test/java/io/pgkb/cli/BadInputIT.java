@@ -46,6 +46,15 @@ class BadInputIT {
         return PgkbJar.runAll(runs);
     }
 
+    /** Independent runs at once (each is mostly JVM start-up); the results in the order given. */
+    static List<Run> pgkbAll(String[]... runs) throws Exception {
+        return PgkbJar.runAll(List.of(runs));
+    }
+
+    private static String[] args(String... args) {
+        return args;
+    }
+
     @Test
     void wrongFlagNamesItAndPointsToHelp() throws Exception {
         List<String> cmds = List.of("produce", "archive", "dump", "restore", "list", "verify", "inspect", "quickstart");
@@ -60,57 +69,80 @@ class BadInputIT {
 
     @Test
     void missingRequiredOptionNamesIt() throws Exception {
-        assertOneLine(pgkb("produce", "--pg", "postgresql://localhost/x"), 2, "--bootstrap-servers", "see pgkb produce --help");
-        assertOneLine(pgkb("archive", "--bootstrap-servers", "localhost:9092"), 2, "--store", "see pgkb archive --help");
-        assertOneLine(pgkb("dump", "--pg", "postgresql://localhost/x", "--store", "/tmp/x"), 2, "--tables", "see pgkb dump --help");
-        assertOneLine(pgkb("restore", "--store", "/tmp/x", "--tables", "public.t", "--latest"), 2, "--target", "see pgkb restore --help");
-        assertOneLine(pgkb("inspect", "--table", "public.t"), 2, "--bootstrap-servers", "see pgkb inspect --help");
-        assertOneLine(pgkb("list"), 2, "--store", "see pgkb list --help");
+        List<Run> r = pgkbAll(
+                args("produce", "--pg", "postgresql://localhost/x"),
+                args("archive", "--bootstrap-servers", "localhost:9092"),
+                args("dump", "--pg", "postgresql://localhost/x", "--store", "/tmp/x"),
+                args("restore", "--store", "/tmp/x", "--tables", "public.t", "--latest"),
+                args("inspect", "--table", "public.t"),
+                args("list"),
+                args("list", "--json"),
+                args("verify", "--tables", "public.t"),
+                args("restore", "--store", "/tmp/x", "--target", "postgresql://localhost/x", "--tables", "public.t"));
+        assertOneLine(r.get(0), 2, "--bootstrap-servers", "see pgkb produce --help");
+        assertOneLine(r.get(1), 2, "--store", "see pgkb archive --help");
+        assertOneLine(r.get(2), 2, "--tables", "see pgkb dump --help");
+        assertOneLine(r.get(3), 2, "--target", "see pgkb restore --help");
+        assertOneLine(r.get(4), 2, "--bootstrap-servers", "see pgkb inspect --help");
+        assertOneLine(r.get(5), 2, "--store", "see pgkb list --help");
         // with --json the same one line goes to stderr, and stdout holds the one JSON document a job reads
-        Run json = pgkb("list", "--json");
+        Run json = r.get(6);
         assertThat(json.code()).isEqualTo(2);
         assertThat(json.messages()).hasSize(1);
         assertThat(json.messages().get(0)).startsWith("pgkb").contains("--store", "see pgkb list --help");
         assertThat(json.out()).contains("\"exit_code\" : 2").contains("Missing required option: '--store=URI'");
-        assertOneLine(pgkb("verify", "--tables", "public.t"), 2, "--store", "see pgkb verify --help");
-        assertOneLine(pgkb("restore", "--store", "/tmp/x", "--target", "postgresql://localhost/x", "--tables", "public.t"), 2,
-                "--to-lsn", "--latest");
+        assertOneLine(r.get(7), 2, "--store", "see pgkb verify --help");
+        assertOneLine(r.get(8), 2, "--to-lsn", "--latest");
     }
 
     @Test
     void badValuesAndUris(@TempDir Path dir) throws Exception {
-        assertOneLine(pgkb("produce", "--pg", "mysql://localhost/x", "--bootstrap-servers", "localhost:9092"), 2, "--pg", "postgresql://");
-        assertOneLine(pgkb("restore", "--store", dir.toString(), "--target", "localhost:5432", "--tables", "public.t", "--latest"), 2,
-                "--target");
-        assertOneLine(pgkb("restore", "--store", dir.toString(), "--target", "postgresql://localhost/x", "--tables", "public.t",
-                "--to-lsn", "16/zz"), 2, "--to-lsn", "16/zz");
-        assertOneLine(pgkb("restore", "--store", dir.toString(), "--target", "postgresql://localhost/x", "--tables", "public.t",
-                "--to-time", "yesterday"), 2, "--to-time", "yesterday");
-        assertOneLine(pgkb("inspect", "--bootstrap-servers", "localhost:9092", "--table", "a.b.c"), 2, "--table", "a.b.c");
-        assertOneLine(pgkb("inspect", "--bootstrap-servers", "localhost:9092", "--table", "t", "--max-records", "many"), 2, "--max-records", "many");
-        assertOneLine(pgkb("quickstart", "--workload-duration", "forever"), 2, "--workload-duration", "forever");
-        assertOneLine(pgkb("produce", "--pg", "postgresql://localhost/x", "--bootstrap-servers", "localhost:9092", "--partitions", "0"), 2,
-                "--partitions");
-        assertOneLine(pgkb("dump", "--pg", "postgresql://localhost/x", "--store", "ftp://example.com/x", "--tables", "public.t"), 2,
-                "ftp://example.com/x");
         Path props = dir.resolve("missing.properties");
-        assertOneLine(pgkb("inspect", "--bootstrap-servers", "localhost:9092", "--table", "t", "--kafka-config", props.toString()), 2,
-                "--kafka-config", props.toString());
+        List<Run> r = pgkbAll(
+                args("produce", "--pg", "mysql://localhost/x", "--bootstrap-servers", "localhost:9092"),
+                args("restore", "--store", dir.toString(), "--target", "localhost:5432", "--tables", "public.t", "--latest"),
+                args("restore", "--store", dir.toString(), "--target", "postgresql://localhost/x", "--tables", "public.t",
+                        "--to-lsn", "16/zz"),
+                args("restore", "--store", dir.toString(), "--target", "postgresql://localhost/x", "--tables", "public.t",
+                        "--to-time", "yesterday"),
+                args("inspect", "--bootstrap-servers", "localhost:9092", "--table", "a.b.c"),
+                args("inspect", "--bootstrap-servers", "localhost:9092", "--table", "t", "--max-records", "many"),
+                args("quickstart", "--workload-duration", "forever"),
+                args("produce", "--pg", "postgresql://localhost/x", "--bootstrap-servers", "localhost:9092", "--partitions", "0"),
+                args("dump", "--pg", "postgresql://localhost/x", "--store", "ftp://example.com/x", "--tables", "public.t"),
+                args("inspect", "--bootstrap-servers", "localhost:9092", "--table", "t", "--kafka-config", props.toString()));
+        assertOneLine(r.get(0), 2, "--pg", "postgresql://");
+        assertOneLine(r.get(1), 2, "--target");
+        assertOneLine(r.get(2), 2, "--to-lsn", "16/zz");
+        assertOneLine(r.get(3), 2, "--to-time", "yesterday");
+        assertOneLine(r.get(4), 2, "--table", "a.b.c");
+        assertOneLine(r.get(5), 2, "--max-records", "many");
+        assertOneLine(r.get(6), 2, "--workload-duration", "forever");
+        assertOneLine(r.get(7), 2, "--partitions");
+        assertOneLine(r.get(8), 2, "ftp://example.com/x");
+        assertOneLine(r.get(9), 2, "--kafka-config", props.toString());
     }
 
     @Test
     void unreachableServicesAreNamedWithAHint(@TempDir Path dir) throws Exception {
         String pgDown = "postgresql://pgkb@localhost:" + closedPort + "/app";
         String kafkaDown = "localhost:" + closedPort;
-        assertOneLine(pgkb("produce", "--pg", pgDown, "--bootstrap-servers", kafkaDown), 1, "localhost:" + closedPort);
-        assertOneLine(pgkb("dump", "--pg", pgDown, "--store", dir.toString(), "--tables", "public.t"), 1, "localhost:" + closedPort);
-        assertOneLine(pgkb("restore", "--store", dir.toString(), "--target", pgDown, "--tables", "public.t", "--latest"), 1,
-                "localhost:" + closedPort);
-        Run inspect = pgkb("inspect", "--bootstrap-servers", kafkaDown, "--table", "public.t", "--timeout", "3s");
+        // each command that takes a store gets its own (empty) directory: the runs are concurrent
+        Path dumpStore = Files.createDirectories(dir.resolve("dump"));
+        Path dnsStore = Files.createDirectories(dir.resolve("dns"));
+        List<Run> r = pgkbAll(
+                args("produce", "--pg", pgDown, "--bootstrap-servers", kafkaDown),
+                args("dump", "--pg", pgDown, "--store", dumpStore.toString(), "--tables", "public.t"),
+                args("restore", "--store", dir.toString(), "--target", pgDown, "--tables", "public.t", "--latest"),
+                args("inspect", "--bootstrap-servers", kafkaDown, "--table", "public.t", "--timeout", "3s"),
+                args("dump", "--pg", "postgresql://pgkb@no-such-host.invalid:5432/app", "--store", dnsStore.toString(), "--tables", "t"));
+        assertOneLine(r.get(0), 1, "localhost:" + closedPort);
+        assertOneLine(r.get(1), 1, "localhost:" + closedPort);
+        assertOneLine(r.get(2), 1, "localhost:" + closedPort);
+        Run inspect = r.get(3);
         assertOneLine(inspect, 1, kafkaDown, "--bootstrap-servers");
         assertThat(inspect.err()).as("a one-shot command does not repeat the Kafka client's retries").hasSize(1);
-        assertOneLine(pgkb("dump", "--pg", "postgresql://pgkb@no-such-host.invalid:5432/app", "--store", dir.toString(), "--tables", "t"), 1,
-                "no-such-host.invalid");
+        assertOneLine(r.get(4), 1, "no-such-host.invalid");
     }
 
     @Test
