@@ -272,8 +272,8 @@ public final class Archiver implements AutoCloseable {
             return; // a tombstone or keyless record carries no schema
         }
         String key = new String(r.key(), StandardCharsets.UTF_8);
-        if (key.equals(SchemaTopicKeys.ENCODING)) {
-            return; // the producer's own guard against a change of encoding; every record shows its framing itself
+        if (SchemaTopicKeys.isProducerGuard(key)) {
+            return; // the producer's guards against a change of encoding or registry; every record shows its framing itself
         }
         if (SchemaTopicKeys.isRegistryId(key)
                 && !SchemaTopicKeys.isFingerprint(new String(r.value(), StandardCharsets.UTF_8))) {

@@ -14,12 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 /**
  * A standalone Kafka Connect worker with its connectors, in a child JVM, installed as an operator would: Kafka's
  * jars (connect-runtime, connect-file, ...) on the class path, pgkb only as {@code pgkb.jar} in a directory of
  * {@code plugin.path}. The child's class path is this JVM's without pgkb's own module outputs, so the converter
- * can come from nowhere but {@code pgkb.jar}, loaded in Connect's plugin isolation. Output in {@code worker.log}.
+ * can come from nowhere but {@code pgkb.jar}, loaded in Connect's plugin isolation. Other plugins (a registry's
+ * converter with its libraries) get a directory of their own there, as Connect's docs ask. Output in {@code worker.log}.
  */
 final class StandaloneWorker implements AutoCloseable {
     private final Path directory;
@@ -30,10 +33,18 @@ final class StandaloneWorker implements AutoCloseable {
         this.process = process;
     }
 
-    static StandaloneWorker start(Path directory, Path pgkbJar, Map<String, String> worker, List<Map<String, String>> connectors) {
+    /** @param plugins more plugins: directory name under {@code plugin.path} to the jars it holds */
+    static StandaloneWorker start(Path directory, Path pgkbJar, Map<String, List<Path>> plugins, Map<String, String> worker,
+                                  List<Map<String, String>> connectors) {
         try {
             Files.createDirectories(directory.resolve("plugins"));
             Files.createSymbolicLink(directory.resolve("plugins").resolve("pgkb.jar"), pgkbJar.toAbsolutePath());
+            for (Map.Entry<String, List<Path>> plugin : plugins.entrySet()) {
+                Path dir = Files.createDirectories(directory.resolve("plugins").resolve(plugin.getKey()));
+                for (Path jar : plugin.getValue()) {
+                    Files.createSymbolicLink(dir.resolve(jar.getFileName()), jar.toAbsolutePath());
+                }
+            }
             Properties w = new Properties();
             w.put("plugin.path", directory.resolve("plugins").toString());
             w.put("offset.storage.file.filename", directory.resolve("offsets").toString());
@@ -74,6 +85,20 @@ final class StandaloneWorker implements AutoCloseable {
             }
         }
         return String.join(File.pathSeparator, kept);
+    }
+
+    /**
+     * A jar holding only the {@code ServiceLoader} manifest of these converters, for a plugin that ships without one
+     * (the worker runs with {@code plugin.discovery=service_load}): what Kafka's {@code connect-plugin-path.sh
+     * sync-manifests} would give it, without touching the plugin's own jars.
+     */
+    static Path converterManifestJar(Path file, String... converterClasses) throws IOException {
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(file))) {
+            jar.putNextEntry(new JarEntry("META-INF/services/org.apache.kafka.connect.storage.Converter"));
+            jar.write((String.join("\n", converterClasses) + "\n").getBytes(StandardCharsets.UTF_8));
+            jar.closeEntry();
+        }
+        return file;
     }
 
     boolean isAlive() {

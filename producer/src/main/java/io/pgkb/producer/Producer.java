@@ -13,7 +13,6 @@ import io.pgkb.producer.internal.ProducerClientSettings;
 import io.pgkb.producer.internal.ProducerMetrics;
 import io.pgkb.producer.internal.ProgressWriter;
 import io.pgkb.producer.internal.PublicationManager;
-import io.pgkb.producer.internal.RegistryClient;
 import io.pgkb.producer.internal.RegistryFraming;
 import io.pgkb.producer.internal.SchemaFraming;
 import io.pgkb.producer.internal.ServerChecks;
@@ -196,7 +195,7 @@ public final class Producer implements AutoCloseable {
         PrefixEncoding.check(registrarConfig, config.topicPrefix(), config.schemaRegistry() == null
                 ? SchemaTopicKeys.SINGLE_OBJECT : SchemaTopicKeys.CONFLUENT, registrar);
         framing = config.schemaRegistry() == null ? SchemaFraming.singleObject(registrar)
-                : new RegistryFraming(new RegistryClient(config.schemaRegistry(), () -> stopping), registrar);
+                : RegistryFraming.start(config.schemaRegistry(), registrarConfig, config.topicPrefix(), registrar, () -> stopping);
         try {
             ddlCapture = DdlCapture.prepare(control, config.ddlCapture(), where);
             progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);

@@ -14,7 +14,8 @@ import java.util.Set;
  * Where registry mode (DESIGN §14) registers schemas: a registry speaking the Confluent REST API, with the client
  * settings of {@code --schema-registry-config}, named as Confluent's own clients name them:
  * {@code basic.auth.user.info} ({@code user:password}), {@code schema.registry.ssl.truststore.location},
- * {@code schema.registry.ssl.truststore.password}, {@code schema.registry.ssl.truststore.type} (default PKCS12).
+ * {@code schema.registry.ssl.truststore.password}, {@code schema.registry.ssl.truststore.type} (default PKCS12; also
+ * JKS, or PEM: a file of CA certificates, as Kafka's clients take it).
  */
 public record SchemaRegistrySettings(URI url, String userInfo, Path truststore, char[] truststorePassword,
                                      String truststoreType) {

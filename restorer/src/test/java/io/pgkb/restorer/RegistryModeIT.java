@@ -16,7 +16,11 @@ import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.TableId;
 import io.pgkb.testkit.LocalRegistry;
+import io.pgkb.testkit.TestCertificates;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,24 +37,47 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Registry mode (DESIGN §14) against a real registry (Apicurio Registry 3.3.3 through its Confluent API): a stock
  * registry client (Apicurio's Avro deserializer, 4-byte ids) decodes every record pgkb wrote, DDL records included;
  * a restore from the archive alone is md5-equal; verify and list work as in native mode; the prefix refuses native
  * mode afterwards; a subject whose compatibility rule refuses an ALTER stops the producer with exit 2, one line
- * naming the subject and the rule, nothing confirmed past the last written record. One registry for the class.
+ * naming the subject and the rule, nothing confirmed past the last written record. The producer reaches the
+ * registry over HTTPS (a throwaway CA, {@code --schema-registry-config} with a PEM truststore); a truststore without
+ * that CA is one line, exit 2, before anything is written; the same registry under another URL (its plain HTTP
+ * port) is recognised by its ids. One registry for the class, serving HTTP and HTTPS.
  */
 class RegistryModeIT {
     private static final TableId ACC = new TableId("public", "acc");
     private static LocalRegistry registry;
+    /** {@code --schema-registry-config} trusting the registry's CA, and one trusting another CA */
+    private static Path trusting;
+    private static Path trustingAnother;
+    private static Path anotherCa;
 
     @BeforeAll
-    static void services() {
-        CompletableFuture<LocalRegistry> starting = CompletableFuture.supplyAsync(LocalRegistry::start);
+    static void services(@TempDir Path dir) throws IOException {
+        TestCertificates certs = TestCertificates.create(dir.resolve("registry-tls"));
+        CompletableFuture<LocalRegistry> starting = CompletableFuture.supplyAsync(
+                () -> LocalRegistry.startWithTls(certs.serverCertificateChain(), certs.serverKey()));
+        trusting = trustConfig(dir.resolve("trusting.properties"), certs.caCertificate());
+        anotherCa = TestCertificates.create(dir.resolve("another-ca")).caCertificate();
+        trustingAnother = trustConfig(dir.resolve("another.properties"), anotherCa);
         ChainEnv.pg();
         ChainEnv.kafka();
         registry = starting.join();
+    }
+
+    private static Path trustConfig(Path file, Path caPem) throws IOException {
+        Files.writeString(file, SchemaRegistrySettings.TRUSTSTORE + "=" + caPem + "\n"
+                + SchemaRegistrySettings.TRUSTSTORE_TYPE + "=PEM\n", StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static SchemaRegistrySettings overTls() {
+        return SchemaRegistrySettings.parse(registry.httpsUrl(), trusting);
     }
 
     @AfterAll
@@ -66,7 +93,7 @@ class RegistryModeIT {
             sql(src, "CREATE TABLE acc (id int PRIMARY KEY, owner text, balance numeric(10,2), at timestamptz)",
                     "INSERT INTO acc SELECT g, 'owner-' || g, g * 1.25, '2026-01-01 00:00:00+00'::timestamptz + g * interval '1 hour'"
                             + " FROM generate_series(1, 40) g");
-            env.startProducer(2, ProducerSettings.DdlCaptureMode.AUTO, SchemaRegistrySettings.of(registry.url()));
+            env.startProducer(2, ProducerSettings.DdlCaptureMode.AUTO, overTls());
             env.startArchiver(10);
             env.dump(ACC);
             sql(src, "UPDATE acc SET balance = balance + 1 WHERE id % 3 = 0",
@@ -124,6 +151,14 @@ class RegistryModeIT {
             assertThatThrownBy(() -> env.startProducer(2, ProducerSettings.DdlCaptureMode.OFF, null))
                     .isInstanceOfSatisfying(PgkbException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
                     .message().doesNotContain("\n").contains("topic prefix " + env.prefix, "registry mode", "--schema-registry");
+            // a truststore without the registry's CA: one line, exit 2, nothing waited for
+            SchemaRegistrySettings wrongCa = SchemaRegistrySettings.parse(registry.httpsUrl(), trustingAnother);
+            assertThatThrownBy(() -> env.startProducer(2, ProducerSettings.DdlCaptureMode.OFF, wrongCa))
+                    .isInstanceOfSatisfying(PgkbException.class, e -> assertThat(e.exitCode()).isEqualTo(2))
+                    .message().doesNotContain("\n").contains("schema registry " + registry.httpsUrl(),
+                            "TLS certificate is not accepted", SchemaRegistrySettings.TRUSTSTORE + " " + anotherCa);
+            // the same registry under another URL gives the prefix's ids to the same schemas: accepted
+            env.startProducer(2, ProducerSettings.DdlCaptureMode.OFF, SchemaRegistrySettings.of(registry.url()));
         }
     }
 

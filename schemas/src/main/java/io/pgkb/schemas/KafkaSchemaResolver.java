@@ -37,6 +37,7 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
     /** Registry mode: schema registry id to fingerprint ({@code registry-<id>} records). */
     private final Map<Integer, Long> registryIds = new ConcurrentHashMap<>();
     private volatile String encoding;
+    private volatile String registry;
     private List<TopicPartition> assigned = List.of();
 
     /** @param clientConfig Kafka client settings (bootstrap.servers, TLS/SASL); no group is used */
@@ -93,6 +94,18 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
         return encoding;
     }
 
+    /** Registry mode: the URL of the registry the prefix's ids come from ({@code pgkb.registry}), null when none is recorded. */
+    public String registry() {
+        refresh();
+        return registry;
+    }
+
+    /** Registry mode: every {@code registry-<id>} record up to the topic's end, id to fingerprint. */
+    public Map<Integer, Long> registryIds() {
+        refresh();
+        return Map.copyOf(registryIds);
+    }
+
     /** Reads the topic up to its current end. */
     public synchronized void refresh() {
         try {
@@ -143,6 +156,10 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
         String k = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
         if (k.equals(SchemaTopicKeys.ENCODING)) {
             encoding = json;
+            return;
+        }
+        if (k.equals(SchemaTopicKeys.REGISTRY)) {
+            registry = json;
             return;
         }
         if (SchemaTopicKeys.isRegistryId(k)) {

@@ -121,6 +121,11 @@ public final class SchemaRegistrar implements AutoCloseable {
         send(SchemaTopicKeys.ENCODING, encoding, "the prefix's encoding");
     }
 
+    /** Writes the URL of the schema registry the prefix's ids come from ({@link SchemaTopicKeys#REGISTRY}), acknowledged. */
+    public void writeRegistry(String url) {
+        send(SchemaTopicKeys.REGISTRY, url, "the prefix's schema registry");
+    }
+
     private void send(String key, String value, String what) {
         ensureTopic();
         try {

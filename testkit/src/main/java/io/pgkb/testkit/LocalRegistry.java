@@ -2,8 +2,10 @@ package io.pgkb.testkit;
 
 import io.pgkb.testkit.internal.Files2;
 import io.pgkb.testkit.internal.Java21;
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -24,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code io.apicurio:apicurio-registry-app:3.3.3:tar.gz:all}) with in-memory storage, in a child process on a
  * loopback port. It needs Java 21+, which {@link Java21} finds. The archive is unpacked once per machine into
  * {@code ~/.cache/pgkb-testkit/}. Like the Kafka broker's child JVM, the registry ends when this JVM does, even
- * after a SIGKILL (a shell watches the stdin pipe from this JVM).
+ * after a SIGKILL (a shell watches the stdin pipe from this JVM). {@link #startWithTls} also serves HTTPS with a
+ * given certificate, beside plain HTTP. {@link #connectConverterJars()} hands out the registry's own Kafka Connect
+ * converter for a worker's {@code plugin.path}.
  */
 public final class LocalRegistry implements AutoCloseable {
     public static final String VERSION = "3.3.3";
@@ -33,13 +37,15 @@ public final class LocalRegistry implements AutoCloseable {
 
     private final Path directory;
     private final int port;
+    private final int tlsPort;
     private final Process process;
     private final Thread shutdownHook;
     private final Duration startTime;
 
-    private LocalRegistry(Path directory, int port, Process process, Thread shutdownHook, Duration startTime) {
+    private LocalRegistry(Path directory, int port, int tlsPort, Process process, Thread shutdownHook, Duration startTime) {
         this.directory = directory;
         this.port = port;
+        this.tlsPort = tlsPort;
         this.process = process;
         this.shutdownHook = shutdownHook;
         this.startTime = startTime;
@@ -47,11 +53,24 @@ public final class LocalRegistry implements AutoCloseable {
 
     /** Starts a registry on a free loopback port and returns once its Confluent API answers. */
     public static LocalRegistry start() {
+        return start(null, null);
+    }
+
+    /**
+     * As {@link #start()}, and HTTPS on a second port ({@link #httpsUrl()}) with this PEM certificate chain and
+     * private key (e.g. {@code TestCertificates}' server certificate for {@code localhost} / {@code 127.0.0.1}).
+     */
+    public static LocalRegistry startWithTls(Path certificateChain, Path privateKey) {
+        return start(certificateChain, privateKey);
+    }
+
+    private static LocalRegistry start(Path certificateChain, Path privateKey) {
         long t0 = System.nanoTime();
         try {
             Path home = unpacked();
             Path directory = Files.createTempDirectory("pgkb-registry-");
             int port = Files2.freePort();
+            int tlsPort = certificateChain == null ? -1 : Files2.freePort();
             Path logFile = directory.resolve("registry.log");
             String java = Java21.home().resolve("bin").resolve("java").toString();
             List<String> jvm = new ArrayList<>(List.of(java, "-Xmx384m"));
@@ -60,6 +79,11 @@ public final class LocalRegistry implements AutoCloseable {
                     // its management interface would take the fixed port 9000 on every address
                     "-Dquarkus.management.enabled=false", "-Dquarkus.log.console.color=false",
                     "-jar", home.resolve("quarkus-run.jar").toString()));
+            if (certificateChain != null) {
+                jvm.addAll(jvm.size() - 2, List.of("-Dquarkus.http.ssl-port=" + tlsPort,
+                        "-Dquarkus.http.ssl.certificate.files=" + certificateChain,
+                        "-Dquarkus.http.ssl.certificate.key-files=" + privateKey));
+            }
             // the shell kills the registry when our end of its stdin pipe closes (this JVM gone, even by SIGKILL)
             // (a background job's stdin is /dev/null, hence the pipe is handed over as fd 3)
             String script = "exec 3<&0; \"$@\" </dev/null & child=$!; (cat <&3 >/dev/null; kill -9 $child 2>/dev/null) & wait $child";
@@ -73,7 +97,7 @@ public final class LocalRegistry implements AutoCloseable {
             awaitReady(port, p, logFile);
             Duration took = Duration.ofNanos(System.nanoTime() - t0);
             log.info("schema registry started url={} startSeconds={}", url(port), took.toMillis() / 1000.0);
-            return new LocalRegistry(directory, port, p, hook, took);
+            return new LocalRegistry(directory, port, tlsPort, p, hook, took);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the schema registry: " + e.getMessage(), e);
         }
@@ -82,6 +106,41 @@ public final class LocalRegistry implements AutoCloseable {
     /** The Confluent-compatible API, e.g. {@code http://127.0.0.1:41234/apis/ccompat/v7}: what {@code --schema-registry} takes. */
     public String url() {
         return url(port);
+    }
+
+    /** The Confluent API over HTTPS ({@link #startWithTls} only), on {@code 127.0.0.1}: the certificate must name it. */
+    public String httpsUrl() {
+        if (tlsPort < 0) {
+            throw new IllegalStateException("this registry was started without TLS");
+        }
+        return "https://127.0.0.1:" + tlsPort + "/apis/ccompat/v7";
+    }
+
+    /**
+     * The jars of Apicurio's Kafka Connect converter ({@code io.apicurio.registry.utils.converter.AvroConverter},
+     * Maven Central's {@code io.apicurio:apicurio-registry-utils-converter}, 2.x: see the parent pom; it speaks
+     * {@link #nativeUrlV2()}) with what it needs beyond the jars of a
+     * Connect worker: the content of a plugin directory on the worker's {@code plugin.path}. Maven lists them in
+     * {@code registry-converter.classpath} beside the test kit's classes.
+     */
+    public static List<Path> connectConverterJars() {
+        try {
+            Path classes = Path.of(LocalRegistry.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path list = classes.resolveSibling("registry-converter.classpath");
+            List<Path> jars = new ArrayList<>();
+            for (String entry : Files.readString(list, StandardCharsets.UTF_8).strip().split(File.pathSeparator)) {
+                jars.add(Path.of(entry));
+            }
+            return jars;
+        } catch (IOException | URISyntaxException e) {
+            throw new IllegalStateException("cannot read the converter's class path (is testkit/target/registry-converter.classpath"
+                    + " built?): " + e, e);
+        }
+    }
+
+    /** Apicurio's own API of its 2.x line ({@code /apis/registry/v2}), which its 2.x clients (the Connect converter) use. */
+    public String nativeUrlV2() {
+        return "http://127.0.0.1:" + port + "/apis/registry/v2";
     }
 
     /** Apicurio's own API root ({@code /apis/registry/v3}). */

@@ -16,12 +16,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,6 +92,40 @@ public final class RegistryClient {
         return id.intValue();
     }
 
+    /**
+     * The schema the registry gives this id ({@code GET /schemas/ids/<id>}), null when it knows no such id.
+     *
+     * @throws PgkbException.ConfigException when the registry refuses our credentials or certificate (exit 2)
+     */
+    public Schema schemaById(int id) {
+        HttpResponse<String> r = sendWaiting(request("/schemas/ids/" + Integer.toUnsignedString(id)).GET().build(),
+                "reading the schema of id " + id);
+        if (r.statusCode() == 404) {
+            return null;
+        }
+        checkAuthorized(r);
+        if (r.statusCode() / 100 != 2) {
+            throw new PgkbException.FatalException("schema registry " + settings + " refused to give the schema of id "
+                    + id + ": HTTP " + r.statusCode() + " " + Messages.firstLine(r.body()));
+        }
+        JsonNode schema = parse(r.body()).get("schema");
+        try {
+            return schema == null ? null : new Schema.Parser().parse(schema.asText());
+        } catch (SchemaParseException e) {
+            return null; // not one of ours: no Avro schema
+        }
+    }
+
+    /**
+     * Asks the registry for its default compatibility rule: an unreachable registry is waited for, a refused
+     * credential or certificate is exit 2, before the producer writes anything.
+     */
+    public String defaultCompatibility() {
+        HttpResponse<String> r = sendWaiting(request("/config").GET().build(), "reading the registry's compatibility rule");
+        checkAuthorized(r);
+        return r.statusCode() / 100 == 2 ? compatibilityOf(r.body()) : "?";
+    }
+
     /** The subject's compatibility rule, falling back to the registry's global one. */
     String compatibility(String subject) {
         HttpResponse<String> r = sendWaiting(request("/config/" + encode(subject) + "?defaultToGlobal=true").GET().build(),
@@ -95,10 +133,11 @@ public final class RegistryClient {
         if (r.statusCode() == 404) {
             r = sendWaiting(request("/config").GET().build(), "reading the registry's compatibility rule");
         }
-        if (r.statusCode() / 100 != 2) {
-            return "?";
-        }
-        JsonNode n = parse(r.body());
+        return r.statusCode() / 100 == 2 ? compatibilityOf(r.body()) : "?";
+    }
+
+    private String compatibilityOf(String body) {
+        JsonNode n = parse(body);
         JsonNode level = n.has("compatibilityLevel") ? n.get("compatibilityLevel") : n.get("compatibility");
         return level == null ? "?" : level.asText();
     }
@@ -133,6 +172,7 @@ public final class RegistryClient {
                 }
                 problem = "HTTP " + r.statusCode() + " " + Messages.firstLine(r.body());
             } catch (IOException e) {
+                refuseUntrusted(e);
                 problem = e.getMessage() == null ? e.toString() : Messages.firstLine(e.getMessage()) + " (" + e.getClass().getSimpleName() + ")";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -155,6 +195,23 @@ public final class RegistryClient {
                 throw new PgkbException.RetriableException("interrupted while " + what, e);
             }
             backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+        }
+    }
+
+    /**
+     * A certificate the client does not accept (an unknown CA, a name it was not issued for, expired) is no outage
+     * to wait out: one line, exit 2.
+     */
+    private void refuseUntrusted(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException) {
+                throw new PgkbException.ConfigException("schema registry " + settings + ": its TLS certificate is not"
+                        + " accepted (" + Messages.firstLine(String.valueOf(t.getMessage())) + "); "
+                        + (settings.truststore() == null ? "name the CA that signed it in --schema-registry-config ("
+                        + SchemaRegistrySettings.TRUSTSTORE + ")"
+                        : "check that " + SchemaRegistrySettings.TRUSTSTORE + " " + settings.truststore()
+                        + " holds the CA that signed it and that the certificate names the URL's host"));
+            }
         }
     }
 
@@ -185,8 +242,21 @@ public final class RegistryClient {
 
     private static SSLContext sslContext(SchemaRegistrySettings s) {
         try (InputStream in = Files.newInputStream(s.truststore())) {
-            KeyStore ks = KeyStore.getInstance(s.truststoreType());
-            ks.load(in, s.truststorePassword());
+            KeyStore ks;
+            if ("PEM".equalsIgnoreCase(s.truststoreType())) { // as Kafka's clients take it: CA certificates in PEM
+                ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                int n = 0;
+                for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    ks.setCertificateEntry("ca-" + n++, c);
+                }
+                if (n == 0) {
+                    throw new CertificateException("no PEM certificate in it");
+                }
+            } else {
+                ks = KeyStore.getInstance(s.truststoreType());
+                ks.load(in, s.truststorePassword());
+            }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
             SSLContext ctx = SSLContext.getInstance("TLS");

@@ -4,16 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.pgkb.producer.SchemaRegistrySettings;
 import io.pgkb.schemas.PgkbException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.AfterEach;
@@ -28,38 +23,24 @@ import org.junit.jupiter.api.io.TempDir;
 class RegistryClientTest {
     private static final Schema SCHEMA = new Schema.Parser().parse(
             "{\"type\":\"record\",\"name\":\"Row\",\"fields\":[{\"name\":\"id\",\"type\":\"int\"}]}");
-    private final List<String> requests = new CopyOnWriteArrayList<>();
-    private HttpServer server;
+    private ScriptedRegistry server;
 
     @TempDir
     Path dir;
 
-    private String start(Handler handler) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", ex -> {
-            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(ex.getRequestMethod() + " " + ex.getRequestURI() + " auth=" + ex.getRequestHeaders().getFirst("Authorization") + " " + body);
-            handler.handle(ex, body);
-        });
-        server.start();
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/apis/ccompat/v7";
-    }
-
-    interface Handler {
-        void handle(HttpExchange ex, String body) throws IOException;
+    private String start(ScriptedRegistry.Handler handler) throws IOException {
+        server = new ScriptedRegistry(handler);
+        return server.url();
     }
 
     private static void answer(HttpExchange ex, int code, String body) throws IOException {
-        byte[] b = body.getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(code, b.length);
-        ex.getResponseBody().write(b);
-        ex.close();
+        ScriptedRegistry.answer(ex, code, body);
     }
 
     @AfterEach
     void stop() {
         if (server != null) {
-            server.stop(0);
+            server.close();
         }
     }
 
@@ -71,8 +52,8 @@ class RegistryClientTest {
         Files.writeString(config, "basic.auth.user.info=svc:s3cret\n");
         RegistryClient client = new RegistryClient(SchemaRegistrySettings.parse(url, config), () -> false);
         assertThat(client.register("pgkb.app.t-value", SCHEMA)).isEqualTo(42);
-        assertThat(requests).hasSize(3);
-        assertThat(requests.get(2)).startsWith("POST /apis/ccompat/v7/subjects/pgkb.app.t-value/versions auth=Basic c3ZjOnMzY3JldA== ")
+        assertThat(server.requests).hasSize(3);
+        assertThat(server.requests.get(2)).startsWith("POST /apis/ccompat/v7/subjects/pgkb.app.t-value/versions auth=Basic c3ZjOnMzY3JldA== ")
                 .contains("\"schema\":\"{\\\"type\\\":\\\"record\\\"");
     }
 
