@@ -5,6 +5,7 @@ import io.pgkb.producer.internal.AvroRecordEncoder;
 import io.pgkb.producer.internal.CatalogLookup;
 import io.pgkb.producer.internal.DdlCapture;
 import io.pgkb.producer.internal.KafkaChangeWriter;
+import io.pgkb.producer.internal.KafkaStartWait;
 import io.pgkb.producer.internal.OutageLog;
 import io.pgkb.producer.internal.PgConnections;
 import io.pgkb.producer.internal.PgOutputDecoder;
@@ -35,11 +36,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.config.ConfigException;
@@ -106,8 +105,13 @@ public final class Producer implements AutoCloseable {
             if (e instanceof PgkbException) {
                 throw e;
             }
-            if (e instanceof ConfigException) {
-                throw new PgkbException.ConfigException("Kafka client configuration (--kafka-config): " + e.getMessage(), e);
+            // the Kafka clients wrap a bad setting ("Failed to create new KafkaAdminClient"); an address that cannot
+            // be one is the operator's to fix (exit 2), a host name that does not resolve (yet) is not
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof ConfigException c && !String.valueOf(c.getMessage()).contains("No resolvable bootstrap urls")) {
+                    throw new PgkbException.ConfigException("Kafka client configuration (--bootstrap-servers, --kafka-config): "
+                            + Messages.firstLine(c), e);
+                }
             }
             throw new PgkbException.FatalException("producer setup failed: " + e, e);
         }
@@ -178,13 +182,7 @@ public final class Producer implements AutoCloseable {
         }
         Properties client = clientProperties();
         admin = Admin.create(client);
-        try {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs(15_000)).nodes().get(20, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw PgkbException.reachingKafka("cannot reach Kafka at " + config.bootstrapServers() + ": "
-                    + (cause.getMessage() == null ? cause.toString() : Messages.firstLine(cause.getMessage())), cause);
-        }
+        KafkaStartWait.await(admin, config.bootstrapServers(), () -> stopping);
         kafka = new KafkaProducer<>(ProducerClientSettings.of(client, config.maxMessageBytes(), config.slot()));
         Map<String, Object> registrarConfig = new HashMap<>();
         client.forEach((k, v) -> registrarConfig.put((String) k, v));

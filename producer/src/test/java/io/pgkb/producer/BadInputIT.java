@@ -2,13 +2,23 @@ package io.pgkb.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.pgkb.producer.internal.KafkaStartWait;
+import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 class BadInputIT {
@@ -48,7 +58,7 @@ class BadInputIT {
     }
 
     @Test
-    void unreachablePostgresAndKafkaAreOneLineErrors() throws Exception {
+    void unreachablePostgresAndABadKafkaAddressAreOneLineErrors() throws Exception {
         int freePort;
         try (ServerSocket s = new ServerSocket(0)) {
             freePort = s.getLocalPort();
@@ -62,13 +72,89 @@ class BadInputIT {
                     .hasMessageNotContaining("\n")
                     .satisfies(e -> assertThat(((PgkbException) e).exitCode()).isEqualTo(1));
 
-            ProducerSettings noKafka = ProducerSettings.builder(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:" + freePort, env.prefix)
+            // a broker that does not answer is waited for (next test); an address that cannot be one is refused at once
+            ProducerSettings badAddress = ProducerSettings.builder(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:no-port", env.prefix)
                     .slot(env.slot).publication("pgkb").build();
-            assertThatThrownBy(() -> new Producer(noKafka).start())
-                    .isInstanceOf(PgkbException.FatalException.class)
-                    .hasMessageContaining("cannot reach Kafka at localhost:" + freePort)
+            Instant t0 = Instant.now();
+            assertThatThrownBy(() -> new Producer(badAddress).start())
+                    .isInstanceOf(PgkbException.ConfigException.class)
+                    .hasMessageContaining("localhost:no-port")
                     .hasMessageNotContaining("\n");
-            assertThat(env.slotConfirmed()).as("no slot created when Kafka is unreachable").isNull();
+            assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(10));
+            assertThat(env.slotConfirmed()).as("no slot created when Kafka cannot be reached").isNull();
+        }
+    }
+
+    /**
+     * Issue 16: a producer started while the broker is down waits for it, says so, and streams once it is up (it used
+     * to exit 1 after 20 s, and a service manager's restarts cost a JVM start each).
+     */
+    @Test
+    void aProducerStartedWhileTheBrokerIsDownWaitsForItAndStreams() throws Exception {
+        ListAppender<ILoggingEvent> lines = capture(KafkaStartWait.class);
+        try (TestEnv env = new TestEnv()) {
+            env.sql("CREATE TABLE t (id int PRIMARY KEY)");
+            CompletableFuture<Producer> started;
+            TestEnv.kafka().stop();
+            try {
+                started = CompletableFuture.supplyAsync(env::start);
+                await().atMost(Duration.ofSeconds(60)).until(() -> said(lines).stream().anyMatch(l -> l.startsWith(
+                        "Kafka at " + TestEnv.kafka().bootstrapServers() + " does not answer; waiting for it and retrying")));
+                assertThat(started).as("still waiting, not failed").isNotDone();
+            } finally {
+                TestEnv.kafka().startAgain();
+            }
+            Producer producer = started.get(120, TimeUnit.SECONDS);
+            env.sql("INSERT INTO t VALUES (1)");
+            Lsn written = env.currentWalLsn();
+            await().atMost(Duration.ofSeconds(60)).until(() -> env.slotConfirmed().compareTo(written) >= 0);
+            assertThat(producer.isRunning()).isTrue();
+            assertThat(env.readAll(env.topic("public", "t"))).hasSize(1);
+            assertThat(said(lines)).filteredOn(l -> l.contains("does not answer")).hasSize(1);
+            assertThat(said(lines)).anyMatch(l -> l.startsWith("Kafka at " + TestEnv.kafka().bootstrapServers() + " answers after"));
+        } finally {
+            detach(KafkaStartWait.class, lines);
+        }
+    }
+
+    /**
+     * A first start that fails after it created the slot drops the slot again: nothing archived relies on it yet, and
+     * a slot left behind would hold WAL back until someone noticed. Here the table's topic cannot be created: its
+     * escaped schema and table names make the topic name longer than Kafka's 249 characters.
+     */
+    @Test
+    void aSlotCreatedByAStartThatFailsLaterIsDroppedAgain() throws Exception {
+        ListAppender<ILoggingEvent> lines = capture(Producer.class);
+        try (TestEnv env = new TestEnv()) {
+            String name = "s.".repeat(31); // 62 characters, 124 escaped
+            env.sql("CREATE SCHEMA \"" + name + "\"", "CREATE TABLE \"" + name + "\".\"" + name + "\" (id int PRIMARY KEY)");
+            assertThatThrownBy(env::start)
+                    .isInstanceOf(PgkbException.class)
+                    .hasMessageContaining("cannot create Kafka topic " + env.prefix + ".")
+                    .hasMessageNotContaining("\n");
+            assertThat(said(lines)).anyMatch(l -> l.startsWith("created replication slot slot=" + env.slot + " "));
+            assertThat(said(lines)).anyMatch(l -> l.startsWith("dropped replication slot slot=" + env.slot + ":"));
+            assertThat(env.queryOne("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + env.slot + "'"))
+                    .as("no slot left behind").isEqualTo("0");
+        } finally {
+            detach(Producer.class, lines);
+        }
+    }
+
+    private static ListAppender<ILoggingEvent> capture(Class<?> source) {
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        ((Logger) LoggerFactory.getLogger(source)).addAppender(lines);
+        return lines;
+    }
+
+    private static void detach(Class<?> source, ListAppender<ILoggingEvent> lines) {
+        ((Logger) LoggerFactory.getLogger(source)).detachAppender(lines);
+    }
+
+    private static List<String> said(ListAppender<ILoggingEvent> lines) {
+        synchronized (lines) { // AppenderBase appends under the appender's lock
+            return lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pgkb.archiver.internal;
 
+import io.pgkb.schemas.Outage;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,14 +27,12 @@ public final class OffsetCommits {
     /** How long one commit may wait for the coordinator before the loop goes on (and tries again later). */
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
     private static final long COMMIT_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long COMMIT_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Consumer<?, ?> consumer;
     private final Time time;
     /** Offsets durable in the archive whose commit Kafka has not taken yet. */
     private final Map<TopicPartition, OffsetAndMetadata> pending = new HashMap<>();
-    private long failingSince = -1;
-    private long lastWarning;
+    private final Outage outage = new Outage();
     private long lastAttempt;
 
     public OffsetCommits(Consumer<?, ?> consumer, Time time) {
@@ -67,9 +66,9 @@ public final class OffsetCommits {
                 consumer.commitSync(attempt, COMMIT_TIMEOUT); // stop() woke the consumer outside poll(); a wakeup fires once
             }
             pending.clear();
-            if (failingSince >= 0) {
-                log.info("offset commits resumed after {} s", TimeUnit.NANOSECONDS.toSeconds(time.nanoseconds() - failingSince));
-                failingSince = -1;
+            long lasted = outage.ended(time.nanoseconds());
+            if (lasted >= 0) {
+                log.info("offset commits resumed after {} s", lasted);
             }
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // The partitions may have moved: their new owner starts after the archive, which holds these segments.
@@ -77,13 +76,9 @@ public final class OffsetCommits {
             log.warn("offset commit skipped during a rebalance partitions={} error={}", attempt.keySet(), e.getMessage());
         } catch (RetriableException e) {
             long now = time.nanoseconds();
-            if (failingSince < 0) {
-                failingSince = now;
-            }
-            if (now - lastWarning >= COMMIT_WARNING_INTERVAL_NANOS || lastWarning == 0) {
-                lastWarning = now;
+            if (outage.failed(now) != Outage.Say.NOTHING) {
                 log.warn("offset commit failed, waiting for Kafka and retrying (the archive holds the segments) for={} s partitions={} error={}",
-                        TimeUnit.NANOSECONDS.toSeconds(now - failingSince), attempt.size(), e.toString());
+                        outage.seconds(now), attempt.size(), e.toString());
             }
         }
     }

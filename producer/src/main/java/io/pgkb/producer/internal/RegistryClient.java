@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgkb.producer.SchemaRegistrySettings;
 import io.pgkb.schemas.Messages;
+import io.pgkb.schemas.Outage;
 import io.pgkb.schemas.PgkbException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,6 @@ public final class RegistryClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    private static final long WARN_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
     private static final long MAX_BACKOFF_MILLIS = 10_000;
 
     private final SchemaRegistrySettings settings;
@@ -161,13 +161,16 @@ public final class RegistryClient {
     /** Sends until an answer that is not a server error comes back; connection failures and 5xx are waited out. */
     private HttpResponse<String> sendWaiting(HttpRequest request, String what) {
         long backoff = 200;
-        long lastWarn = System.nanoTime() - WARN_EVERY_NANOS;
-        long since = System.nanoTime();
+        Outage outage = new Outage();
         while (true) {
             String problem;
             try {
                 HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 if (r.statusCode() < 500 && r.statusCode() != 408 && r.statusCode() != 429) {
+                    long lasted = outage.ended(System.nanoTime());
+                    if (lasted >= 0) {
+                        log.info("schema registry {} answers again after {} s", settings, lasted);
+                    }
                     return r;
                 }
                 problem = "HTTP " + r.statusCode() + " " + Messages.firstLine(r.body());
@@ -182,11 +185,10 @@ public final class RegistryClient {
                 throw new PgkbException.RetriableException("stopped while waiting for schema registry " + settings, null);
             }
             long now = System.nanoTime();
-            if (now - lastWarn >= WARN_EVERY_NANOS) {
-                lastWarn = now;
+            if (outage.failed(now) != Outage.Say.NOTHING) {
                 log.warn("schema registry {} unavailable while {} for {} s: {}; waiting (records that need the schema are"
                         + " not written, nothing after the last written record is confirmed)", settings, what,
-                        Duration.ofNanos(now - since).toSeconds(), problem);
+                        outage.seconds(now), problem);
             }
             try {
                 Thread.sleep(backoff); // a retry interval, not synchronisation
