@@ -9,6 +9,7 @@ import io.pgkb.archiver.internal.RecordValidator;
 import io.pgkb.archiver.internal.RewriteWatch;
 import io.pgkb.archiver.internal.SegmentBuilders;
 import io.pgkb.archiver.internal.Spool;
+import io.pgkb.archiver.internal.UploadFailures;
 import io.pgkb.archiver.internal.Uploads;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.KafkaSchemaResolver;
@@ -89,6 +90,7 @@ public final class Archiver implements AutoCloseable {
     private final AtomicLong segmentsWritten = new AtomicLong();
     private final AtomicLong bytesWritten = new AtomicLong();
     private final Quarantine quarantine;
+    private final UploadFailures uploadFailures;
     private volatile Consumer<byte[], byte[]> consumer;
     private volatile SegmentBuilders builders;
     private Uploads uploads;
@@ -116,6 +118,7 @@ public final class Archiver implements AutoCloseable {
         this.resolvers = resolvers;
         this.time = time;
         this.quarantine = new Quarantine(config.onBadRecord() == ArchiverConfig.BadRecordPolicy.FAIL, layout, store, spool);
+        this.uploadFailures = new UploadFailures(config.spoolDir());
     }
 
     /**
@@ -326,6 +329,7 @@ public final class Archiver implements AutoCloseable {
                 continue;
             }
             durable.put(tp, new OffsetAndMetadata(r.last() + 1));
+            uploadFailures.succeeded(tp, time.nanoseconds());
             recordsArchived.addAndGet(r.count());
             segmentsWritten.incrementAndGet();
             bytesWritten.addAndGet(r.bytes());
@@ -340,11 +344,10 @@ public final class Archiver implements AutoCloseable {
         commits.commit(durable);
     }
 
-    /** A failed upload is retried by reading its records again from Kafka, after a pause. */
+    /** A failed upload is retried by reading its records again from Kafka, after a pause (said once a minute). */
     private void retryFrom(PartitionState s, Uploads.Result r) {
         ArchiverMetrics.UPLOAD_FAILURES.inc();
-        log.error("segment upload failed, will re-read from Kafka topic={} partition={} offsets={}-{} error={}",
-                s.tp().topic(), s.tp().partition(), r.first(), r.last(), r.error().toString());
+        uploadFailures.failed(s.tp(), r.first(), r.last(), r.error(), time.nanoseconds());
         boolean pause = s.retryFrom(r.first(), time.nanoseconds() + RETRY_PAUSE_NANOS);
         consumer.seek(s.tp(), r.first());
         if (pause) {
@@ -481,6 +484,7 @@ public final class Archiver implements AutoCloseable {
 
         private void release(Collection<TopicPartition> partitions) {
             partitions.forEach(assignment::release);
+            partitions.forEach(uploadFailures::released);
         }
     }
 }

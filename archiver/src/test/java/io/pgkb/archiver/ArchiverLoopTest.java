@@ -2,9 +2,15 @@ package io.pgkb.archiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.pgkb.archiver.internal.UploadFailures;
 import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.MapSchemaResolver;
+import io.pgkb.schemas.Names;
 import io.pgkb.schemas.SingleObjectCodec;
 import io.pgkb.store.FileSystemStore;
 import io.pgkb.store.ForwardingStore;
@@ -12,6 +18,8 @@ import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveSchemas;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +43,7 @@ import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The poll loop against Kafka's {@link MockConsumer} and a clock the test moves: what is committed when, what is
@@ -169,6 +178,51 @@ class ArchiverLoopTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 6);
         assertThat(thread.isAlive()).isTrue();
         assertThat(segments(store)).containsExactly(name(0, 2), name(3, 5));
+    }
+
+    @Test
+    void aFullSpoolIsRetriedAndSaidWhenItStartsOnceAMinuteAndWhenItEnds() throws Exception {
+        Path devFull = Path.of("/dev/full"); // every write: ENOSPC, "No space left on device", as from a full disk
+        assumeTrue(Files.isWritable(devFull), "needs /dev/full");
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        ch.qos.logback.classic.Logger reporter = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(UploadFailures.class);
+        reporter.addAppender(lines);
+        try {
+            FileSystemStore store = new FileSystemStore(dir.resolve("archive"));
+            start(store);
+            Path spoolFile;
+            try (var dirs = Files.list(dir.resolve("spool"))) {
+                spoolFile = dirs.findFirst().orElseThrow().resolve(Names.escape(TP.topic()) + "-0-0.spool");
+            }
+            // failures at 0, 2, 4 and 65 s on the archiver's clock (it retries 2 s after each); room again at 67 s
+            for (Duration pause : List.of(Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(61), Duration.ofSeconds(2))) {
+                Files.createSymbolicLink(spoolFile, devFull); // the segment's spool file on a full disk
+                addRecords(0, 3);
+                await().atMost(Duration.ofSeconds(30)).until(() -> consumer.paused().contains(TP) && consumer.position(TP) == 0
+                        && !Files.exists(spoolFile, LinkOption.NOFOLLOW_LINKS)); // failed and abandoned
+                assertThat(committed()).isEqualTo(-1);
+                time.advance(pause);
+                await().atMost(Duration.ofSeconds(30)).until(() -> consumer.paused().isEmpty());
+            }
+            addRecords(0, 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed() == 3);
+            assertThat(segments(store)).containsExactly(name(0, 2));
+            assertThat(thread.isAlive()).isTrue();
+
+            List<String> said;
+            synchronized (lines) { // AppenderBase appends under the appender's lock
+                said = lines.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.INFO))
+                        .map(ILoggingEvent::getFormattedMessage).toList();
+            }
+            assertThat(said).hasSize(3);
+            assertThat(said.get(0)).startsWith("archiver spool " + dir.resolve("spool") + " cannot be written")
+                    .contains("No space left on device").contains("offsets=0-2");
+            assertThat(said.get(1)).startsWith("archiver spool still cannot be written for=65 s partitions=1");
+            assertThat(said.get(2)).isEqualTo("archiver spool writable again after 67 s");
+        } finally {
+            reporter.detachAppender(lines);
+        }
     }
 
     // ---- fixture ------------------------------------------------------------------------------------------

@@ -90,8 +90,23 @@ public final class SegmentWriter implements Closeable {
         this.topic = topic;
         this.partition = partition;
         this.checksum = new SegmentChecksum(topic, partition);
-        Files.createDirectories(spool.toAbsolutePath().getParent());
-        this.spoolOut = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool), SPOOL_BUFFER));
+    }
+
+    /**
+     * Appends the current block to the spool file, which is created with the first block: a full disk then fails
+     * where a failure can be retried (appending, finishing), never where the segment is opened.
+     */
+    private void spoolBlock() throws SpoolException {
+        try {
+            if (spoolOut == null) {
+                Files.createDirectories(spool.toAbsolutePath().getParent());
+                spoolOut = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(spool), SPOOL_BUFFER));
+            }
+            block.writeTo(spoolOut);
+        } catch (IOException e) {
+            throw new SpoolException(spool, e);
+        }
+        blocks++;
     }
 
     public void append(ArchivedRecord r) throws IOException {
@@ -110,8 +125,7 @@ public final class SegmentWriter implements Closeable {
         datumWriter.write(r, block);
         block.recordDone(size);
         if (block.rawBytes() >= SegmentFormat.BLOCK_BYTES) {
-            block.writeTo(spoolOut);
-            blocks++;
+            spoolBlock();
         }
         broken = false;
         checksum.update(r);
@@ -222,10 +236,13 @@ public final class SegmentWriter implements Closeable {
             throw new IllegalStateException("an earlier append to this segment failed; abandon it");
         }
         if (block.count() > 0) {
-            block.writeTo(spoolOut);
-            blocks++;
+            spoolBlock();
         }
-        spoolOut.close();
+        try {
+            spoolOut.close();
+        } catch (IOException e) {
+            throw new SpoolException(spool, e);
+        }
         spoolOut = null;
         SegmentMetadata meta = new SegmentMetadata(topic, partition, firstOffset, lastOffset,
                 minCommitLsn, maxCommitLsn, count, checksum.finish(), SegmentMetadata.FORMAT);
