@@ -13,7 +13,8 @@ source bench/jvm-options.sh
 copy=$(mktemp -d /tmp/pgkb-faults-classes-XXXXXX)
 cp -r bench/target/classes "$copy/bench"
 cp=$copy/bench
-IFS=: read -r -a entries < bench/target/classpath.txt
+# the file has no final newline: read then returns 1 at its end, which set -e took for a failure (the script ended silently)
+IFS=: read -r -a entries < bench/target/classpath.txt || true
 for e in "${entries[@]}"; do
     case "$e" in
         "$PWD"/*/target/*) cp "$e" "$copy/" && cp="$cp:$copy/$(basename "$e")" ;;
