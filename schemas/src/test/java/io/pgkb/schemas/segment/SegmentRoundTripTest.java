@@ -222,8 +222,13 @@ class SegmentRoundTripTest {
     @Test
     void abandonedWriterLeavesNoSpool() throws IOException {
         Path spool = dir.resolve("abandon.spool");
+        Random rnd = new Random(5);
         try (SegmentWriter w = new SegmentWriter(spool, "t", 0)) {
-            w.append(record(1, 1, new Random(5)));
+            w.append(record(1, 1, rnd));
+            assertThat(Files.exists(spool)).as("the spool file is created with the first full block").isFalse();
+            for (long o = 2; o < 100_000 && !Files.exists(spool); o++) {
+                w.append(record(o, o, rnd));
+            }
             assertThat(Files.exists(spool)).isTrue();
         }
         assertThat(Files.exists(spool)).isFalse();
