@@ -1,14 +1,18 @@
 package io.pgkb.restorer;
 
 import io.pgkb.restorer.internal.KafkaTail;
+import io.pgkb.restorer.internal.RefusedSpans;
 import io.pgkb.restorer.internal.TailProgress;
+import io.pgkb.schemas.ArchiveLayout;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.SchemaResolver;
 import io.pgkb.schemas.TableId;
 import io.pgkb.schemas.dump.DumpManifest;
 import io.pgkb.schemas.ui.JsonReport;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.catalog.ArchiveCatalog;
+import io.pgkb.store.catalog.ArchiveSchemas;
 import io.pgkb.store.catalog.DumpRef;
 import io.pgkb.store.catalog.ProgressIndex;
 import io.pgkb.store.catalog.ProgressRecord;
@@ -26,11 +30,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code pgkb list}: restore points per table (dumps, covered LSN and time range) and marks. */
+/** {@code pgkb list}: restore points per table (dumps, covered LSN and time range, the spans restore refuses) and marks. */
 @Command(name = "list", mixinStandardHelpOptions = true,
         description = "List restore points: per table its dumps and the LSN/time range a restore can reach (with "
                 + "--bootstrap-servers also with the tail still in Kafka, and per partition the offsets each holds), and the marks. "
-                + "Reads keys and progress records only; use verify to read every object.")
+                + "Points after a DDL that rewrote or dropped a table, until its next dump, are shown as not restorable. "
+                + "Reads keys, progress records and segment headers only; use verify to read every object.")
 public final class ListCommand implements Callable<Integer> {
     @Mixin
     ArchiveSelection selection = new ArchiveSelection();
@@ -60,6 +65,7 @@ public final class ListCommand implements Callable<Integer> {
             Map<String, Object> doc = new LinkedHashMap<>();
             List<Map<String, Object>> tableDocs = new ArrayList<>();
             ProgressRecord newest = progress.newestConfirm().orElse(null);
+            SchemaResolver schemas = TailProgress.schemas(new ArchiveSchemas(s, new ArchiveLayout(selection.topicPrefix())), tail);
             for (TableId t : list) {
                 Map<String, Object> td = new LinkedHashMap<>();
                 td.put("table", t.qualified());
@@ -87,8 +93,13 @@ public final class ListCommand implements Callable<Integer> {
                     range.put("from_time", dumps.get(0).get("taken_at"));
                     range.put("to_lsn", Lsn.of(newest.lastCommitLsn()).toString());
                     range.put("to_time", time(newest.commitTimeMicros()));
-                    range.put("ddl_capture", progress.ddlCaptureOff(Lsn.parse((String) dumps.get(0).get("lsn")).asLong(),
-                            newest.lastCommitLsn()).map(how -> how + " for part of the range").orElse("on"));
+                    long firstDump = Lsn.parse((String) dumps.get(0).get("lsn")).asLong();
+                    range.put("ddl_capture", progress.ddlCaptureOff(firstDump, newest.lastCommitLsn())
+                            .map(how -> how + " for part of the range").orElse("on"));
+                    List<RefusedSpans.Span> refused = RefusedSpans.of(catalog, schemas, selection.topicPrefix(), t, firstDump,
+                            newest.lastCommitLsn());
+                    range.put("refused", refused.stream().map(ListCommand::refusedJson).toList());
+                    range.put("ranges", ranges(firstDump, newest.lastCommitLsn(), refused));
                     td.put("restorable", range);
                     if (tail != null && newestWithKafka != null && newestWithKafka.lastCommitLsn() != 0) {
                         Map<String, Object> k = new LinkedHashMap<>(range);
@@ -130,6 +141,11 @@ public final class ListCommand implements Callable<Integer> {
             out.println(r == null ? "  restorable: nothing yet (needs a dump and confirmed progress)"
                     : "  restorable: " + r.get("from_lsn") + " (" + r.get("from_time") + ") .. " + r.get("to_lsn") + " (" + r.get("to_time") + ")");
             if (r != null) {
+                for (Map<String, Object> x : (List<Map<String, Object>>) r.get("refused")) {
+                    out.println("  not restorable from " + x.get("from_lsn") + " (" + x.get("command_tag") + ("dropped".equals(x.get("why"))
+                            ? " dropped the table" : " rewrote the table") + ") until " + (x.get("until_lsn") == null
+                            ? "the next dump (none yet)" : "the dump at " + x.get("until_lsn")));
+                }
                 out.println("  DDL capture: " + r.get("ddl_capture"));
             }
             Map<String, Object> k = (Map<String, Object>) td.get("restorable_with_kafka");
@@ -185,6 +201,41 @@ public final class ListCommand implements Callable<Integer> {
             out.add(o);
         }
         return out;
+    }
+
+    private static Map<String, Object> refusedJson(RefusedSpans.Span x) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from_lsn", Lsn.of(x.fromLsn()).toString());
+        m.put("until_lsn", x.untilLsn() == null ? null : Lsn.of(x.untilLsn()).toString());
+        m.put("command_tag", x.commandTag());
+        m.put("why", x.dropped() ? "dropped" : "rewrite");
+        return m;
+    }
+
+    /**
+     * The restorable ranges between the first dump and the newest confirmed point, without the refused spans:
+     * {@code from_lsn} to {@code to_lsn} inclusive, or to just before {@code before_lsn} (a refused span's start).
+     */
+    private static List<Map<String, Object>> ranges(long from, long to, List<RefusedSpans.Span> refused) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Long start = from;
+        for (RefusedSpans.Span x : refused) {
+            if (start != null && Lsn.compare(x.fromLsn(), start) > 0) {
+                out.add(range(start, "before_lsn", x.fromLsn()));
+            }
+            start = x.untilLsn();
+        }
+        if (start != null && Lsn.compare(start, to) <= 0) {
+            out.add(range(start, "to_lsn", to));
+        }
+        return out;
+    }
+
+    private static Map<String, Object> range(long from, String endKey, long end) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("from_lsn", Lsn.of(from).toString());
+        m.put(endKey, Lsn.of(end).toString());
+        return m;
     }
 
     private static String time(long micros) {

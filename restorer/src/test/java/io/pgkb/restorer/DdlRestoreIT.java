@@ -6,6 +6,8 @@ import static io.pgkb.restorer.ChainEnv.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgkb.producer.ProducerSettings.DdlCaptureMode;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.TableId;
@@ -24,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * refuses (exit 3, also as a dry run, nothing created) naming it, and after the table's next dump it is exact again.
  * Dropped indexes, triggers, policies and constraints, GRANT/REVOKE (table and column), ALTER TABLE OWNER and COMMENT ON
  * are DDL records too, so a restore to a point after each has the source's definition there; a point after the table
- * was dropped (and re-created) is refused.
+ * was dropped (and re-created) is refused. {@code list} shows both refused spans (from the DDL to the next dump).
  */
 class DdlRestoreIT {
     private static final TableId ACCT = new TableId("public", "acct");
@@ -122,6 +124,8 @@ class DdlRestoreIT {
                     new io.pgkb.schemas.ArchiveLayout(env.prefix)).dumps(ACCT).size() >= 2);
             assertThat(env.restoreTo(ACCT.qualified() + "=r1.acct", "--to-lsn", rewritten.lsn().toString())).isEqualTo(3);
             assertThat(env.lastError).doesNotContain("none yet");
+            String rewriteLsn = after(env.lastError, "ALTER TABLE at commit_lsn ");
+            String nextDump = after(env.lastError, "First restorable point after it: ");
             sql(src, "INSERT INTO acct (id, qty) VALUES (52, 2)");
             Checkpoint afterDump = checkpoint(src, "after the next dump", 0);
             env.awaitRestorable(ACCT.qualified(), "--to-lsn", afterDump.lsn().toString());
@@ -138,6 +142,24 @@ class DdlRestoreIT {
                     env.restoreTo(ACCT.qualified() + "=d1.acct", "--to-lsn", afterDrop.toString(), "--dry-run") == 3
                             && env.lastError.contains("DROP TABLE at commit_lsn "));
             assertThat(env.lastError).contains("dropped it").contains("First restorable point after it: ").doesNotContain("\n");
+
+            // list shows the points restore refuses (the plan's rule): the rewrite's until its dump, the drop's on
+            String dropLsn = after(env.lastError, "DROP TABLE at commit_lsn ");
+            assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix, "--json")).as(env.lastError).isZero();
+            JsonNode range = new ObjectMapper().readTree(env.lastOutput).get("tables").get(0).get("restorable");
+            JsonNode refused = range.get("refused");
+            assertThat(refused.get(0).get("from_lsn").asText()).isEqualTo(rewriteLsn);
+            assertThat(refused.get(0).get("until_lsn").asText()).isEqualTo(nextDump);
+            assertThat(refused.get(0).get("why").asText()).isEqualTo("rewrite");
+            assertThat(refused.get(1).get("from_lsn").asText()).isEqualTo(dropLsn);
+            assertThat(refused.get(1).get("command_tag").asText()).isEqualTo("DROP TABLE");
+            assertThat(refused.get(1).get("why").asText()).isEqualTo("dropped");
+            assertThat(range.get("ranges").get(0).get("before_lsn").asText()).isEqualTo(rewriteLsn);
+            assertThat(range.get("ranges").get(1).get("from_lsn").asText()).isEqualTo(nextDump);
+            assertThat(range.get("ranges").get(1).get("before_lsn").asText()).isEqualTo(dropLsn);
+            assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).isZero();
+            assertThat(env.lastOutput).contains("not restorable from " + rewriteLsn + " (ALTER TABLE rewrote the table) until the dump at "
+                    + nextDump, "not restorable from " + dropLsn + " (DROP TABLE dropped the table) until ");
         }
     }
 
@@ -156,6 +178,13 @@ class DdlRestoreIT {
             assertThat(env.list("--store", env.storeDir.toString(), "--topic-prefix", env.prefix)).isZero();
             assertThat(env.lastOutput).contains("DDL capture: off for part of the range");
         }
+    }
+
+    /** The word after {@code prefix} in a refusal (an LSN). */
+    private static String after(String text, String prefix) {
+        int at = text.indexOf(prefix);
+        assertThat(at).as(text).isNotNegative();
+        return text.substring(at + prefix.length()).split("[ ;]", 2)[0];
     }
 
     private static Checkpoint checkpoint(Connection src, String what, int ddl) throws SQLException {

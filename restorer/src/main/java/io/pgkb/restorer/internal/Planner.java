@@ -212,9 +212,8 @@ public final class Planner {
             }
             List<RestorePlan.Ddl> ddl = listDdl && complete
                     ? new DdlListing(sources, decoding).of(table, pp, dump.lsn().asLong(), target) : List.of();
-            ddl.stream().filter(d -> d.rewrite() || d.dropped()).findFirst().ifPresent(d -> problems.add((d.dropped()
-                    ? RewriteRefusal.dropped(table.toString(), d.commandTag(), d.commitLsn(), dumps)
-                    : RewriteRefusal.of(table.toString(), d.commandTag(), d.commitLsn(), dumps)).getMessage()));
+            ddl.stream().filter(RewriteRefusal::refuses).findFirst()
+                    .ifPresent(d -> problems.add(RewriteRefusal.of(table.toString(), d, dumps).getMessage()));
             plans.add(new RestorePlan.TablePlan(t, dump, manifest, pp, dumps, ddl,
                     progress.ddlCaptureOff(dump.lsn().asLong(), target).orElse(null)));
         }

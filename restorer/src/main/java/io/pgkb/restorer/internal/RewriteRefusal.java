@@ -5,6 +5,7 @@ import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.store.catalog.DumpRef;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A DDL that rewrote the table changed rows the stream never carried, so no point between it and the next dump of
@@ -19,6 +20,21 @@ final class RewriteRefusal {
 
     static PgkbException.ArchiveIncompleteException of(String table, DdlEvent e, List<DumpRef> dumps) {
         return of(table, e.commandTag(), e.commitLsn(), dumps);
+    }
+
+    /** Whether points after this DDL and before the table's next dump are refused (the rule plan and list share). */
+    static boolean refuses(RestorePlan.Ddl d) {
+        return d.rewrite() || d.dropped();
+    }
+
+    /** The refusal of a plan whose DDL records include {@code d} ({@link #refuses}). */
+    static PgkbException.ArchiveIncompleteException of(String table, RestorePlan.Ddl d, List<DumpRef> dumps) {
+        return d.dropped() ? dropped(table, d.commandTag(), d.commitLsn(), dumps) : of(table, d.commandTag(), d.commitLsn(), dumps);
+    }
+
+    /** The first dump after {@code commitLsn}: where points are restorable again after a refusing DDL. */
+    static Optional<DumpRef> nextDump(List<DumpRef> dumps, long commitLsn) {
+        return dumps.stream().filter(d -> Lsn.compare(d.lsn().asLong(), commitLsn) > 0).findFirst();
     }
 
     static PgkbException.ArchiveIncompleteException of(String table, String commandTag, long commitLsn, List<DumpRef> dumps) {
@@ -39,7 +55,6 @@ final class RewriteRefusal {
     }
 
     private static String next(List<DumpRef> dumps, long commitLsn, String none) {
-        return dumps.stream().filter(d -> Lsn.compare(d.lsn().asLong(), commitLsn) > 0).findFirst()
-                .map(d -> d.lsn() + " (the dump taken there)").orElse(none);
+        return nextDump(dumps, commitLsn).map(d -> d.lsn() + " (the dump taken there)").orElse(none);
     }
 }
