@@ -8,6 +8,7 @@ import io.pgkb.schemas.config.PgOption;
 import io.pgkb.schemas.config.TopicPrefixOption;
 import io.pgkb.store.ObjectStore;
 import io.pgkb.store.StoreOptions;
+import io.pgkb.store.StoreStartWait;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -97,7 +98,8 @@ public class ArchiveCommand implements Callable<Integer> {
         ArchiverConfig c = validate();
         CountDownLatch done = new CountDownLatch(1);
         AtomicBoolean clean = new AtomicBoolean();
-        try (ObjectStore objects = store.openArchive(c.topicPrefix(), true)) {
+        // a store that does not answer yet is waited for, as the running archiver waits out a store outage
+        try (ObjectStore objects = StoreStartWait.open(() -> store.openArchive(c.topicPrefix(), true))) {
             Archiver archiver = new Archiver(c, objects);
             Thread hook = new Thread(() -> {
                 log.info("stop requested, flushing segments");
