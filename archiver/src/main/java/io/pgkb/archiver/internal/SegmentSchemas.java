@@ -37,7 +37,7 @@ public final class SegmentSchemas {
             Schema s = resolver.findByRegistryId(id);
             if (s != null) {
                 long fp = SingleObjectCodec.fingerprint64(s);
-                bytes += ensure(layout.registryId(id), SingleObjectCodec.hex(fp).getBytes(StandardCharsets.UTF_8));
+                bytes += put(layout.registryId(id), SingleObjectCodec.hex(fp).getBytes(StandardCharsets.UTF_8));
                 bytes += ensure(fp, s);
             }
         }
@@ -51,10 +51,14 @@ public final class SegmentSchemas {
     }
 
     private long ensure(long fp, Schema s) throws IOException {
-        return ensure(layout.schema(SingleObjectCodec.hex(fp)), s.toString().getBytes(StandardCharsets.UTF_8));
+        return put(layout.schema(SingleObjectCodec.hex(fp)), s.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private long ensure(String key, byte[] content) throws IOException {
+    /**
+     * Puts a schema (or registry id) object unless the archive holds it already; returns the bytes written. Also the
+     * {@code _schemas} partition's own upload goes through here, so both know what is there.
+     */
+    public long put(String key, byte[] content) throws IOException {
         if (present.contains(key)) {
             return 0;
         }
@@ -65,10 +69,5 @@ public final class SegmentSchemas {
         }
         present.add(key);
         return written;
-    }
-
-    /** A key the {@code _schemas} partition's own upload has written. */
-    public void written(String key) {
-        present.add(key);
     }
 }

@@ -78,11 +78,7 @@ public final class Uploads implements AutoCloseable {
                     String key = SchemaTopicKeys.isRegistryId(e.fingerprint())
                             ? layout.registryId(SchemaTopicKeys.registryIdOf(e.fingerprint()))
                             : layout.schema(e.fingerprint());
-                    if (!store.exists(key)) { // a fingerprint names one schema for good (an id, in one registry)
-                        store.put(key, e.json());
-                        bytes += e.json().length;
-                    }
-                    segmentSchemas.written(key);
+                    bytes += segmentSchemas.put(key, e.json());
                 }
                 results.add(new Result(s, first, last, entries.size(), bytes, null));
             } catch (Exception e) {
