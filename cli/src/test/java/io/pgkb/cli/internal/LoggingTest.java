@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.List;
+import org.apache.kafka.clients.producer.internals.Sender;
+import org.apache.kafka.common.utils.LogContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -62,6 +64,24 @@ class LoggingTest {
         assertThat(lines()).hasSize(2);
         assertThat(lines().get(0)).contains("Connection to node -1 could not be established");
         assertThat(lines().get(1)).contains("real warning");
+    }
+
+    @Test
+    void aKafkaClientsOutageFloodShowsOncePerKindOfWarning() {
+        Logging.configure(Logging.Format.TEXT, Logging.LogLevel.INFO, sink);
+        // the clients' LogContext formats each line itself: every line of one outage has its own text
+        Logger sender = new LogContext("[Producer clientId=pgkb-producer-x] ").logger(Sender.class);
+        for (int i = 0; i < 40; i++) {
+            sender.warn("Got error produce response with correlation id {} on topic-partition {}, retrying ({} attempts left). "
+                    + "Error: NETWORK_EXCEPTION", 100 + i, "x.public.t" + i % 7 + "-" + i % 2, Integer.MAX_VALUE - 1);
+            sender.warn("Received invalid metadata error in produce request on partition {} due to {}", "x.public.t" + i % 7 + "-0",
+                    "NetworkException: Disconnected from node 1");
+        }
+        sender.warn("Aborting producer batches due to fatal error");
+        assertThat(lines()).hasSize(3);
+        assertThat(lines().get(0)).contains("correlation id 100 on topic-partition x.public.t0-0");
+        assertThat(lines().get(1)).contains("Received invalid metadata error");
+        assertThat(lines().get(2)).contains("Aborting producer batches");
     }
 
     @Test
