@@ -33,6 +33,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -201,16 +202,16 @@ public final class Producer implements AutoCloseable {
             publications.checkCanSync(control, where);
             SlotStart slotStart = new SlotStart(control, config.slot(), config.progressTopic(), config.recreateSlot());
             boolean slotCreated = slotStart.prepare(client, tracker, confirmer, progress);
-            int[] topicsCreated = {0};
+            int[] topicsEnsured = {0};
             try {
-                publications.sync(control, t -> {
-                    topics.ensureTableTopic(t.topic(config.topicPrefix()));
-                    topicsCreated[0]++;
+                publications.sync(control, tables -> {
+                    ensureTopics(tables);
+                    topicsEnsured[0] += tables.size();
                 });
             } catch (SQLException | RuntimeException e) {
                 // a new slot pins WAL until someone drops it; while no table topic appeared, no archiver dumped
                 // anything that relies on it, so the next run may create it again
-                if (slotCreated && topicsCreated[0] == 0) {
+                if (slotCreated && topicsEnsured[0] == 0) {
                     slotStart.dropNewSlot();
                 }
                 throw e;
@@ -221,6 +222,11 @@ public final class Producer implements AutoCloseable {
         nextRefreshNanos = System.nanoTime() + config.refreshInterval().toNanos();
         log.info("producer ready pg={} bootstrapServers={} slot={} publication={} prefix={}", where,
                 config.bootstrapServers(), config.slot(), config.publication(), config.topicPrefix());
+    }
+
+    /** Topics of published tables: also those an earlier run published but failed to create, or an operator added. */
+    private void ensureTopics(List<TableId> tables) {
+        topics.ensureTableTopics(tables.stream().map(t -> t.topic(config.topicPrefix())).toList());
     }
 
     private void loop() {
@@ -381,7 +387,7 @@ public final class Producer implements AutoCloseable {
             if (control == null || control.isClosed()) {
                 control = connections.normal();
             }
-            publications.sync(control, t -> topics.ensureTableTopic(t.topic(config.topicPrefix())));
+            publications.sync(control, this::ensureTopics);
             long lag = SlotManager.lagBytes(control, config.slot());
             if (lag >= 0) {
                 ProducerMetrics.SLOT_LAG_BYTES.set(lag);

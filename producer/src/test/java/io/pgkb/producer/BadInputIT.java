@@ -136,6 +136,22 @@ class BadInputIT {
             assertThat(said(lines)).anyMatch(l -> l.startsWith("dropped replication slot slot=" + env.slot + ":"));
             assertThat(env.queryOne("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + env.slot + "'"))
                     .as("no slot left behind").isEqualTo("0");
+
+            // the failed start left the table in the publication without its topic. The operator shortens its name
+            // and publishes another table by hand; the next start creates both topics, with pgkb's settings, before it
+            // streams (an archiver dumps a table when its topic appears: without it an idle table was never backed up)
+            env.sql("ALTER TABLE \"" + name + "\".\"" + name + "\" RENAME TO t",
+                    "CREATE TABLE byhand (id int PRIMARY KEY)", "ALTER PUBLICATION pgkb ADD TABLE byhand");
+            env.start(env.config().toBuilder().partitions(3).build());
+            String renamed = env.topic(name, "t");
+            String byHand = env.topic("public", "byhand");
+            assertThat(env.topicExists(renamed)).as("topic of the table the failed start published").isTrue();
+            assertThat(env.topicExists(byHand)).as("topic of the table published by hand").isTrue();
+            assertThat(env.partitions(renamed)).isEqualTo(3);
+            assertThat(env.partitions(byHand)).isEqualTo(3);
+            env.sql("INSERT INTO \"" + name + "\".t VALUES (7)");
+            await().atMost(Duration.ofSeconds(60)).until(() -> env.count(renamed) == 1);
+            assertThat(env.changes(renamed)).singleElement().satisfies(r -> assertThat(r.after().get("id")).isEqualTo(7));
         } finally {
             detach(Producer.class, lines);
         }

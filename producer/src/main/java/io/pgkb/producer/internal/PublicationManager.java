@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,11 +44,39 @@ public final class PublicationManager {
     }
 
     /**
-     * Creates the publication when missing and adds the tables it lacks; returns the tables added now.
-     * {@code afterAdd} runs for each table once it is published (create its topic). Only then: the archiver dumps a
-     * table when its topic appears, and a dump is replayable only if the table was published before it began.
+     * What a sync does with the candidates: the tables of the publication (their topics are ensured: whoever published
+     * them, an earlier run that failed before creating their topics, or an operator by hand), the candidates to add,
+     * and those reported for a missing replica identity.
      */
-    public List<TableId> sync(Connection c, Consumer<TableId> afterAdd) throws SQLException {
+    record Plan(List<TableId> published, List<TableId> toAdd, List<Candidate> missingIdentity) {
+    }
+
+    /**
+     * {@code published}: the tables the publication lists now (for a table list; ignored for FOR ALL TABLES, which
+     * streams every candidate and is never altered).
+     */
+    static Plan plan(boolean allTables, Collection<Candidate> candidates, Set<TableId> published) {
+        List<TableId> toAdd = new ArrayList<>();
+        List<Candidate> missing = new ArrayList<>();
+        for (Candidate cand : candidates) {
+            if (!cand.usableIdentity()) {
+                missing.add(cand);
+            } else if (!allTables && !published.contains(cand.table())) {
+                toAdd.add(cand.table());
+            }
+        }
+        List<TableId> streamed = allTables ? candidates.stream().map(Candidate::table).toList()
+                : published.stream().sorted().toList();
+        return new Plan(streamed, toAdd, missing);
+    }
+
+    /**
+     * Creates the publication when missing and adds the tables it lacks; returns the tables added now.
+     * {@code ensureTopics} runs first for the tables already published, then for each table once this sync published
+     * it (create their topics). Only then: the archiver dumps a table when its topic appears, and a dump is replayable
+     * only if the table was published before it began.
+     */
+    public List<TableId> sync(Connection c, Consumer<List<TableId>> ensureTopics) throws SQLException {
         Boolean allTables = publicationAllTables(c);
         if (allTables == null) {
             try (Statement st = c.createStatement()) {
@@ -57,32 +86,32 @@ public final class PublicationManager {
             log.info("created publication publication={}", publication);
         }
         Map<TableId, Candidate> candidates = candidates(c);
+        boolean all = Boolean.TRUE.equals(allTables);
+        Plan plan = plan(all, candidates.values(), all ? Set.of() : publishedTables(c));
+        for (Candidate cand : plan.missingIdentity()) {
+            reportMissingIdentity(cand);
+        }
+        if (!plan.published().isEmpty()) {
+            ensureTopics.accept(plan.published());
+        }
         List<TableId> added = new ArrayList<>();
-        Set<TableId> published = Boolean.TRUE.equals(allTables) ? candidates.keySet() : publishedTables(c);
-        for (Candidate cand : candidates.values()) {
-            if (!cand.usableIdentity()) {
-                reportMissingIdentity(cand);
-                continue;
-            }
-            if (published.contains(cand.table()) || Boolean.TRUE.equals(allTables)) {
-                continue;
-            }
+        for (TableId t : plan.toAdd()) {
             try (Statement st = c.createStatement()) {
-                st.execute("ALTER PUBLICATION " + TableId.quoteIdent(publication) + " ADD TABLE " + cand.table().quoted());
+                st.execute("ALTER PUBLICATION " + TableId.quoteIdent(publication) + " ADD TABLE " + t.quoted());
             } catch (SQLException e) {
                 if ("42710".equals(e.getSQLState())) {
-                    continue; // added concurrently
+                    continue; // added concurrently; its topic is ensured with the published tables at the next sync
                 }
                 if ("42P01".equals(e.getSQLState())) {
                     continue; // dropped meanwhile
                 }
-                throw new PgkbException.ConfigException("cannot add table " + cand.table().qualified() + " to publication "
+                throw new PgkbException.ConfigException("cannot add table " + t.qualified() + " to publication "
                         + publication + ": " + Messages.firstLine(e.getMessage())
                         + " (the producer's role must own the table, or create the publication as its owner)");
             }
-            afterAdd.accept(cand.table());
-            added.add(cand.table());
-            log.info("published table table={} publication={}", cand.table().qualified(), publication);
+            ensureTopics.accept(List.of(t));
+            added.add(t);
+            log.info("published table table={} publication={}", t.qualified(), publication);
         }
         for (TableId t : configured) {
             if (!candidates.containsKey(t) && reported.add(t)) {
@@ -98,18 +127,11 @@ public final class PublicationManager {
      */
     public void checkCanSync(Connection c, String where) throws SQLException {
         Boolean allTables = publicationAllTables(c);
-        Map<TableId, Candidate> candidates = candidates(c);
-        List<TableId> toAdd = new ArrayList<>();
-        Set<TableId> published = allTables == null ? Set.of() : publishedTables(c);
-        for (Candidate cand : candidates.values()) {
-            if (!cand.usableIdentity()) {
-                if (onMissing == MissingIdentity.FAIL) {
-                    reportMissingIdentity(cand);
-                }
-            } else if (!Boolean.TRUE.equals(allTables) && !published.contains(cand.table())) {
-                toAdd.add(cand.table());
-            }
+        Plan plan = plan(Boolean.TRUE.equals(allTables), candidates(c).values(), allTables == null ? Set.of() : publishedTables(c));
+        if (onMissing == MissingIdentity.FAIL && !plan.missingIdentity().isEmpty()) {
+            reportMissingIdentity(plan.missingIdentity().get(0));
         }
+        List<TableId> toAdd = plan.toAdd();
         String me = ServerChecks.query(c, "SELECT current_user");
         if (allTables == null) {
             if (!Boolean.parseBoolean(ServerChecks.query(c, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
@@ -178,13 +200,11 @@ public final class PublicationManager {
         }
     }
 
+    /** What the publication streams: its tables, and those of its schemas ({@code FOR TABLES IN SCHEMA}). */
     private Set<TableId> publishedTables(Connection c) throws SQLException {
         Set<TableId> out = new HashSet<>();
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT n.nspname, cl.relname FROM pg_publication p
-                JOIN pg_publication_rel pr ON pr.prpubid = p.oid
-                JOIN pg_class cl ON cl.oid = pr.prrelid JOIN pg_namespace n ON n.oid = cl.relnamespace
-                WHERE p.pubname = ?""")) {
+                SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?""")) {
             ps.setString(1, publication);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -2,6 +2,7 @@ package io.pgkb.producer.internal;
 
 import io.pgkb.schemas.KafkaTopics;
 import io.pgkb.schemas.PgkbException;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,16 +35,41 @@ public final class TopicManager {
 
     /** A table topic: the configured partition count, large messages, zstd. */
     public void ensureTableTopic(String topic) {
-        ensure(topic, partitions, Map.of("max.message.bytes", Long.toString(maxMessageBytes), "compression.type", "zstd"));
+        ensureTableTopics(List.of(topic));
+    }
+
+    /** The table topics among {@code topics} that are missing; one listing of the cluster's topics for all of them. */
+    public void ensureTableTopics(Collection<String> topics) {
+        ensure(topics, partitions, Map.of("max.message.bytes", Long.toString(maxMessageBytes), "compression.type", "zstd"));
     }
 
     /** True when the topic exists (a table the producer has backed up); asked only for dropped tables' DDL. */
     public boolean exists(String topic) {
-        if (known.contains(topic)) {
-            return true;
+        return known.contains(topic) || names().contains(topic);
+    }
+
+    /** The progress topic: one partition so its records stay in order. */
+    public void ensureProgressTopic(String topic) {
+        ensure(List.of(topic), 1, Map.of("compression.type", "zstd"));
+    }
+
+    private void ensure(Collection<String> topics, int count, Map<String, String> configs) {
+        List<String> unknown = topics.stream().filter(t -> !known.contains(t)).toList();
+        if (unknown.isEmpty()) {
+            return;
         }
+        Set<String> existing = names();
+        for (String topic : unknown) {
+            if (!existing.contains(topic)) {
+                create(topic, count, configs);
+            }
+            known.add(topic);
+        }
+    }
+
+    private Set<String> names() {
         try {
-            return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic);
+            return admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgkbException.RetriableException("interrupted while listing topics", e);
@@ -52,29 +78,19 @@ public final class TopicManager {
         }
     }
 
-    /** The progress topic: one partition so its records stay in order. */
-    public void ensureProgressTopic(String topic) {
-        ensure(topic, 1, Map.of("compression.type", "zstd"));
-    }
-
-    private void ensure(String topic, int count, Map<String, String> configs) {
-        if (known.contains(topic)) {
-            return;
-        }
+    private void create(String topic, int count, Map<String, String> configs) {
+        NewTopic t = new NewTopic(topic, Optional.of(count), Optional.empty()).configs(configs);
         try {
-            if (!admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).contains(topic)) {
-                NewTopic t = new NewTopic(topic, Optional.of(count), Optional.empty()).configs(configs);
-                try {
-                    admin.createTopics(List.of(t)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    KafkaTopics.awaitLeaders(admin, topic, count, TIMEOUT_SECONDS);
-                    log.info("created topic topic={} partitions={}", topic, count);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
+            try {
+                admin.createTopics(List.of(t)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
                 }
+                return;
             }
-            known.add(topic);
+            KafkaTopics.awaitLeaders(admin, topic, count, TIMEOUT_SECONDS);
+            log.info("created topic topic={} partitions={}", topic, count);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgkbException.RetriableException("interrupted while creating topic " + topic, e);
