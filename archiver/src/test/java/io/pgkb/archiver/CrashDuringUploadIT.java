@@ -35,6 +35,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @RealServices
 class CrashDuringUploadIT {
+    private static final String WAITING = "object store does not answer; waiting for it and retrying";
     static LocalS3 s3;
 
     @TempDir
@@ -52,6 +53,9 @@ class CrashDuringUploadIT {
     void crashMidUploadLeavesNothingVisibleAndTheRerunWritesTheSameNames(String kind, TestKafka kafka) throws Exception {
         String prefix = kafka.prefix() + "-" + kind;
         Path logDir = Files.createDirectories(Path.of("target", "it-logs", "CrashDuringUploadIT-" + kind));
+        // the processes append: a log left by an earlier build would answer for this one
+        Files.deleteIfExists(logDir.resolve("crashing.log"));
+        Files.deleteIfExists(logDir.resolve("rerun.log"));
         Path kafkaConfig = dir.resolve("kafka.properties");
         // the killed member leaves the group within seconds, not the default 45s
         Files.writeString(kafkaConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
@@ -105,7 +109,24 @@ class CrashDuringUploadIT {
                 }
             }
 
-            try (ArchiverProcess rerun = ArchiverProcess.start(logDir.resolve("rerun.log"), env, args).awaitStarted()) {
+            // on S3 the re-run starts while the store does not answer: it waits, says so once, and archives once it answers
+            try (StoreOutage outage = kind.equals("s3") ? new StoreOutage() : null;
+                 ArchiverProcess rerun = ArchiverProcess.start(logDir.resolve("rerun.log"), env, args)) {
+                if (outage != null) {
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> !rerun.isAlive() || logLines(rerun).anyMatch(l -> l.contains(WAITING)));
+                    assertThat(rerun.isAlive()).as("waiting, not exited; log %s", rerun.log()).isTrue();
+                    outage.end();
+                }
+                rerun.awaitStarted();
+                if (outage != null) {
+                    List<String> lines = logLines(rerun).toList();
+                    int at = lines.indexOf(lines.stream().filter(l -> l.contains(WAITING)).findFirst().orElseThrow());
+                    assertThat(lines.get(at)).as("names the store").contains("s3://crash/" + prefix, s3.endpoint().getAuthority());
+                    assertThat(lines.get(at + 1)).as("one line, no stack trace").doesNotStartWith("\t").doesNotStartWith("Caused by");
+                    assertThat(lines).filteredOn(l -> l.contains("does not answer")).hasSize(1);
+                    assertThat(lines).anyMatch(l -> l.contains("object store answers after"));
+                }
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
                         .until(() -> ArchiveAudit.archivedEnd(store, segDir) >= end);
                 assertThat(rerun.terminate()).as("exit after SIGTERM, log %s", rerun.log()).isZero();
@@ -117,6 +138,31 @@ class CrashDuringUploadIT {
             assertThat(audit.overlapping()).isZero();
             assertThat(audit.records()).isEqualTo(end);
         }
+    }
+
+    /** S3Proxy stopped from construction until {@link #end} or close, whichever comes first. */
+    private static final class StoreOutage implements AutoCloseable {
+        private boolean down = true;
+
+        StoreOutage() {
+            s3.stop();
+        }
+
+        void end() {
+            if (down) {
+                down = false;
+                s3.startAgain();
+            }
+        }
+
+        @Override
+        public void close() {
+            end();
+        }
+    }
+
+    private static Stream<String> logLines(ArchiverProcess p) throws IOException {
+        return Files.exists(p.log()) ? Files.readAllLines(p.log()).stream() : Stream.empty();
     }
 
     private static List<String> names(ObjectStore store, String dir) throws IOException {
