@@ -32,6 +32,7 @@ import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -202,16 +203,17 @@ public final class Producer implements AutoCloseable {
             publications.checkCanSync(control, where);
             SlotStart slotStart = new SlotStart(control, config.slot(), config.progressTopic(), config.recreateSlot());
             boolean slotCreated = slotStart.prepare(client, tracker, confirmer, progress);
-            int[] topicsEnsured = {0};
+            List<String> offered = new ArrayList<>();
             try {
                 publications.sync(control, tables -> {
-                    ensureTopics(tables);
-                    topicsEnsured[0] += tables.size();
+                    List<String> names = topicNames(tables);
+                    offered.addAll(names);
+                    topics.ensureTableTopics(names);
                 });
             } catch (SQLException | RuntimeException e) {
                 // a new slot pins WAL until someone drops it; while no table topic appeared, no archiver dumped
                 // anything that relies on it, so the next run may create it again
-                if (slotCreated && topicsEnsured[0] == 0) {
+                if (slotCreated && !topics.anyMayExist(offered)) {
                     slotStart.dropNewSlot();
                 }
                 throw e;
@@ -226,7 +228,11 @@ public final class Producer implements AutoCloseable {
 
     /** Topics of published tables: also those an earlier run published but failed to create, or an operator added. */
     private void ensureTopics(List<TableId> tables) {
-        topics.ensureTableTopics(tables.stream().map(t -> t.topic(config.topicPrefix())).toList());
+        topics.ensureTableTopics(topicNames(tables));
+    }
+
+    private List<String> topicNames(List<TableId> tables) {
+        return tables.stream().map(t -> t.topic(config.topicPrefix())).toList();
     }
 
     private void loop() {

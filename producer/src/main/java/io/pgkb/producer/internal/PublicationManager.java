@@ -72,8 +72,8 @@ public final class PublicationManager {
 
     /**
      * Creates the publication when missing and adds the tables it lacks; returns the tables added now.
-     * {@code ensureTopics} runs first for the tables already published, then for each table once this sync published
-     * it (create their topics). Only then: the archiver dumps a table when its topic appears, and a dump is replayable
+     * {@code ensureTopics} runs for each table once this sync published it, then for the tables published before
+     * (create their topics). Only then: the archiver dumps a table when its topic appears, and a dump is replayable
      * only if the table was published before it began.
      */
     public List<TableId> sync(Connection c, Consumer<List<TableId>> ensureTopics) throws SQLException {
@@ -91,16 +91,13 @@ public final class PublicationManager {
         for (Candidate cand : plan.missingIdentity()) {
             reportMissingIdentity(cand);
         }
-        if (!plan.published().isEmpty()) {
-            ensureTopics.accept(plan.published());
-        }
         List<TableId> added = new ArrayList<>();
         for (TableId t : plan.toAdd()) {
             try (Statement st = c.createStatement()) {
                 st.execute("ALTER PUBLICATION " + TableId.quoteIdent(publication) + " ADD TABLE " + t.quoted());
             } catch (SQLException e) {
                 if ("42710".equals(e.getSQLState())) {
-                    continue; // added concurrently; its topic is ensured with the published tables at the next sync
+                    continue; // added concurrently; its topic comes with the published tables at the next sync
                 }
                 if ("42P01".equals(e.getSQLState())) {
                     continue; // dropped meanwhile
@@ -112,6 +109,10 @@ public final class PublicationManager {
             ensureTopics.accept(List.of(t));
             added.add(t);
             log.info("published table table={} publication={}", t.qualified(), publication);
+        }
+        if (!plan.published().isEmpty()) {
+            // after the additions: a table whose topic Kafka refuses does not keep new tables out of the publication
+            ensureTopics.accept(plan.published());
         }
         for (TableId t : configured) {
             if (!candidates.containsKey(t) && reported.add(t)) {

@@ -48,6 +48,22 @@ public final class TopicManager {
         return known.contains(topic) || names().contains(topic);
     }
 
+    /**
+     * Whether any of {@code topics} exists, or may: also when Kafka cannot be asked. An archiver dumps a table as soon
+     * as its topic appears, and such a dump relies on the slot of this run.
+     */
+    public boolean anyMayExist(Collection<String> topics) {
+        if (topics.isEmpty()) {
+            return false;
+        }
+        try {
+            Set<String> existing = names();
+            return topics.stream().anyMatch(t -> known.contains(t) || existing.contains(t));
+        } catch (PgkbException.RetriableException e) {
+            return true;
+        }
+    }
+
     /** The progress topic: one partition so its records stay in order. */
     public void ensureProgressTopic(String topic) {
         ensure(List.of(topic), 1, Map.of("compression.type", "zstd"));
@@ -59,11 +75,22 @@ public final class TopicManager {
             return;
         }
         Set<String> existing = names();
+        PgkbException.RetriableException first = null;
         for (String topic : unknown) {
-            if (!existing.contains(topic)) {
-                create(topic, count, configs);
+            try {
+                if (!existing.contains(topic)) {
+                    create(topic, count, configs);
+                }
+                known.add(topic);
+            } catch (PgkbException.RetriableException e) {
+                // one topic Kafka refuses (a name too long) does not keep the other tables from theirs
+                if (first == null) {
+                    first = e;
+                }
             }
-            known.add(topic);
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
