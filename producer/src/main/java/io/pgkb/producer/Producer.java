@@ -9,6 +9,7 @@ import io.pgkb.producer.internal.KafkaStartWait;
 import io.pgkb.producer.internal.OutageLog;
 import io.pgkb.producer.internal.PgConnections;
 import io.pgkb.producer.internal.PgOutputDecoder;
+import io.pgkb.producer.internal.PgStartWait;
 import io.pgkb.producer.internal.PrefixEncoding;
 import io.pgkb.producer.internal.ProducerClientSettings;
 import io.pgkb.producer.internal.ProducerMetrics;
@@ -174,14 +175,7 @@ public final class Producer implements AutoCloseable {
 
     private void setUp() {
         String where = config.pg().describe();
-        try {
-            control = connections.normal();
-            ServerChecks.check(control, where);
-        } catch (SQLException e) {
-            throw connections.translate(e, "");
-        } catch (PgkbException.RetriableException e) {
-            throw new PgkbException.FatalException(e.getMessage(), e);
-        }
+        control = PgStartWait.connect(connections, c -> ServerChecks.check(c, where), () -> stopping);
         Properties client = clientProperties();
         admin = Admin.create(client);
         KafkaStartWait.await(admin, config.bootstrapServers(), () -> stopping);

@@ -8,10 +8,11 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.pgkb.producer.internal.KafkaStartWait;
+import io.pgkb.producer.internal.PgStartWait;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.config.PgUrl;
-import java.net.ServerSocket;
+import io.pgkb.testkit.TcpForward;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -58,20 +59,8 @@ class BadInputIT {
     }
 
     @Test
-    void unreachablePostgresAndABadKafkaAddressAreOneLineErrors() throws Exception {
-        int freePort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            freePort = s.getLocalPort();
-        }
+    void aBadKafkaAddressIsAOneLineError() throws Exception {
         try (TestEnv env = new TestEnv()) {
-            ProducerSettings noPg = ProducerSettings.builder(PgUrl.parse("postgresql://postgres:x@localhost:" + freePort + "/db"),
-                    TestEnv.kafka().bootstrapServers(), env.prefix).slot(env.slot).publication("pgkb").build();
-            assertThatThrownBy(() -> new Producer(noPg).start())
-                    .isInstanceOf(PgkbException.class)
-                    .hasMessageContaining("localhost:" + freePort)
-                    .hasMessageNotContaining("\n")
-                    .satisfies(e -> assertThat(((PgkbException) e).exitCode()).isEqualTo(1));
-
             // a broker that does not answer is waited for (next test); an address that cannot be one is refused at once
             ProducerSettings badAddress = ProducerSettings.builder(PgUrl.parse(TestEnv.pg().uri(env.db)), "localhost:no-port", env.prefix)
                     .slot(env.slot).publication("pgkb").build();
@@ -82,6 +71,41 @@ class BadInputIT {
                     .hasMessageNotContaining("\n");
             assertThat(Duration.between(t0, Instant.now())).isLessThan(Duration.ofSeconds(10));
             assertThat(env.slotConfirmed()).as("no slot created when Kafka cannot be reached").isNull();
+        }
+    }
+
+    /**
+     * Issue 16: a producer started while PostgreSQL does not answer (here: a port that refuses connections until it
+     * forwards them to the shared server) waits for it, says so, and streams once it answers (it used to exit 1). A
+     * wrong password is still an error at once ({@link #wrongPasswordIsAConfigurationError}).
+     */
+    @Test
+    void aProducerStartedWhilePostgresIsDownWaitsForItAndStreams() throws Exception {
+        ListAppender<ILoggingEvent> lines = capture(PgStartWait.class);
+        int port = TcpForward.freePort();
+        try (TestEnv env = new TestEnv()) {
+            env.sql("CREATE TABLE t (id int PRIMARY KEY)");
+            String url = TestEnv.pg().uri(env.db).replace(":" + TestEnv.pg().port() + "/", ":" + port + "/");
+            ProducerSettings viaPort = ProducerSettings.builder(PgUrl.parse(url), TestEnv.kafka().bootstrapServers(), env.prefix)
+                    .slot(env.slot).publication("pgkb").refreshInterval(Duration.ofSeconds(1)).build();
+            CompletableFuture<Producer> started = CompletableFuture.supplyAsync(() -> env.start(viaPort));
+            String what = "PostgreSQL postgres@localhost:" + port + "/" + env.db;
+            await().atMost(Duration.ofSeconds(60)).until(() -> said(lines).stream().anyMatch(l -> l.startsWith(
+                    what + " does not answer; waiting for it and retrying")));
+            assertThat(started).as("still waiting, not failed").isNotDone();
+            try (TcpForward answering = TcpForward.start(port, TestEnv.pg().port())) {
+                Producer producer = started.get(120, TimeUnit.SECONDS);
+                env.sql("INSERT INTO t VALUES (1)");
+                Lsn written = env.currentWalLsn();
+                await().atMost(Duration.ofSeconds(60)).until(() -> env.slotConfirmed().compareTo(written) >= 0);
+                assertThat(env.readAll(env.topic("public", "t"))).hasSize(1);
+                assertThat(said(lines)).filteredOn(l -> l.contains("does not answer")).hasSize(1);
+                assertThat(said(lines)).anyMatch(l -> l.startsWith(what + " answers after"));
+                producer.stop(); // while its connections still go through the forward
+                assertThat(producer.failure()).isNull();
+            }
+        } finally {
+            detach(PgStartWait.class, lines);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pgkb.schemas;
 
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * Root of pgkb's unchecked errors. Each carries the exit code the command line ends with and a one-line
@@ -39,6 +40,29 @@ public class PgkbException extends RuntimeException {
         }
         boolean configuration = state.startsWith("28") || state.equals("3D000") || state.equals("42501");
         return configuration ? new ConfigException(message, e) : new FatalException(message, e);
+    }
+
+    /**
+     * SQLStates that say PostgreSQL did not answer (yet), which waiting may cure: no connection (08001: refused, no
+     * route, a host name that does not resolve, timed out), a connection lost (08003, 08006), a server starting up,
+     * shutting down or in recovery (57P03), sessions ended by a shutdown or a crash (57P01, 57P02), no free connection
+     * slot (53300). A refused password (28P01), a missing role (28000) or database (3D000), a missing privilege
+     * (42501), a TLS refusal and the server refusing TLS (08004) are not in it.
+     */
+    private static final Set<String> PG_UNREACHABLE = Set.of("08001", "08003", "08006", "57P01", "57P02",
+            "57P03", "53300");
+
+    /** Whether a PostgreSQL failure (or one caused by it) says the server does not answer (yet), not that it said no. */
+    public static boolean isPgUnreachable(Throwable e) {
+        if (e instanceof ConfigException || isTlsRejection(e)) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                return PG_UNREACHABLE.contains(s.getSQLState());
+            }
+        }
+        return false;
     }
 
     /** What to check when PostgreSQL's certificate was not accepted. */

@@ -1,10 +1,8 @@
 package io.pgkb.store;
 
-import io.pgkb.schemas.Messages;
-import io.pgkb.schemas.Outage;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.StartWait;
 import java.time.Duration;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,33 +30,8 @@ public final class StoreStartWait {
     }
 
     static ObjectStore open(Supplier<ObjectStore> open, Duration retry) {
-        Outage outage = new Outage();
-        while (true) {
-            try {
-                ObjectStore s = open.get();
-                long lasted = outage.ended(System.nanoTime());
-                if (lasted >= 0) {
-                    log.info("object store answers after {} s of waiting; starting", lasted);
-                }
-                return s;
-            } catch (RuntimeException e) {
-                if (!unreachable(e)) {
-                    throw e;
-                }
-                long now = System.nanoTime();
-                switch (outage.failed(now)) {
-                    case STARTED -> log.warn("object store does not answer; waiting for it and retrying: {}", Messages.firstLine(e));
-                    case STILL -> log.warn("still waiting for the object store for={} s: {}", outage.seconds(now), Messages.firstLine(e));
-                    case NOTHING -> {
-                        // said less than a minute ago
-                    }
-                }
-                LockSupport.parkNanos(retry.toNanos());
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new PgkbException.RetriableException("interrupted while waiting for the object store", e);
-                }
-            }
-        }
+        return new StartWait(log, "the object store", "", retry, () -> false).until(open::get,
+                e -> unreachable(e) ? null : e instanceof RuntimeException r ? r : new PgkbException.FatalException(e.toString(), e));
     }
 
     /**

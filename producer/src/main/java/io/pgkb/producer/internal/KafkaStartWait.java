@@ -1,12 +1,12 @@
 package io.pgkb.producer.internal;
 
 import io.pgkb.schemas.Messages;
-import io.pgkb.schemas.Outage;
 import io.pgkb.schemas.PgkbException;
+import io.pgkb.schemas.StartWait;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -29,7 +29,7 @@ public final class KafkaStartWait {
      */
     private static final int ATTEMPT_MILLIS = 5_000;
     /** An attempt that fails at once is not repeated sooner than this. */
-    private static final long MIN_ATTEMPT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Duration MIN_ATTEMPT = Duration.ofSeconds(1);
 
     private KafkaStartWait() {
     }
@@ -42,49 +42,22 @@ public final class KafkaStartWait {
      * @throws PgkbException.RetriableException when {@code stopping} became true while waiting
      */
     public static void await(Admin admin, String bootstrapServers, BooleanSupplier stopping) {
-        Outage outage = new Outage();
-        while (true) {
-            long started = System.nanoTime();
-            Throwable cause;
-            try {
-                admin.describeCluster(new DescribeClusterOptions().timeoutMs(ATTEMPT_MILLIS)).nodes()
-                        .get(ATTEMPT_MILLIS + 5_000L, TimeUnit.MILLISECONDS);
-                long lasted = outage.ended(System.nanoTime());
-                if (lasted >= 0) {
-                    log.info("Kafka at {} answers after {} s of waiting; starting", bootstrapServers, lasted);
-                }
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new PgkbException.RetriableException("interrupted while waiting for Kafka at " + bootstrapServers, e);
-            } catch (ExecutionException e) {
-                cause = e.getCause();
-            } catch (TimeoutException e) {
-                cause = e;
-            }
-            PgkbException failure = PgkbException.reachingKafka("cannot reach Kafka at " + bootstrapServers + ": "
-                    + Messages.firstLine(cause), cause);
-            if (failure instanceof PgkbException.ConfigException
-                    || !(cause instanceof RetriableException || cause instanceof TimeoutException)) {
-                throw failure;
-            }
-            long now = System.nanoTime();
-            switch (outage.failed(now)) {
-                case STARTED -> log.warn("Kafka at {} does not answer; waiting for it and retrying (nothing is read from the slot"
-                        + " meanwhile): {}", bootstrapServers, Messages.firstLine(cause));
-                case STILL -> log.warn("still waiting for Kafka at {} for={} s: {}", bootstrapServers, outage.seconds(now),
-                        Messages.firstLine(cause));
-                case NOTHING -> {
-                    // said less than a minute ago
-                }
-            }
-            long until = started + MIN_ATTEMPT_NANOS;
-            while (!stopping.getAsBoolean() && System.nanoTime() - until < 0) {
-                LockSupport.parkNanos(Math.min(until - System.nanoTime(), 100_000_000L));
-            }
-            if (stopping.getAsBoolean()) {
-                throw new PgkbException.RetriableException("stopped while waiting for Kafka at " + bootstrapServers, cause);
-            }
-        }
+        new StartWait(log, "Kafka at " + bootstrapServers, " (nothing is read from the slot meanwhile)",
+                MIN_ATTEMPT, stopping).until(() -> {
+                    try {
+                        return admin.describeCluster(new DescribeClusterOptions().timeoutMs(ATTEMPT_MILLIS)).nodes()
+                                .get(ATTEMPT_MILLIS + 5_000L, TimeUnit.MILLISECONDS);
+                    } catch (ExecutionException e) {
+                        throw e.getCause() instanceof Exception cause ? cause : e;
+                    }
+                }, cause -> refusal(bootstrapServers, cause));
+    }
+
+    /** Null while waiting may help: the cluster did not answer (yet). */
+    private static RuntimeException refusal(String bootstrapServers, Exception cause) {
+        PgkbException failure = PgkbException.reachingKafka("cannot reach Kafka at " + bootstrapServers + ": "
+                + Messages.firstLine(cause), cause);
+        return failure instanceof PgkbException.ConfigException
+                || !(cause instanceof RetriableException || cause instanceof TimeoutException) ? failure : null;
     }
 }
