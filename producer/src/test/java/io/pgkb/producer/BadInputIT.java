@@ -154,8 +154,10 @@ class BadInputIT {
             env.sql("CREATE SCHEMA \"" + name + "\"", "CREATE TABLE \"" + name + "\".\"" + name + "\" (id int PRIMARY KEY)");
             assertThatThrownBy(env::start)
                     .isInstanceOf(PgkbException.class)
-                    .hasMessageContaining("cannot create Kafka topic " + env.prefix + ".")
-                    .hasMessageNotContaining("\n");
+                    .hasMessageContaining("Kafka refuses to create topic " + env.prefix + ".")
+                    .hasMessageContaining("shorten the table's or schema's name or --topic-prefix")
+                    .hasMessageNotContaining("\n")
+                    .satisfies(e -> assertThat(((PgkbException) e).exitCode()).as("a name Kafka never accepts").isEqualTo(2));
             assertThat(said(lines)).anyMatch(l -> l.startsWith("created replication slot slot=" + env.slot + " "));
             assertThat(said(lines)).anyMatch(l -> l.startsWith("dropped replication slot slot=" + env.slot + ":"));
             assertThat(env.queryOne("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + env.slot + "'"))

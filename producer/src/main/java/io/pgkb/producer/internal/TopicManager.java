@@ -75,16 +75,17 @@ public final class TopicManager {
             return;
         }
         Set<String> existing = names();
-        PgkbException.RetriableException first = null;
+        PgkbException first = null;
         for (String topic : unknown) {
             try {
                 if (!existing.contains(topic)) {
                     create(topic, count, configs);
                 }
                 known.add(topic);
-            } catch (PgkbException.RetriableException e) {
-                // one topic Kafka refuses (a name too long) does not keep the other tables from theirs
-                if (first == null) {
+            } catch (PgkbException.RetriableException | PgkbException.ConfigException e) {
+                // one topic Kafka refuses (a name too long) does not keep the other tables from theirs; a refusal
+                // that asking again cannot change is the one said
+                if (first == null || e instanceof PgkbException.ConfigException && !(first instanceof PgkbException.ConfigException)) {
                     first = e;
                 }
             }
@@ -122,8 +123,7 @@ public final class TopicManager {
             Thread.currentThread().interrupt();
             throw new PgkbException.RetriableException("interrupted while creating topic " + topic, e);
         } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new PgkbException.RetriableException("cannot create Kafka topic " + topic + ": " + cause, cause);
+            throw TopicRefusal.of(topic, e instanceof ExecutionException ? e.getCause() : e);
         }
     }
 }
