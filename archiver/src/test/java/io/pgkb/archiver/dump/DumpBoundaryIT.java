@@ -134,7 +134,9 @@ class DumpBoundaryIT {
         // the newest commits become decodable once the WAL writer flushed them
         Map<Long, Long> commitLsnOf = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
                 .until(() -> commitLsns(slot, pub), m -> m.keySet().containsAll(all));
-        assertThat(commitLsnOf.keySet()).as("round %d: the slot saw every committed number", round).containsAll(all);
+        // set differences, not AssertJ's containsAll/isSubsetOf: those compare element by element (n², 28 s for the
+        // ~40 000 commits of a first round on a loaded machine)
+        assertThat(minus(all, commitLsnOf.keySet())).as("round %d: committed numbers the slot did not see", round).isEmpty();
         Set<Long> replayed = new HashSet<>();
         List<String> violations = new ArrayList<>();
         for (long n : all) {
@@ -147,7 +149,7 @@ class DumpBoundaryIT {
             }
         }
         assertThat(violations).as("round %d, D=%s", round, d).isEmpty();
-        assertThat(dumped).as("round %d: nothing in the dump that was never committed", round).isSubsetOf(all);
+        assertThat(minus(dumped, all)).as("round %d: numbers in the dump that were never committed", round).isEmpty();
         // the dump must really have cut through the workload, else the test proves nothing
         assertThat(dumped).as("round %d: dump has rows", round).isNotEmpty();
         assertThat(replayed).as("round %d: commits at or after D exist", round).isNotEmpty();
@@ -164,6 +166,12 @@ class DumpBoundaryIT {
                 assertThat(rs.getInt(1)).isZero();
             }
         }
+    }
+
+    private static Set<Long> minus(Set<Long> a, Set<Long> b) {
+        Set<Long> out = new HashSet<>(a);
+        out.removeIf(b::contains);
+        return out;
     }
 
     private Set<Long> readDump(DumpManifest m) throws Exception {
