@@ -5,7 +5,7 @@ import io.pgkb.producer.internal.AvroRecordEncoder;
 import io.pgkb.producer.internal.CatalogLookup;
 import io.pgkb.producer.internal.DdlCapture;
 import io.pgkb.producer.internal.KafkaChangeWriter;
-import io.pgkb.producer.internal.KafkaStartWait;
+import io.pgkb.producer.internal.KafkaStart;
 import io.pgkb.producer.internal.OutageLog;
 import io.pgkb.producer.internal.PgConnections;
 import io.pgkb.producer.internal.PgOutputDecoder;
@@ -21,8 +21,10 @@ import io.pgkb.producer.internal.ServerChecks;
 import io.pgkb.producer.internal.SlotConfirmer;
 import io.pgkb.producer.internal.SlotManager;
 import io.pgkb.producer.internal.SlotStart;
+import io.pgkb.producer.internal.StartupPhases;
 import io.pgkb.producer.internal.TopicManager;
 import io.pgkb.producer.internal.TransactionAssembler;
+import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.Lsn;
 import io.pgkb.schemas.Messages;
 import io.pgkb.schemas.PgkbException;
@@ -38,8 +40,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -174,29 +178,57 @@ public final class Producer implements AutoCloseable {
     }
 
     private void setUp() {
+        StartupPhases phases = new StartupPhases();
         String where = config.pg().describe();
-        control = PgStartWait.connect(connections, c -> ServerChecks.check(c, where), () -> stopping);
         Properties client = clientProperties();
-        admin = Admin.create(client);
-        KafkaStartWait.await(admin, config.bootstrapServers(), () -> stopping);
-        kafka = new KafkaProducer<>(ProducerClientSettings.of(client, config.maxMessageBytes(), config.slot()));
-        Map<String, Object> registrarConfig = new HashMap<>();
-        client.forEach((k, v) -> registrarConfig.put((String) k, v));
-        registrar = new SchemaRegistrar(registrarConfig, config.topicPrefix());
-        topics = new TopicManager(admin, config.partitions(), config.maxMessageBytes());
-        topics.ensureProgressTopic(config.progressTopic());
-        registrar.ensureRegistered(ProgressWriter.SCHEMA);
-        PrefixEncoding.check(registrarConfig, config.topicPrefix(), config.schemaRegistry() == null
-                ? SchemaTopicKeys.SINGLE_OBJECT : SchemaTopicKeys.CONFLUENT, registrar);
-        framing = config.schemaRegistry() == null ? SchemaFraming.singleObject(registrar)
-                : RegistryFraming.start(config.schemaRegistry(), registrarConfig, config.topicPrefix(), registrar, () -> stopping);
+        Map<String, Object> clientMap = new HashMap<>();
+        client.forEach((k, v) -> clientMap.put((String) k, v));
+        // Kafka's side (read-only) and PostgreSQL's side of the start run side by side until the slot (issue 16)
+        AtomicBoolean abandoned = new AtomicBoolean();
+        CompletableFuture<KafkaStart> kafkaSide = KafkaStart.begin(client, clientMap, config.bootstrapServers(), config.topicPrefix(),
+                ProducerClientSettings.of(client, config.maxMessageBytes(), config.slot()), phases, () -> stopping || abandoned.get());
         try {
+            long t0 = phases.now();
+            control = PgStartWait.connect(connections, c -> ServerChecks.check(c, where),
+                    () -> stopping || kafkaSide.isCompletedExceptionally());
             ddlCapture = DdlCapture.prepare(control, config.ddlCapture(), where);
+            publications.checkCanSync(control, where);
+            phases.done("postgres", t0);
+        } catch (SQLException | RuntimeException e) {
+            abandoned.set(true);
+            if (kafkaSide.isCompletedExceptionally() && e instanceof PgkbException.RetriableException && !stopping) {
+                KafkaStart.join(kafkaSide); // the wait for PostgreSQL ended because Kafka's side failed: that is the error
+            }
+            kafkaSide.thenAccept(KafkaStart::close); // not waited for: PostgreSQL's refusal is said at once
+            throw e instanceof SQLException sql ? connections.translate(sql, "") : (RuntimeException) e;
+        }
+        KafkaStart k = KafkaStart.join(kafkaSide);
+        admin = k.admin();
+        kafka = k.producer();
+        registrar = k.registrar();
+        long t1 = phases.now();
+        try (KafkaSchemaResolver schemas = k.schemas()) {
+            topics = new TopicManager(admin, config.partitions(), config.maxMessageBytes());
+            topics.ensureProgressTopic(config.progressTopic());
+            PrefixEncoding.check(schemas, config.topicPrefix(), config.schemaRegistry() == null
+                    ? SchemaTopicKeys.SINGLE_OBJECT : SchemaTopicKeys.CONFLUENT, registrar);
+            // what earlier runs registered is read back here anyway: not sent again, at start or before a table's
+            // first change (DESIGN §3: every writer schema in _schemas before the first record using it)
+            registrar.alreadyStored(schemas.stored());
+        }
+        registrar.ensureTopic(); // refuses a _schemas topic without compaction even when nothing new is registered
+        registrar.ensureRegistered(ProgressWriter.SCHEMA);
+        framing = config.schemaRegistry() == null ? SchemaFraming.singleObject(registrar)
+                : RegistryFraming.start(config.schemaRegistry(), clientMap, config.topicPrefix(), registrar, () -> stopping);
+        phases.done("schemas", t1);
+        try {
+            long t2 = phases.now();
             progress = new ProgressWriter(kafka, config.progressTopic(), config.slot(), ddlCapture);
             confirmer = new SlotConfirmer(tracker, progress);
-            publications.checkCanSync(control, where);
             SlotStart slotStart = new SlotStart(control, config.slot(), config.progressTopic(), config.recreateSlot());
             boolean slotCreated = slotStart.prepare(client, tracker, confirmer, progress);
+            phases.done("slot", t2);
+            long t3 = phases.now();
             List<String> offered = new ArrayList<>();
             try {
                 publications.sync(control, tables -> {
@@ -212,12 +244,13 @@ public final class Producer implements AutoCloseable {
                 }
                 throw e;
             }
+            phases.done("publication", t3);
         } catch (SQLException e) {
             throw connections.translate(e, "");
         }
         nextRefreshNanos = System.nanoTime() + config.refreshInterval().toNanos();
-        log.info("producer ready pg={} bootstrapServers={} slot={} publication={} prefix={}", where,
-                config.bootstrapServers(), config.slot(), config.publication(), config.topicPrefix());
+        log.info("producer ready pg={} bootstrapServers={} slot={} publication={} prefix={} started_in={}", where,
+                config.bootstrapServers(), config.slot(), config.publication(), config.topicPrefix(), phases);
     }
 
     /** Topics of published tables: also those an earlier run published but failed to create, or an operator added. */
@@ -268,7 +301,9 @@ public final class Producer implements AutoCloseable {
 
     /** One replication session: from the slot's confirmed position until stop or an error. */
     private void stream() throws SQLException {
-        checkSlotStillUsable();
+        if (streamedBefore) {
+            checkSlotStillUsable(); // at start SlotStart just checked it: one connection less before streaming
+        }
         tracker.resetInFlight();
         confirmer.reconnected();
         Connection repl = connections.replication();

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
@@ -34,6 +35,8 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
     private final String topic;
     private final Consumer<byte[], byte[]> consumer;
     private final Map<Long, Schema> schemas = new ConcurrentHashMap<>();
+    /** Fingerprints whose schema the topic holds under the fingerprint as its key, as the producer writes it. */
+    private final Set<Long> keyed = ConcurrentHashMap.newKeySet();
     /** Registry mode: schema registry id to fingerprint ({@code registry-<id>} records). */
     private final Map<Integer, Long> registryIds = new ConcurrentHashMap<>();
     private volatile String encoding;
@@ -173,7 +176,9 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
         try {
             Schema s = new Schema.Parser().parse(json);
             long fp = SingleObjectCodec.fingerprint64(s);
-            if (!k.equals(SingleObjectCodec.hex(fp))) {
+            if (k.equals(SingleObjectCodec.hex(fp))) {
+                keyed.add(fp);
+            } else {
                 log.warn("schema key does not match its fingerprint topic={} offset={} key={} fingerprint={}",
                         topic, r.offset(), k, SingleObjectCodec.hex(fp));
             }
@@ -186,6 +191,15 @@ public final class KafkaSchemaResolver implements SchemaResolver, AutoCloseable 
 
     public int size() {
         return schemas.size();
+    }
+
+    /**
+     * The fingerprints whose schema is in the topic under its own key (as {@link SchemaRegistrar} writes it), up to the
+     * topic's current end: read back, so durably there.
+     */
+    public Set<Long> stored() {
+        refresh();
+        return Set.copyOf(keyed);
     }
 
     /** Every schema in the topic up to its current end. */

@@ -39,7 +39,9 @@ public final class SchemaRegistrar implements AutoCloseable {
     private static final int MAX_SCHEMA_BYTES = 16 * 1024 * 1024;
 
     private final String topic;
-    private final Producer<byte[], byte[]> producer;
+    private final Map<String, Object> producerConfig;
+    /** Opened at the first send: a producer's restart finds its schemas in the topic and sends none. */
+    private Producer<byte[], byte[]> producer;
     private final Admin admin;
     private final Set<Long> registered = ConcurrentHashMap.newKeySet();
     private final Set<Integer> registeredIds = ConcurrentHashMap.newKeySet();
@@ -58,7 +60,7 @@ public final class SchemaRegistrar implements AutoCloseable {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "pgkb-schema-registrar");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_SCHEMA_BYTES + 64 * 1024);
-        this.producer = new KafkaProducer<>(p);
+        this.producerConfig = p;
         Map<String, Object> a = new HashMap<>(clientConfig);
         a.keySet().removeIf(k -> k.startsWith("key.") || k.startsWith("value.") || k.equals("acks")
                 || k.startsWith("enable.idempotence"));
@@ -104,6 +106,15 @@ public final class SchemaRegistrar implements AutoCloseable {
     }
 
     /**
+     * Fingerprints read back from the topic (a producer's start): durably there already, so {@link #ensureRegistered}
+     * does not send them again. Every start used to register each table's key and value schema once more, one
+     * acknowledged send after the other on the streaming thread, before the first change of each table.
+     */
+    public void alreadyStored(Set<Long> fingerprints) {
+        registered.addAll(fingerprints);
+    }
+
+    /**
      * Registry mode (DESIGN §14): records that the schema registry's id {@code id} names the schema with this
      * fingerprint ({@code registry-<id>}), acknowledged, unless this registrar already did.
      */
@@ -129,7 +140,7 @@ public final class SchemaRegistrar implements AutoCloseable {
     private void send(String key, String value, String what) {
         ensureTopic();
         try {
-            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)))
+            producer().send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8)))
                     .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,6 +150,13 @@ public final class SchemaRegistrar implements AutoCloseable {
             throw new PgkbException.RetriableException("cannot register " + what + " in topic " + topic + ": "
                     + cause, cause);
         }
+    }
+
+    private synchronized Producer<byte[], byte[]> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(producerConfig);
+        }
+        return producer;
     }
 
     /** Creates the topic when missing; refuses a topic that exists without compaction (it would lose schemas). */
@@ -187,8 +205,10 @@ public final class SchemaRegistrar implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        producer.close(Duration.ofSeconds(10));
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
         admin.close(Duration.ofSeconds(10));
     }
 }

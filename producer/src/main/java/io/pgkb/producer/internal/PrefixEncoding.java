@@ -4,7 +4,6 @@ import io.pgkb.schemas.KafkaSchemaResolver;
 import io.pgkb.schemas.PgkbException;
 import io.pgkb.schemas.SchemaRegistrar;
 import io.pgkb.schemas.SchemaTopicKeys;
-import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
@@ -21,14 +20,11 @@ public final class PrefixEncoding {
      *
      * @throws PgkbException.ConfigException (exit 2) when the prefix is in the other encoding
      */
-    public static void check(Map<String, Object> clientConfig, String prefix, String wanted, SchemaRegistrar registrar) {
-        String found;
-        try (KafkaSchemaResolver schemas = new KafkaSchemaResolver(clientConfig, prefix)) {
-            found = schemas.encoding();
-            if (found == null && schemas.all().stream().map(Schema::getNamespace)
-                    .anyMatch(ns -> ns != null && ns.startsWith("io.pgkb.tables."))) {
-                found = SchemaTopicKeys.SINGLE_OBJECT;
-            }
+    public static void check(KafkaSchemaResolver schemas, String prefix, String wanted, SchemaRegistrar registrar) {
+        String found = schemas.encoding();
+        if (found == null && schemas.all().stream().map(Schema::getNamespace)
+                .anyMatch(ns -> ns != null && ns.startsWith("io.pgkb.tables."))) {
+            found = SchemaTopicKeys.SINGLE_OBJECT;
         }
         if (found == null) {
             registrar.writeEncoding(wanted);
