@@ -38,6 +38,15 @@ class JvmOptionsTest {
     }
 
     @Test
+    void theOptionsPrintNothingIntoACommandsOutput() throws Exception {
+        // a CompileCommand prints itself on stdout unless the file says quiet first
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Run r = run(List.of(java, "@cli/jvm.options", "@cli/jvm-gc.options", "--version"), Map.of());
+        assertThat(r.exit).as(r.out).isZero();
+        assertThat(r.out).doesNotContain("CompileCommand").contains(String.valueOf(Runtime.version().feature()));
+    }
+
+    @Test
     void theImageEntrypointKeepsPgkbsOptionsAndTakesTheUsersCollector(@TempDir Path home) throws Exception {
         for (String f : List.of("jvm.options", "jvm-gc.options", "jvm-options.sh")) {
             Files.copy(ROOT.resolve("cli").resolve(f), home.resolve(f));
