@@ -52,18 +52,13 @@ class ArchiverGroupIT {
         String prefix = kafka.prefix() + "-" + kind;
         String storeUri = kind.equals("fs") ? dir.resolve("archive").toString() : "s3://pgkb-archive/" + prefix;
         Path logDir = Files.createDirectories(Path.of("target", "it-logs", "ArchiverGroupIT-" + kind));
-        Path kafkaConfig = dir.resolve("kafka.properties");
-        // a killed member is noticed within seconds, not the default 45s
-        Files.writeString(kafkaConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+        Path kafkaConfig = ArchiverProcess.quickGroupConfig(dir);
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--store", storeUri,
                 "--topic-prefix", prefix, "--group", prefix + "-archiver", "--spool-dir", dir.resolve("spool").toString(),
                 "--segment-max-records", "300", "--segment-max-age", "1s", "--kafka-config", kafkaConfig.toString()));
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = kind.equals("s3") ? S3Test.environment(s3) : Map.of();
         if (kind.equals("s3")) {
-            args.addAll(List.of("--s3-endpoint", s3.endpoint().toString(), "--s3-path-style"));
-            env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
-            env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
-            env.put("AWS_REGION", "us-east-1");
+            args.addAll(S3Test.cliArgs(s3));
         }
 
         List<ArchiverProcess> procs = new ArrayList<>();

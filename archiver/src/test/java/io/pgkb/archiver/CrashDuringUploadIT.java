@@ -56,21 +56,17 @@ class CrashDuringUploadIT {
         // the processes append: a log left by an earlier build would answer for this one
         Files.deleteIfExists(logDir.resolve("crashing.log"));
         Files.deleteIfExists(logDir.resolve("rerun.log"));
-        Path kafkaConfig = dir.resolve("kafka.properties");
-        // the killed member leaves the group within seconds, not the default 45s
-        Files.writeString(kafkaConfig, "session.timeout.ms=6000\nheartbeat.interval.ms=1000\n");
+        Path kafkaConfig = ArchiverProcess.quickGroupConfig(dir);
         String storeUri = kind.equals("fs") ? dir.resolve("archive").toString() : "s3://crash/" + prefix;
         List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--store", storeUri,
                 "--topic-prefix", prefix, "--spool-dir", dir.resolve("spool").toString(),
                 // segments roll at exact record counts, never by age, so names do not depend on timing: 3600 records
                 // of ~2.2 kB are ~7.9 MB, ~6 MB compressed (above the 5 MiB part size: a multipart upload on S3)
                 "--segment-max-records", "3600", "--segment-max-age", "10m", "--kafka-config", kafkaConfig.toString()));
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = kind.equals("s3") ? S3Test.environment(s3) : Map.of();
         if (kind.equals("s3")) {
-            args.addAll(List.of("--s3-endpoint", s3.endpoint().toString(), "--s3-path-style", "--s3-part-size", "5MiB"));
-            env.put("AWS_ACCESS_KEY_ID", s3.accessKey());
-            env.put("AWS_SECRET_ACCESS_KEY", s3.secretKey());
-            env.put("AWS_REGION", "us-east-1");
+            args.addAll(S3Test.cliArgs(s3));
+            args.addAll(List.of("--s3-part-size", "5MiB"));
         }
 
         TopicPartition tp;

@@ -33,23 +33,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Real PostgreSQL and Kafka shared by every IT of this JVM, and per test: its own database, slot and topic prefix.
  */
 final class TestEnv implements AutoCloseable {
-    private static LocalPostgres pg;
-    private static LocalKafka kafka;
-
-    static synchronized LocalPostgres pg() {
-        if (pg == null) {
-            pg = LocalPostgres.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
-        }
-        return pg;
+    static LocalPostgres pg() {
+        return LocalPostgres.shared();
     }
 
-    static synchronized LocalKafka kafka() {
-        if (kafka == null) {
-            kafka = LocalKafka.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
-        }
-        return kafka;
+    static LocalKafka kafka() {
+        return LocalKafka.shared();
     }
 
     final String db;

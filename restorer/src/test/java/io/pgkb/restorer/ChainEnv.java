@@ -46,23 +46,12 @@ import picocli.CommandLine;
  * store, and dumps on demand. Commands run in-process with the CLI's exception → exit code rule.
  */
 final class ChainEnv implements AutoCloseable {
-    private static LocalPostgres pg;
-    private static LocalKafka kafka;
-
-    static synchronized LocalPostgres pg() {
-        if (pg == null) {
-            pg = LocalPostgres.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(pg::close));
-        }
-        return pg;
+    static LocalPostgres pg() {
+        return LocalPostgres.shared();
     }
 
-    static synchronized LocalKafka kafka() {
-        if (kafka == null) {
-            kafka = LocalKafka.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
-        }
-        return kafka;
+    static LocalKafka kafka() {
+        return LocalKafka.shared();
     }
 
     final String db;

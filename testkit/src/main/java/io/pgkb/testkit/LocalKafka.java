@@ -78,6 +78,17 @@ public final class LocalKafka implements KafkaServer, AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
+    private static LocalKafka shared;
+
+    /** One broker for every caller in this JVM, started on first use and closed when the JVM exits (as LocalPostgres.shared). */
+    public static synchronized LocalKafka shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
     /** Starts a broker on free ports with its data in a temporary directory. */
     public static LocalKafka start() {
         return start(Map.of());

@@ -59,6 +59,20 @@ public final class LocalPostgres implements PostgresServer, AutoCloseable {
         this.password = password;
     }
 
+    private static LocalPostgres shared;
+
+    /**
+     * One server for every caller in this JVM, started on first use and closed when the JVM exits: for a module's
+     * own test environment (producer TestEnv, restorer ChainEnv) outside the JUnit extension.
+     */
+    public static synchronized LocalPostgres shared() {
+        if (shared == null) {
+            shared = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+        }
+        return shared;
+    }
+
     /** Starts a server on a fresh temporary data directory and a free port; {@link #close()} deletes the data. */
     public static LocalPostgres start() {
         return start(Map.of());
