@@ -95,12 +95,7 @@ class BadInputIT {
             assertThat(started).as("still waiting, not failed").isNotDone();
             try (TcpForward answering = TcpForward.start(port, TestEnv.pg().port())) {
                 Producer producer = started.get(120, TimeUnit.SECONDS);
-                env.sql("INSERT INTO t VALUES (1)");
-                Lsn written = env.currentWalLsn();
-                await().atMost(Duration.ofSeconds(60)).until(() -> env.slotConfirmed().compareTo(written) >= 0);
-                assertThat(env.readAll(env.topic("public", "t"))).hasSize(1);
-                assertThat(said(lines)).filteredOn(l -> l.contains("does not answer")).hasSize(1);
-                assertThat(said(lines)).anyMatch(l -> l.startsWith(what + " answers after"));
+                streamsAfterSayingTheWaitOnce(env, lines, what);
                 producer.stop(); // while its connections still go through the forward
                 assertThat(producer.failure()).isNull();
             }
@@ -129,16 +124,21 @@ class BadInputIT {
                 TestEnv.kafka().startAgain();
             }
             Producer producer = started.get(120, TimeUnit.SECONDS);
-            env.sql("INSERT INTO t VALUES (1)");
-            Lsn written = env.currentWalLsn();
-            await().atMost(Duration.ofSeconds(60)).until(() -> env.slotConfirmed().compareTo(written) >= 0);
+            streamsAfterSayingTheWaitOnce(env, lines, "Kafka at " + TestEnv.kafka().bootstrapServers());
             assertThat(producer.isRunning()).isTrue();
-            assertThat(env.readAll(env.topic("public", "t"))).hasSize(1);
-            assertThat(said(lines)).filteredOn(l -> l.contains("does not answer")).hasSize(1);
-            assertThat(said(lines)).anyMatch(l -> l.startsWith("Kafka at " + TestEnv.kafka().bootstrapServers() + " answers after"));
         } finally {
             detach(KafkaStartWait.class, lines);
         }
+    }
+
+    /** After a start that waited for {@code what}: a change streams and is confirmed; the wait was said once, then its end. */
+    private static void streamsAfterSayingTheWaitOnce(TestEnv env, ListAppender<ILoggingEvent> lines, String what) throws Exception {
+        env.sql("INSERT INTO t VALUES (1)");
+        Lsn written = env.currentWalLsn();
+        await().atMost(Duration.ofSeconds(60)).until(() -> env.slotConfirmed().compareTo(written) >= 0);
+        assertThat(env.readAll(env.topic("public", "t"))).hasSize(1);
+        assertThat(said(lines)).filteredOn(l -> l.contains("does not answer")).hasSize(1);
+        assertThat(said(lines)).anyMatch(l -> l.startsWith(what + " answers after"));
     }
 
     /**

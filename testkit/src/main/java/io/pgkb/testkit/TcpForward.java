@@ -1,5 +1,6 @@
 package io.pgkb.testkit;
 
+import io.pgkb.testkit.internal.Files2;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,11 +29,7 @@ public final class TcpForward implements AutoCloseable {
 
     /** A port nothing listens on now (connections to it are refused). */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Files2.freePort();
     }
 
     /** Listens on {@code port} and forwards each connection to {@code targetPort} on localhost. */

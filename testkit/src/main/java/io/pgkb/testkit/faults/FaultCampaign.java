@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -44,6 +43,7 @@ public final class FaultCampaign {
     private final Commands commands;
     private final Random random;
     private final String name;
+    private final SlotPositions positions;
     private final Map<Fault, Integer> injected = new EnumMap<>(Fault.class);
     private final Map<String, Map<String, TableSnapshot>> checkpoints = new LinkedHashMap<>();
     private final List<Integer> dumpExits = new ArrayList<>();
@@ -72,6 +72,7 @@ public final class FaultCampaign {
         this.commands = commands;
         this.random = new Random(plan.seed());
         this.name = "faults" + Long.toHexString(plan.seed() & 0xffffffL) + "_" + Long.toHexString(System.nanoTime() & 0xfffL);
+        this.positions = new SlotPositions(pg, name, name); // the campaign's database, slot and prefix share its name
     }
 
     public CampaignFigures run() throws Exception {
@@ -258,7 +259,7 @@ public final class FaultCampaign {
         List<String> tables = new ArrayList<>(MixedWorkload.TABLES);
         tables.add(MixedWorkload.LATE);
         // the late table must be published first: rows written before that reach the backup through this dump only
-        await("the late table published", () -> queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = '"
+        await("the late table published", () -> positions.queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = '"
                 + name + "' AND tablename = 'late'") == 1);
         dump(tables);
         injected.merge(Fault.DUMP, 1, Integer::sum);
@@ -383,14 +384,12 @@ public final class FaultCampaign {
     }
 
     private void awaitConfirmedPast(long lsn, String after) throws Exception {
-        await("the slot confirmed past the position before the " + after,
-                () -> Long.compareUnsigned(queryLong("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::bigint FROM pg_replication_slots WHERE slot_name = '" + name + "'"), lsn) > 0);
+        await("the slot confirmed past the position before the " + after, () -> positions.confirmedPast(lsn));
     }
 
     private void sampleLag() {
         try {
-            long lag = queryLong("SELECT coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn), 0)::bigint"
-                    + " FROM pg_replication_slots WHERE slot_name = '" + name + "'");
+            long lag = positions.lagBytes();
             maxLag.accumulateAndGet(lag, Math::max);
         } catch (SQLException | RuntimeException e) {
             // PostgreSQL restarting: no sample
@@ -398,13 +397,7 @@ public final class FaultCampaign {
     }
 
     private long walLsn() throws Exception {
-        return retryingSql(() -> queryLong("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint"));
-    }
-
-    private long queryLong(String sql) throws SQLException {
-        try (Connection c = connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return retryingSql(positions::walLsn);
     }
 
     private <T> T retryingSql(Callable<T> body) throws Exception {

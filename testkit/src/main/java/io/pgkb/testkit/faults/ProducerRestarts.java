@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -40,6 +39,7 @@ public final class ProducerRestarts {
     private final Path work;
     private final List<String> jvmOptions;
     private final String name = "restarts_" + Long.toHexString(System.nanoTime() & 0xfffffL);
+    private final SlotPositions positions;
     private final Map<String, List<long[]>> results = new LinkedHashMap<>();
     private final Random random = new Random(1);
     private Process producer;
@@ -51,6 +51,7 @@ public final class ProducerRestarts {
         this.jars = new LinkedHashMap<>(jars);
         this.work = work;
         this.jvmOptions = List.copyOf(jvmOptions);
+        this.positions = new SlotPositions(pg, name, name);
         jars.keySet().forEach(k -> results.put(k, new ArrayList<>()));
     }
 
@@ -152,19 +153,11 @@ public final class ProducerRestarts {
     }
 
     private void awaitConfirmedPast(long lsn) throws Exception {
-        await("the slot confirmed past " + lsn, () -> Long.compareUnsigned(queryLong(
-                "SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::bigint FROM pg_replication_slots WHERE slot_name = '" + name + "'"),
-                lsn) > 0);
+        await("the slot confirmed past " + lsn, () -> positions.confirmedPast(lsn));
     }
 
     private long walLsn() throws SQLException {
-        return queryLong("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint");
-    }
-
-    private long queryLong(String sql) throws SQLException {
-        try (Connection c = pg.connect(name); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : 0;
-        }
+        return positions.walLsn();
     }
 
     private Connection connect() {
